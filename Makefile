@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: MIT
+# Tally build: the hypervisor (build/tally.elf, build/tally.iso), host unit
+# tests, system tests, benchmarks.  `make help` lists the targets.
+
+BUILD	?= build
+CC	:= gcc
+LD	:= ld
+NASM	:= nasm
+PYTHON	:= python3
+
+# ---------------------------------------------------------------- hypervisor
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -O2 -g \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	-MMD -MP -Iinclude -Iarch/x86_64/include
+KASFLAGS := -f elf64 -g -F dwarf -MD -MP -Iarch/x86_64/include/
+KLDFLAGS := -nostdlib -n -T linker.ld -z max-page-size=0x1000 \
+	--no-warn-rwx-segments
+
+BOOT_ASM   := $(wildcard boot/*.asm)
+ARCH_ASM   := $(wildcard arch/x86_64/*.asm)
+ARCH_C     := $(wildcard arch/x86_64/*.c)
+KERNEL_C   := $(wildcard kernel/*.c)
+DRIVERS_C  := $(wildcard drivers/*.c)
+
+KOBJS := $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_ASM) $(ARCH_ASM)) \
+	 $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVERS_C))
+
+.PHONY: all help test unit system run clean deps
+all: $(BUILD)/tally.elf $(BUILD)/tally.iso
+
+help:
+	@echo "make            build build/tally.elf and build/tally.iso"
+	@echo "make run        boot Tally with demo guests (QEMU+KVM if present, else Bochs)"
+	@echo "make test       host unit tests, then system tests under Bochs and QEMU"
+	@echo "make unit       host unit tests only (ASan + UBSan, cmocka)"
+	@echo "make system     system tests only"
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(KASFLAGS) $< -o $@
+
+# The backtrace symbol table is linked in: link once with an empty table,
+# take the function symbols, link again.  The table lives after all code,
+# so the second link moves no function (checked below).
+$(BUILD)/symbols0.o: tools/symtab.py
+	@mkdir -p $(BUILD)
+	$(PYTHON) tools/symtab.py /dev/null > $(BUILD)/symbols0.c
+	$(CC) $(KCFLAGS) -c $(BUILD)/symbols0.c -o $@
+
+$(BUILD)/tally.0.elf: $(KOBJS) $(BUILD)/symbols0.o linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols0.o
+
+$(BUILD)/symbols.o: $(BUILD)/tally.0.elf tools/symtab.py
+	nm -n $< | $(PYTHON) tools/symtab.py - > $(BUILD)/symbols.c
+	$(CC) $(KCFLAGS) -c $(BUILD)/symbols.c -o $@
+
+$(BUILD)/tally.elf: $(KOBJS) $(BUILD)/symbols.o linker.ld tools/check-image.py
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols.o
+	$(PYTHON) tools/check-image.py $(BUILD)/tally.0.elf $@
+
+$(BUILD)/tally.iso: $(BUILD)/tally.elf tools/mkiso
+	tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(BUILD)/tally.elf
+
+# ---------------------------------------------------------------- unit tests
+UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-Wshadow -DTALLY_HOST_TEST -Iinclude -Iarch/x86_64/include -Itests/unit -MMD -MP
+ULDLIBS := -lcmocka
+
+# The hypervisor files each unit test compiles, besides tests/unit/shim.c.
+UNIT_SRCS_test_acpi      := drivers/acpi.c
+UNIT_SRCS_test_cmdline   := kernel/cmdline.c
+UNIT_SRCS_test_multiboot := kernel/multiboot.c
+UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
+UNIT_SRCS_test_fmt       := kernel/fmt.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+
+$(BUILD)/unit/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+.SECONDEXPANSION:
+$(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(BUILD)/unit/tests/unit/shim.o \
+		$$(patsubst %.c,$(BUILD)/unit/%.o,$$(UNIT_SRCS_test_$$*))
+	$(CC) $(UCFLAGS) -o $@ $^ $(ULDLIBS)
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; $$t || fail=1; done; \
+	if [ $$fail -ne 0 ]; then echo "unit tests: FAILED"; exit 1; fi; \
+	echo "unit tests: all passed"
+
+# ---------------------------------------------------------------- system
+system: all
+	$(PYTHON) tests/system/run.py --build $(BUILD)
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) system
+
+deps:
+	@tools/deps
+
+run: deps all
+	tools/run $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
