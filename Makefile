@@ -14,13 +14,13 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -O2 -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
 	-MMD -MP -Iinclude -Iarch/x86_64/include
-KASFLAGS := -f elf64 -g -F dwarf -MD -MP -Iarch/x86_64/include/
+KASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/gen/
 KLDFLAGS := -nostdlib -n -T linker.ld -z max-page-size=0x1000 \
-	--no-warn-rwx-segments
+	--no-warn-rwx-segments -z noexecstack
 
 BOOT_ASM   := $(wildcard boot/*.asm)
 ARCH_ASM   := $(wildcard arch/x86_64/*.asm)
-ARCH_C     := $(wildcard arch/x86_64/*.c)
+ARCH_C     := $(filter-out arch/x86_64/asm-offsets.c,$(wildcard arch/x86_64/*.c))
 KERNEL_C   := $(wildcard kernel/*.c)
 DRIVERS_C  := $(wildcard drivers/*.c)
 
@@ -41,9 +41,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.asm
+$(BUILD)/%.o: %.asm | $(BUILD)/gen/asm-offsets.inc
 	@mkdir -p $(dir $@)
-	$(NASM) $(KASFLAGS) $< -o $@
+	$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# Structure offsets for assembly, generated from C so they cannot drift.
+$(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -S $< -o $(BUILD)/gen/asm-offsets.s
+	sed -n 's/^.*"->\([A-Za-z0-9_]*\) \([0-9-]*\)".*$$/%define \1 \2/p' \
+		$(BUILD)/gen/asm-offsets.s > $@
 
 # The backtrace symbol table is linked in: link once with an empty table,
 # take the function symbols, link again.  The table lives after all code,

@@ -18,10 +18,10 @@ static inline hpa_t hpa(uint64_t raw) { return (hpa_t){ raw }; }
 static inline gpa_t gpa(uint64_t raw) { return (gpa_t){ raw }; }
 
 #define PAGE_SHIFT	12
-#define PAGE_SIZE	(1ull << PAGE_SHIFT)
-#define KIB		1024ull
-#define MIB		(1024ull * KIB)
-#define GIB		(1024ull * MIB)
+#define PAGE_SIZE	((uint64_t)1 << PAGE_SHIFT)
+#define KIB		((uint64_t)1024)
+#define MIB		(1024 * KIB)
+#define GIB		(1024 * MIB)
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define ALIGN_DOWN(x, a)	((x) & ~((uint64_t)(a) - 1))

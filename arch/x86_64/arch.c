@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Small arch_* services for generic code: interrupts, halting, the boot map. */
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <tally/arch.h>
+
+/* boot/entry.asm identity-maps the first 4 GiB. */
+#define BOOT_MAP_LIMIT	(4 * GIB)
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags = read_rflags();
+
+	irq_disable();
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	if (flags & RFLAGS_IF)
+		irq_enable();
+}
+
+void arch_cpu_relax(void)
+{
+	cpu_relax();
+}
+
+void arch_wait_for_interrupt(void)
+{
+	irq_enable_and_halt();
+}
+
+void arch_halt_forever(void)
+{
+	for (;;) {
+		irq_disable();
+		halt();
+	}
+}
+
+void arch_stop_other_cpus(void)
+{
+	lapic_send_ipi(0, LAPIC_ICR_NMI | LAPIC_ICR_ASSERT | LAPIC_ICR_ALL_BUT_SELF);
+}
+
+uint64_t arch_read_tsc(void)
+{
+	return rdtsc();
+}
+
+uint64_t arch_mapped_limit(void)
+{
+	return BOOT_MAP_LIMIT;
+}
+
+void *arch_phys_to_virt(uint64_t pa, uint64_t len)
+{
+	if (pa >= BOOT_MAP_LIMIT || len > BOOT_MAP_LIMIT - pa)
+		return NULL;
+	return (void *)(uintptr_t)pa;
+}

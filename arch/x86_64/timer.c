@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* TSC and local APIC timer calibration against the PIT, and the periodic tick. */
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <tally/arch.h>
+#include <tally/errno.h>
+#include <tally/log.h>
+#include <tally/pit.h>
+
+#define CALIBRATE_PIT_COUNT	59659u	/* ~50 ms */
+#define CALIBRATE_ROUNDS	3
+/* Polls of port 0x61 before deciding the PIT is not there. */
+#define PIT_POLL_LIMIT		(1u << 26)
+#define SELFTEST_PERIOD_MS	10
+#define SELFTEST_TICKS		10
+
+static uint64_t tsc_khz;
+static uint64_t lapic_khz;
+
+struct calibration {
+	uint64_t tsc;
+	uint64_t lapic;
+};
+
+/* One PIT interval: TSC cycles and APIC timer ticks elapsed; false if no PIT. */
+static bool calibrate_once(struct calibration *c)
+{
+	uint64_t tsc0, polls = 0;
+	uint32_t apic0;
+
+	lapic_timer_start_free_running(UINT32_MAX);
+	pit_oneshot_start(CALIBRATE_PIT_COUNT);
+	tsc0 = rdtsc();
+	apic0 = lapic_timer_current();
+	while (!pit_oneshot_done())
+		if (++polls > PIT_POLL_LIMIT)
+			return false;
+	c->tsc = rdtsc() - tsc0;
+	c->lapic = apic0 - lapic_timer_current();
+	lapic_timer_stop();
+	/* A missing PIT reads as all-ones: "done" at once. */
+	return polls > 0 && c->tsc > 0;
+}
+
+static uint64_t median3(uint64_t a, uint64_t b, uint64_t c)
+{
+	if ((a <= b && b <= c) || (c <= b && b <= a))
+		return b;
+	if ((b <= a && a <= c) || (c <= a && a <= b))
+		return a;
+	return c;
+}
+
+static int calibrate_pit(void)
+{
+	struct calibration c[CALIBRATE_ROUNDS];
+	uint64_t to_khz = (uint64_t)CALIBRATE_PIT_COUNT * 1000;
+
+	for (int i = 0; i < CALIBRATE_ROUNDS; i++)
+		if (!calibrate_once(&c[i]))
+			return -ENODEV;
+	tsc_khz = median3(c[0].tsc, c[1].tsc, c[2].tsc) * PIT_HZ / to_khz;
+	lapic_khz = median3(c[0].lapic, c[1].lapic, c[2].lapic) * PIT_HZ / to_khz;
+	return 0;
+}
+
+/* CPUID 0x15 gives the crystal clock, which also drives the APIC timer (SDM 18.7.3). */
+static int calibrate_cpuid(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+
+	if (r.eax < 0x15)
+		return -ENODEV;
+	r = cpuid(0x15, 0);
+	if (!r.eax || !r.ebx || !r.ecx)
+		return -ENODEV;
+	lapic_khz = r.ecx / 1000;
+	tsc_khz = (uint64_t)r.ecx * r.ebx / r.eax / 1000;
+	return 0;
+}
+
+/* Run the periodic tick briefly and check it fires at the calibrated rate. */
+static void periodic_selftest(void)
+{
+	uint64_t start = lapic_timer_ticks();
+	uint64_t end_tsc;
+
+	arch_timer_set_periodic(SELFTEST_PERIOD_MS);
+	end_tsc = rdtsc() + tsc_khz * SELFTEST_PERIOD_MS * SELFTEST_TICKS +
+		  tsc_khz * SELFTEST_PERIOD_MS / 2;
+	while (rdtsc() < end_tsc)
+		irq_enable_and_halt();
+	irq_disable();
+	lapic_timer_stop();
+	log_info("timer: periodic check period_ms=%u ticks=%lu expected=%u",
+		 SELFTEST_PERIOD_MS, lapic_timer_ticks() - start, SELFTEST_TICKS);
+}
+
+int arch_timer_init(void)
+{
+	const char *source = "pit";
+
+	lapic_init_cpu();
+	if (calibrate_pit() < 0) {
+		source = "cpuid";
+		if (calibrate_cpuid() < 0) {
+			log_err("timer: no PIT and no CPUID 0x15 clock: cannot calibrate");
+			return -ENODEV;
+		}
+		log_warn("timer: no PIT found; trusting CPUID leaf 0x15");
+	}
+	log_info("timer: tsc_khz=%lu lapic_khz=%lu source=%s", tsc_khz, lapic_khz, source);
+	periodic_selftest();
+	return 0;
+}
+
+int arch_timer_set_periodic(unsigned int ms)
+{
+	uint64_t ticks = lapic_khz * ms;
+
+	if (!ticks || ticks > UINT32_MAX)
+		return -ERANGE;
+	lapic_timer_periodic((uint32_t)ticks);
+	return 0;
+}
+
+uint64_t arch_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+void arch_udelay(uint64_t us)
+{
+	uint64_t end = rdtsc() + tsc_khz * us / 1000;
+
+	while (rdtsc() < end)
+		cpu_relax();
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Tally's physical memory: the frame allocator set up from the boot memory map. */
+#ifndef TALLY_MEM_H
+#define TALLY_MEM_H
+
+#include <tally/boot_info.h>
+
+/* Build the allocator from @bi, keeping Tally, the modules and the boot info out. */
+void mem_init(const struct boot_info *bi);
+
+/*
+ * Allocate @bytes (rounded up to whole pages) of physical memory aligned to
+ * @align, below @limit (0: anywhere).  Returns 0 with *@pa set, or -ENOMEM.
+ * The memory is not cleared.
+ */
+int mem_alloc(uint64_t bytes, uint64_t align, uint64_t limit, hpa_t *pa);
+/* Allocate one zeroed page; panics when memory is exhausted (boot-time use). */
+hpa_t mem_alloc_page_zeroed(void);
+/* Give back memory from mem_alloc(); returns -EINVAL for a bad range. */
+int mem_free(hpa_t pa, uint64_t bytes);
+/* Keep [@base, @base + @len) from ever being allocated (firmware tables). */
+void mem_reserve(uint64_t base, uint64_t len);
+/* Free bytes right now. */
+uint64_t mem_free_bytes(void);
+
+#endif

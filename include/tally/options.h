@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Tally's own command-line options, parsed and checked once at boot. */
+#ifndef TALLY_OPTIONS_H
+#define TALLY_OPTIONS_H
+
+#include <tally/log.h>
+
+struct tally_options {
+	uint16_t console_port;	/* `console=com1..com4` or an I/O port */
+	enum log_level loglevel;	/* `loglevel=0..3` or err/warn/info/debug */
+	bool exit_when_done;	/* leave the emulator when the work is over */
+	bool acpi_off;		/* `acpi=off`: ignore the firmware tables */
+};
+
+extern struct tally_options options;
+
+/* Parse @cmdline into `options`, warning about each unknown or bad option. */
+void options_parse(const char *cmdline);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* Boot CPU's path from the multiboot entry to a running hypervisor. */
+#include <tally/acpi.h>
+#include <tally/arch.h>
+#include <tally/console.h>
+#include <tally/emu_exit.h>
+#include <tally/log.h>
+#include <tally/mem.h>
+#include <tally/multiboot.h>
+#include <tally/options.h>
+#include <tally/panic.h>
+#include <tally/percpu.h>
+#include <tally/platform.h>
+#include <tally/uart.h>
+
+#define TALLY_VERSION	"0.1.0"
+
+extern const char boot_stack_top[];
+
+/* A self-contained copy of the boot information (see tally/boot_info.h). */
+static struct boot_info boot_info;
+static struct acpi_info acpi_info;
+
+static const void *read_identity(uint64_t pa, uint64_t len, void *ctx)
+{
+	(void)ctx;
+	return arch_phys_to_virt(pa, len);
+}
+
+static void parse_boot_info(uint32_t magic, uint64_t info_pa)
+{
+	int err;
+
+	if (magic == MB2_BOOTLOADER_MAGIC) {
+		const struct mb2_info_header *h = arch_phys_to_virt(info_pa, sizeof(*h));
+
+		if (!h)
+			panic("boot: multiboot2 information at %#lx is not mapped", info_pa);
+		err = mb2_parse(h, MIN(h->total_size, MB2_INFO_MAX_SIZE), &boot_info);
+		boot_info.info_start = hpa(info_pa);
+	} else if (magic == MB1_BOOTLOADER_MAGIC) {
+		err = mb1_parse(info_pa, read_identity, NULL, &boot_info);
+	} else {
+		panic("boot: unknown boot loader magic %#x (not multiboot v1 or v2)", magic);
+	}
+	if (err < 0)
+		log_warn("boot: malformed boot information; %u item(s) skipped",
+			 boot_info.errors);
+}
+
+static void print_boot_info(void)
+{
+	log_info("boot: protocol=multiboot%u loader=\"%s\" cmdline=\"%s\"",
+		 boot_info.protocol == BOOT_MULTIBOOT2 ? 2 : 1,
+		 boot_info.loader[0] ? boot_info.loader : "unknown", boot_info.cmdline);
+	for (unsigned int i = 0; i < boot_info.module_count; i++)
+		log_info("boot: module %u at %#lx size=%lu cmdline=\"%s\"", i,
+			 boot_info.modules[i].start.raw, boot_info.modules[i].size,
+			 boot_info.modules[i].cmdline);
+}
+
+static void bsp_init(void)
+{
+	struct percpu *bsp = &percpu_area[0];
+
+	bsp->id = 0;
+	bsp->stack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	bsp->stack_base = bsp->stack_top - CPU_STACK_SIZE;
+	arch_cpu_init(bsp);
+}
+
+static void start_cpus(bool have_acpi)
+{
+	unsigned int online = 1, expected = 1;
+
+	if (have_acpi) {
+		expected = acpi_info.cpu_count;
+		online = arch_smp_boot(&acpi_info);
+	}
+	log_info("smp: online=%u expected=%u", online, expected);
+}
+
+/* C entry on the boot CPU, from boot/entry.asm, with the loader's EAX and EBX. */
+__noreturn void boot_main(uint32_t magic, uint32_t info);
+
+__noreturn void boot_main(uint32_t magic, uint32_t info)
+{
+	bool have_acpi;
+
+	arch_init();
+	bsp_init();
+	console_init_early();
+	log_info("Tally " TALLY_VERSION " x86-64 microhypervisor");
+
+	parse_boot_info(magic, info);
+	options_parse(boot_info.cmdline);
+	if (options.console_port != UART_COM1)
+		console_set_port(options.console_port);
+	log_set_level(options.loglevel);
+	print_boot_info();
+
+	mem_init(&boot_info);
+	have_acpi = platform_discover(&boot_info, &acpi_info);
+	if (arch_timer_init() < 0)
+		panic("timer: calibration failed; Tally cannot keep time");
+	start_cpus(have_acpi);
+	log_info("tally: boot complete");
+
+	if (options.exit_when_done) {
+		log_info("tally: exit code=0");
+		emu_exit(EMU_EXIT_OK);
+		log_warn("tally: no emulator exit device answered; halting");
+	}
+	for (;;)
+		arch_wait_for_interrupt();
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* Tally's command line: each option's parser, and a warning for anything wrong. */
+#include <tally/cmdline.h>
+#include <tally/errno.h>
+#include <tally/log.h>
+#include <tally/options.h>
+#include <tally/string.h>
+#include <tally/uart.h>
+
+struct tally_options options = {
+	.console_port = UART_COM1,
+	.loglevel = LOG_INFO,
+};
+
+struct option_desc {
+	const char *key;
+	bool takes_value;
+	const char *expected;	/* for the warning on a bad value */
+	int (*parse)(const char *value);
+};
+
+static int parse_console(const char *v)
+{
+	static const struct { const char *name; uint16_t port; } ports[] = {
+		{ "com1", UART_COM1 }, { "com2", UART_COM2 },
+		{ "com3", UART_COM3 }, { "com4", UART_COM4 },
+	};
+	uint64_t port;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(ports); i++) {
+		if (!strcmp(v, ports[i].name)) {
+			options.console_port = ports[i].port;
+			return 0;
+		}
+	}
+	if (cmdline_parse_u64(v, &port) < 0 || !port || port > 0xFFF8)
+		return -EINVAL;
+	options.console_port = (uint16_t)port;
+	return 0;
+}
+
+static int parse_loglevel(const char *v)
+{
+	static const char *const names[] = { "err", "warn", "info", "debug" };
+	uint64_t n;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			options.loglevel = (enum log_level)i;
+			return 0;
+		}
+	}
+	if (cmdline_parse_u64(v, &n) < 0 || n > LOG_DEBUG)
+		return -EINVAL;
+	options.loglevel = (enum log_level)n;
+	return 0;
+}
+
+static int parse_exit_when_done(const char *v)
+{
+	(void)v;
+	options.exit_when_done = true;
+	return 0;
+}
+
+static int parse_acpi(const char *v)
+{
+	if (strcmp(v, "off"))
+		return -EINVAL;
+	options.acpi_off = true;
+	return 0;
+}
+
+static const struct option_desc option_table[] = {
+	{ "console", true, "com1..com4 or an I/O port", parse_console },
+	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
+	{ "exit_when_done", false, "no value", parse_exit_when_done },
+	{ "acpi", true, "off", parse_acpi },
+};
+
+static void apply_option(const struct cmdline_token *tok)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct option_desc *o = &option_table[i];
+
+		if (strcmp(tok->key, o->key))
+			continue;
+		if (tok->has_value != o->takes_value || tok->truncated ||
+		    o->parse(tok->value) < 0)
+			log_warn("cmdline: bad value for '%s' (expected %s); ignored",
+				 o->key, o->expected);
+		return;
+	}
+	log_warn("cmdline: unknown option '%s' ignored", tok->key);
+}
+
+static bool looks_like_path(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '/')
+			return true;
+	return false;
+}
+
+void options_parse(const char *cmdline)
+{
+	struct cmdline_token tok;
+	const char *pos = cmdline;
+	bool first = true;
+
+	while (cmdline_next(&pos, &tok)) {
+		/* Multiboot v1 loaders put the kernel's path first. */
+		if (first && !tok.has_value && looks_like_path(tok.key))
+			continue;
+		first = false;
+		apply_option(&tok);
+	}
+}
