@@ -95,8 +95,9 @@ $(BUILD)/unit/%.o: %.c
 	$(CC) $(UCFLAGS) -c $< -o $@
 
 .SECONDEXPANSION:
+unit_objs = $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_SRCS_$(1)))
 $(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(BUILD)/unit/tests/unit/shim.o \
-		$$(patsubst %.c,$(BUILD)/unit/%.o,$$(UNIT_SRCS_test_$$*))
+		$$(call unit_objs,test_$$*)
 	$(CC) $(UCFLAGS) -o $@ $^ $(ULDLIBS)
 
 unit: $(UNIT_BINS)

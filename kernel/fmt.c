@@ -51,6 +51,7 @@ static void put_number(struct out *o, const struct spec *s, uint64_t v,
 	char tmp[24];
 	int n = 0, prefix_len = 0, zeros, pad;
 	char prefix[3];
+	bool zero = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -64,7 +65,7 @@ static void put_number(struct out *o, const struct spec *s, uint64_t v,
 		prefix[prefix_len++] = '+';
 	else if (s->space)
 		prefix[prefix_len++] = ' ';
-	if (s->alt && base == 16) {
+	if (s->alt && base == 16 && !zero) {	/* C: no 0x for zero */
 		prefix[prefix_len++] = '0';
 		prefix[prefix_len++] = upper ? 'X' : 'x';
 	}

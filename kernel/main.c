@@ -10,6 +10,7 @@
 #include <tally/options.h>
 #include <tally/panic.h>
 #include <tally/percpu.h>
+#include <tally/pic.h>
 #include <tally/platform.h>
 #include <tally/uart.h>
 
@@ -99,6 +100,7 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	log_set_level(options.loglevel);
 	print_boot_info();
 
+	pic_disable();
 	mem_init(&boot_info);
 	have_acpi = platform_discover(&boot_info, &acpi_info);
 	if (arch_timer_init() < 0)

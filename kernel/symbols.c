@@ -2,13 +2,13 @@
 /* Address-to-function lookup in the linked-in symbol table. */
 #include <tally/symbols.h>
 
-extern const char _text_start[], _text_end[];
+extern const char _image_start[], _text_end[];
 
 const char *symbols_lookup(uint64_t addr, uint64_t *offset)
 {
 	unsigned int lo = 0, hi = symbols_count;
 
-	if (addr < (uint64_t)(uintptr_t)_text_start || addr >= (uint64_t)(uintptr_t)_text_end)
+	if (addr < (uint64_t)(uintptr_t)_image_start || addr >= (uint64_t)(uintptr_t)_text_end)
 		return NULL;
 	/* Last symbol at or below addr. */
 	while (lo < hi) {

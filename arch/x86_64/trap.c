@@ -7,6 +7,7 @@
 #include <tally/log.h>
 #include <tally/panic.h>
 #include <tally/percpu.h>
+#include <tally/pic.h>
 
 static const char *const exception_names[32] = {
 	[VEC_DE] = "#DE divide error",	[VEC_DB] = "#DB debug",
@@ -49,8 +50,10 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (f->vector < VEC_FIRST_EXTERNAL)
 		fatal_exception(f);
-	if (f->vector == VEC_LAPIC_SPURIOUS)
-		return;		/* no EOI for spurious interrupts (SDM 11.9) */
+	/* No EOI for spurious interrupts (SDM Vol. 3A, 11.9; 8259A data sheet). */
+	if (f->vector == VEC_LAPIC_SPURIOUS || f->vector == PIC_SPURIOUS_MASTER ||
+	    f->vector == PIC_SPURIOUS_SLAVE)
+		return;
 	if (f->vector == VEC_LAPIC_TIMER) {
 		lapic_timer_interrupt();
 	} else {
