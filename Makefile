@@ -3,6 +3,12 @@
 # tests, system tests, benchmarks.  `make help` lists the targets.
 
 BUILD	?= build
+# `make V=1` shows whole commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 CC	:= gcc
 LD	:= ld
 NASM	:= nasm
@@ -39,17 +45,20 @@ help:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.asm | $(BUILD)/gen/asm-offsets.inc
 	@mkdir -p $(dir $@)
-	$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
 # Structure offsets for assembly, generated from C so they cannot drift.
 $(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -S $< -o $(BUILD)/gen/asm-offsets.s
-	sed -n 's/^.*"->\([A-Za-z0-9_]*\) \([0-9-]*\)".*$$/%define \1 \2/p' \
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(KCFLAGS) -S $< -o $(BUILD)/gen/asm-offsets.s
+	$(Q)sed -n 's/^.*"->\([A-Za-z0-9_]*\) \([0-9-]*\)".*$$/%define \1 \2/p' \
 		$(BUILD)/gen/asm-offsets.s > $@
 
 # The backtrace symbol table is linked in: link once with an empty table,
@@ -57,19 +66,20 @@ $(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c
 # so the second link moves no function (checked below).
 $(BUILD)/symbols0.o: tools/symtab.py
 	@mkdir -p $(BUILD)
-	$(PYTHON) tools/symtab.py /dev/null > $(BUILD)/symbols0.c
-	$(CC) $(KCFLAGS) -c $(BUILD)/symbols0.c -o $@
+	$(Q)$(PYTHON) tools/symtab.py /dev/null > $(BUILD)/symbols0.c
+	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/symbols0.c -o $@
 
 $(BUILD)/tally.0.elf: $(KOBJS) $(BUILD)/symbols0.o linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols0.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols0.o
 
 $(BUILD)/symbols.o: $(BUILD)/tally.0.elf tools/symtab.py
-	nm -n $< | $(PYTHON) tools/symtab.py - > $(BUILD)/symbols.c
-	$(CC) $(KCFLAGS) -c $(BUILD)/symbols.c -o $@
+	$(Q)nm -n $< | $(PYTHON) tools/symtab.py - > $(BUILD)/symbols.c
+	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/symbols.c -o $@
 
 $(BUILD)/tally.elf: $(KOBJS) $(BUILD)/symbols.o linker.ld tools/check-image.py
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols.o
-	$(PYTHON) tools/check-image.py $(BUILD)/tally.0.elf $@
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols.o
+	$(Q)$(PYTHON) tools/check-image.py $(BUILD)/tally.0.elf $@
 
 $(BUILD)/tally.iso: $(BUILD)/tally.elf tools/mkiso
 	tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(BUILD)/tally.elf
@@ -86,19 +96,22 @@ UNIT_SRCS_test_cmdline   := kernel/cmdline.c
 UNIT_SRCS_test_multiboot := kernel/multiboot.c
 UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
 UNIT_SRCS_test_fmt       := kernel/fmt.c
+UNIT_SRCS_test_pgtable   := arch/x86_64/pgtable.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 
 $(BUILD)/unit/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 .SECONDEXPANSION:
 unit_objs = $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_SRCS_$(1)))
 $(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(BUILD)/unit/tests/unit/shim.o \
 		$$(call unit_objs,test_$$*)
-	$(CC) $(UCFLAGS) -o $@ $^ $(ULDLIBS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) $(UCFLAGS) -o $@ $^ $(ULDLIBS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \

@@ -81,6 +81,27 @@ static void start_cpus(bool have_acpi)
 	log_info("smp: online=%u expected=%u", online, expected);
 }
 
+/* Volatile, so the compiler cannot turn the NULL read into a trap of its own. */
+static volatile uintptr_t crash_null_address;
+
+/* `crash_test=`: fail on purpose, so tests see the fatal report work. */
+static void run_crash_test(void)
+{
+	switch (options.crash_test) {
+	case CRASH_NULL:
+		log_info("tally: crash test: reading through a NULL pointer");
+		(void)*(volatile const uint64_t *)crash_null_address;
+		break;
+	case CRASH_UD:
+		log_info("tally: crash test: undefined instruction");
+		__builtin_trap();
+	case CRASH_PANIC:
+		panic("crash test requested on the command line");
+	case CRASH_NONE:
+		break;
+	}
+}
+
 /* C entry on the boot CPU, from boot/entry.asm, with the loader's EAX and EBX. */
 __noreturn void boot_main(uint32_t magic, uint32_t info);
 
@@ -103,10 +124,12 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	pic_disable();
 	mem_init(&boot_info);
 	have_acpi = platform_discover(&boot_info, &acpi_info);
+	mem_map_all();
 	if (arch_timer_init() < 0)
 		panic("timer: calibration failed; Tally cannot keep time");
 	start_cpus(have_acpi);
 	log_info("tally: boot complete");
+	run_crash_test();
 
 	if (options.exit_when_done) {
 		log_info("tally: exit code=0");

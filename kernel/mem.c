@@ -54,7 +54,7 @@ static uint64_t scan_map(const struct mem_range *map, unsigned int n, uint64_t *
 
 	*ram = 0;
 	for (unsigned int i = 0; i < n; i++) {
-		log_info("mem: [%#014lx-%#014lx] %s", map[i].base,
+		log_info("mem: [0x%012lx-0x%012lx] %s", map[i].base,
 			 map[i].base + map[i].len - 1, mem_type_name(map[i].type));
 		if (map[i].type == MEM_USABLE)
 			top = map[i].base + map[i].len;
@@ -65,35 +65,56 @@ static uint64_t scan_map(const struct mem_range *map, unsigned int n, uint64_t *
 	return top;
 }
 
+/* Cleaned memory map and the ranges kept out of the allocator, for mem_map_all(). */
+static struct mem_range map[2 * BOOT_MAX_MMAP];
+static unsigned int map_count;
+static struct mem_range reserved[MAX_RESERVED];
+static unsigned int reserved_count;
+static uint64_t ram_bytes, ram_top;
+
+/* Free the usable RAM inside [lo, hi), then take the reserved ranges back out. */
+static void add_usable(uint64_t lo, uint64_t hi)
+{
+	for (unsigned int i = 0; i < map_count; i++) {
+		uint64_t b = MAX(map[i].base, lo), e = MIN(map[i].base + map[i].len, hi);
+
+		if (map[i].type == MEM_USABLE && b < e)
+			frame_add_free(&frames, b, e - b);
+	}
+	for (unsigned int i = 0; i < reserved_count; i++)
+		frame_reserve(&frames, reserved[i].base, reserved[i].len);
+}
+
 void mem_init(const struct boot_info *bi)
 {
-	static struct mem_range map[2 * BOOT_MAX_MMAP];
-	struct mem_range reserved[MAX_RESERVED];
-	uint64_t ram, top, limit, bitmap_pa, bitmap_bytes;
-	unsigned int nres = boot_reserved(bi, reserved);
+	uint64_t limit, bitmap_pa, bitmap_bytes;
 	int n = memmap_sanitize(bi->mmap, bi->mmap_count, map, ARRAY_SIZE(map));
 
 	if (n <= 0)
 		panic("mem: the boot loader gave no usable memory map");
-	top = scan_map(map, (unsigned int)n, &ram);
-	limit = MIN(top, arch_mapped_limit());
-	if (top > limit)
-		log_warn("mem: %lu MiB above %lu MiB not mapped yet; left unused",
-			 (top - limit) / MIB, limit / MIB);
+	map_count = (unsigned int)n;
+	reserved_count = boot_reserved(bi, reserved);
+	ram_top = scan_map(map, map_count, &ram_bytes);
+	limit = MIN(ram_top, arch_mapped_limit());
 
-	bitmap_bytes = frame_bitmap_bytes(limit);
-	if (memmap_find_free(map, (unsigned int)n, reserved, nres, bitmap_bytes,
+	/* The bitmap covers all RAM, though only the boot-mapped part is free yet. */
+	bitmap_bytes = frame_bitmap_bytes(ram_top);
+	if (memmap_find_free(map, map_count, reserved, reserved_count, bitmap_bytes,
 			     PAGE_SIZE, limit, &bitmap_pa) < 0)
 		panic("mem: no room for the frame bitmap (%lu bytes)", bitmap_bytes);
-	frame_init(&frames, arch_phys_to_virt(bitmap_pa, bitmap_bytes), limit);
-	for (int i = 0; i < n; i++)
-		if (map[i].type == MEM_USABLE)
-			frame_add_free(&frames, map[i].base, map[i].len);
-	for (unsigned int i = 0; i < nres; i++)
-		frame_reserve(&frames, reserved[i].base, reserved[i].len);
-	frame_reserve(&frames, bitmap_pa, bitmap_bytes);
+	reserved[reserved_count++] = (struct mem_range){ bitmap_pa, bitmap_bytes, MEM_RESERVED };
+	frame_init(&frames, arch_phys_to_virt(bitmap_pa, bitmap_bytes), ram_top);
+	add_usable(0, limit);
+}
 
-	log_info("mem: ram_kib=%lu usable_kib=%lu free_kib=%lu", ram / KIB,
+void mem_map_all(void)
+{
+	uint64_t boot_limit = arch_mapped_limit();
+
+	arch_paging_init(ram_top);
+	if (ram_top > boot_limit)
+		add_usable(boot_limit, ram_top);
+	log_info("mem: ram_kib=%lu usable_kib=%lu free_kib=%lu", ram_bytes / KIB,
 		 frames.usable_frames * (PAGE_SIZE / KIB), frames.free_frames * (PAGE_SIZE / KIB));
 }
 

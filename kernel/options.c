@@ -71,11 +71,27 @@ static int parse_acpi(const char *v)
 	return 0;
 }
 
+static int parse_crash_test(const char *v)
+{
+	static const char *const names[] = {
+		[CRASH_NULL] = "null", [CRASH_UD] = "ud", [CRASH_PANIC] = "panic",
+	};
+
+	for (unsigned int i = CRASH_NULL; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			options.crash_test = (enum crash_test)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static const struct option_desc option_table[] = {
 	{ "console", true, "com1..com4 or an I/O port", parse_console },
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
 	{ "exit_when_done", false, "no value", parse_exit_when_done },
 	{ "acpi", true, "off", parse_acpi },
+	{ "crash_test", true, "null, ud or panic", parse_crash_test },
 };
 
 static void apply_option(const struct cmdline_token *tok)

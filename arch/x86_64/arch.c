@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Small arch_* services for generic code: interrupts, halting, the boot map. */
+/* Small arch_* services for generic code: interrupts, halting, the TSC. */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
 #include <tally/arch.h>
-
-/* boot/entry.asm identity-maps the first 4 GiB. */
-#define BOOT_MAP_LIMIT	(4 * GIB)
 
 unsigned long arch_irq_save(void)
 {
@@ -47,16 +44,4 @@ void arch_stop_other_cpus(void)
 uint64_t arch_read_tsc(void)
 {
 	return rdtsc();
-}
-
-uint64_t arch_mapped_limit(void)
-{
-	return BOOT_MAP_LIMIT;
-}
-
-void *arch_phys_to_virt(uint64_t pa, uint64_t len)
-{
-	if (pa >= BOOT_MAP_LIMIT || len > BOOT_MAP_LIMIT - pa)
-		return NULL;
-	return (void *)(uintptr_t)pa;
 }

@@ -16,9 +16,9 @@ static void print_location(const char *what, uint64_t addr)
 	const char *name = symbols_lookup(addr, &off);
 
 	if (name)
-		log_err("  %s %#018lx %s+%#lx", what, addr, name, off);
+		log_err("  %s 0x%016lx %s+%#lx", what, addr, name, off);
 	else
-		log_err("  %s %#018lx ?", what, addr);
+		log_err("  %s 0x%016lx ?", what, addr);
 }
 
 /* A frame pointer is trusted only inside this CPU's stacks and aligned. */
@@ -53,15 +53,15 @@ void trap_backtrace(uint64_t rip, uint64_t rbp)
 
 void trap_dump_frame(const struct trap_frame *f)
 {
-	log_err("  rip=%#018lx cs=%#lx rflags=%#lx error=%#lx",
+	log_err("  rip=0x%016lx cs=%#lx rflags=%#lx error=%#lx",
 		f->rip, f->cs, f->rflags, f->error_code);
-	log_err("  rsp=%#018lx ss=%#lx cr2=%#018lx cr3=%#lx",
+	log_err("  rsp=0x%016lx ss=%#lx cr2=0x%016lx cr3=%#lx",
 		f->rsp, f->ss, read_cr2(), read_cr3());
-	log_err("  rax=%#018lx rbx=%#018lx rcx=%#018lx", f->rax, f->rbx, f->rcx);
-	log_err("  rdx=%#018lx rsi=%#018lx rdi=%#018lx", f->rdx, f->rsi, f->rdi);
-	log_err("  rbp=%#018lx r8 =%#018lx r9 =%#018lx", f->rbp, f->r8, f->r9);
-	log_err("  r10=%#018lx r11=%#018lx r12=%#018lx", f->r10, f->r11, f->r12);
-	log_err("  r13=%#018lx r14=%#018lx r15=%#018lx", f->r13, f->r14, f->r15);
+	log_err("  rax=0x%016lx rbx=0x%016lx rcx=0x%016lx", f->rax, f->rbx, f->rcx);
+	log_err("  rdx=0x%016lx rsi=0x%016lx rdi=0x%016lx", f->rdx, f->rsi, f->rdi);
+	log_err("  rbp=0x%016lx r8 =0x%016lx r9 =0x%016lx", f->rbp, f->r8, f->r9);
+	log_err("  r10=0x%016lx r11=0x%016lx r12=0x%016lx", f->r10, f->r11, f->r12);
+	log_err("  r13=0x%016lx r14=0x%016lx r15=0x%016lx", f->r13, f->r14, f->r15);
 	log_err("  cr0=%#lx cr4=%#lx", read_cr0(), read_cr4());
 	trap_backtrace(f->rip, f->rbp);
 }

@@ -42,9 +42,11 @@ unsigned int arch_smp_boot(const struct acpi_info *acpi);
 /* Print this CPU's registers and a backtrace from the caller, for panic(). */
 void arch_dump_current(void);
 
-/* Phys-to-virtual for the boot identity map: NULL if not mapped. */
+/* Replace the boot page tables with an identity map of [4 KiB, max(@top, 4 GiB)). */
+void arch_paging_init(uint64_t top);
+/* Phys-to-virtual through the identity map: NULL if [@pa, @pa + @len) is not mapped. */
 void *arch_phys_to_virt(uint64_t pa, uint64_t len);
-/* Highest physical address the hypervisor's page tables map. */
+/* End of the identity map. */
 uint64_t arch_mapped_limit(void);
 
 #endif

@@ -5,8 +5,13 @@
 
 #include <tally/boot_info.h>
 
-/* Build the allocator from @bi, keeping Tally, the modules and the boot info out. */
+/*
+ * Build the allocator from @bi, keeping Tally, the modules and the boot info
+ * out.  Only memory the boot page tables map is free after this.
+ */
 void mem_init(const struct boot_info *bi);
+/* Switch to the final page tables and free all remaining RAM; prints the totals. */
+void mem_map_all(void);
 
 /*
  * Allocate @bytes (rounded up to whole pages) of physical memory aligned to

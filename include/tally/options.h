@@ -5,11 +5,20 @@
 
 #include <tally/log.h>
 
+/* Deliberate failures, so tests can check the fatal-error reports. */
+enum crash_test {
+	CRASH_NONE,
+	CRASH_NULL,	/* read through a NULL pointer: #PF */
+	CRASH_UD,	/* undefined instruction: #UD */
+	CRASH_PANIC,	/* panic() */
+};
+
 struct tally_options {
 	uint16_t console_port;	/* `console=com1..com4` or an I/O port */
 	enum log_level loglevel;	/* `loglevel=0..3` or err/warn/info/debug */
 	bool exit_when_done;	/* leave the emulator when the work is over */
 	bool acpi_off;		/* `acpi=off`: ignore the firmware tables */
+	enum crash_test crash_test;	/* `crash_test=`: fail on purpose after boot */
 };
 
 extern struct tally_options options;
