@@ -91,9 +91,9 @@ UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 ULDLIBS := -lcmocka
 
 # The hypervisor files each unit test compiles, besides tests/unit/shim.c.
-UNIT_SRCS_test_acpi      := drivers/acpi.c
-UNIT_SRCS_test_cmdline   := kernel/cmdline.c
-UNIT_SRCS_test_multiboot := kernel/multiboot.c
+UNIT_SRCS_test_acpi      := drivers/acpi.c kernel/string.c
+UNIT_SRCS_test_cmdline   := kernel/cmdline.c kernel/string.c
+UNIT_SRCS_test_multiboot := kernel/multiboot.c kernel/string.c
 UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
 UNIT_SRCS_test_fmt       := kernel/fmt.c
 UNIT_SRCS_test_pgtable   := arch/x86_64/pgtable.c
