@@ -71,7 +71,7 @@ static int scan_area(phys_read_fn read, void *ctx, uint64_t start, uint64_t len,
 	uint64_t off;
 
 	if (!area) {
-		log_warn("ACPI: cannot read 0x%llx-0x%llx to look for the RSDP",
+		log_warn("acpi: cannot read 0x%llx-0x%llx to look for the RSDP",
 			 (unsigned long long)start, (unsigned long long)(start + len));
 		return -ENOENT;
 	}
@@ -98,7 +98,7 @@ int acpi_find_rsdp(phys_read_fn read, void *ctx, uint64_t *pa)
 		return 0;
 	if (!scan_area(read, ctx, BIOS_ROM_START, BIOS_ROM_END - BIOS_ROM_START, pa))
 		return 0;
-	log_warn("ACPI: no RSDP in the EBDA or the BIOS area");
+	log_warn("acpi: no RSDP in the EBDA or the BIOS area");
 	return -ENOENT;
 }
 
@@ -122,18 +122,18 @@ static const struct acpi_sdt_header *load_table(struct acpi_walk *w, uint64_t pa
 	uint32_t len;
 
 	if (!h || memcmp(h->signature, sig, ACPI_SIG_LEN)) {
-		log_err("ACPI: no %s at 0x%llx", sig, (unsigned long long)pa);
+		log_err("acpi: no %s at 0x%llx", sig, (unsigned long long)pa);
 		return NULL;
 	}
 	len = h->length;
 	if (len < min_len || len > ACPI_TABLE_MAX_LEN) {
-		log_err("ACPI: %s at 0x%llx has bad length %u", sig,
+		log_err("acpi: %s at 0x%llx has bad length %u", sig,
 			(unsigned long long)pa, len);
 		return NULL;
 	}
 	h = w->read(pa, len, w->ctx);
 	if (!h || h->length != len || acpi_sum(h, len)) {
-		log_err("ACPI: %s at 0x%llx unreadable or bad checksum", sig,
+		log_err("acpi: %s at 0x%llx unreadable or bad checksum", sig,
 			(unsigned long long)pa);
 		return NULL;
 	}
@@ -144,7 +144,7 @@ static const struct acpi_sdt_header *load_table(struct acpi_walk *w, uint64_t pa
 static void record_table(struct acpi_info *out, uint64_t pa, uint64_t len)
 {
 	if (out->table_count == ACPI_MAX_TABLES) {
-		log_warn("ACPI: more than %u tables to keep", ACPI_MAX_TABLES);
+		log_warn("acpi: more than %u tables to keep", ACPI_MAX_TABLES);
 		return;
 	}
 	out->tables[out->table_count++] = (struct acpi_table_range){ pa, len };
@@ -163,14 +163,14 @@ static void add_cpu(struct acpi_walk *w, uint32_t apic_id, uint32_t uid, uint32_
 		return;
 	for (i = 0; i < out->cpu_count; i++) {
 		if (out->cpus[i].apic_id == apic_id) {
-			log_warn("ACPI: MADT lists APIC ID %u twice, UID %u ignored",
+			log_warn("acpi: MADT lists APIC ID %u twice, UID %u ignored",
 				 apic_id, uid);
 			return;
 		}
 	}
 	if (out->cpu_count == ACPI_MAX_CPUS) {
 		if (!out->cpus_ignored)
-			log_warn("ACPI: more than %u CPUs, the rest ignored",
+			log_warn("acpi: more than %u CPUs, the rest ignored",
 				 ACPI_MAX_CPUS);
 		out->cpus_ignored++;
 		return;
@@ -202,7 +202,7 @@ static void madt_ioapic(struct acpi_walk *w, const struct acpi_madt_entry *e)
 
 	if (out->ioapic_count == ACPI_MAX_IOAPICS) {
 		if (!w->ioapics_full)
-			log_warn("ACPI: more than %u I/O APICs, the rest ignored",
+			log_warn("acpi: more than %u I/O APICs, the rest ignored",
 				 ACPI_MAX_IOAPICS);
 		w->ioapics_full = true;
 		return;
@@ -218,7 +218,7 @@ static void madt_override(struct acpi_walk *w, const struct acpi_madt_entry *e)
 
 	if (out->override_count == ACPI_MAX_OVERRIDES) {
 		if (!w->overrides_full)
-			log_warn("ACPI: more than %u interrupt overrides, the rest ignored",
+			log_warn("acpi: more than %u interrupt overrides, the rest ignored",
 				 ACPI_MAX_OVERRIDES);
 		w->overrides_full = true;
 		return;
@@ -274,7 +274,7 @@ static void parse_madt(struct acpi_walk *w, const struct acpi_madt *madt)
 
 		if (e->length < sizeof(*e) || e->length > len - off ||
 		    !madt_entry(w, e)) {
-			log_warn("ACPI: MADT entry type %u at offset %u has bad length %u, "
+			log_warn("acpi: MADT entry type %u at offset %u has bad length %u, "
 				 "rest ignored", e->type, off, e->length);
 			return;
 		}
@@ -296,6 +296,27 @@ static bool root_entry(struct acpi_walk *w, uint64_t root_pa, uint64_t i,
 	return true;
 }
 
+/*
+ * Keep every table the root lists (FADT, DSDT, MADT...) from the allocator,
+ * by the length in its header: even a table Tally does not use belongs to
+ * the firmware.
+ */
+static void record_listed_tables(struct acpi_walk *w, uint64_t root_pa, uint32_t root_len,
+				 size_t width)
+{
+	uint64_t count = (root_len - sizeof(struct acpi_sdt_header)) / width, pa;
+
+	for (uint64_t i = 0; i < count; i++) {
+		const struct acpi_sdt_header *h;
+
+		if (!root_entry(w, root_pa, i, width, &pa) || !pa)
+			continue;
+		h = w->read(pa, sizeof(*h), w->ctx);
+		if (h && h->length >= sizeof(*h) && h->length <= ACPI_TABLE_MAX_LEN)
+			record_table(w->out, pa, h->length);
+	}
+}
+
 /* Find the first valid MADT the root table lists and parse it: 0 or -ENOENT. */
 static int find_madt(struct acpi_walk *w, uint64_t root_pa, uint32_t root_len,
 		     size_t width)
@@ -313,11 +334,10 @@ static int find_madt(struct acpi_walk *w, uint64_t root_pa, uint32_t root_len,
 			bad = true;
 			continue;
 		}
-		record_table(w->out, pa, h->length);
 		parse_madt(w, (const struct acpi_madt *)h);
 		return 0;
 	}
-	log_err("ACPI: no %sMADT", bad ? "valid " : "");
+	log_err("acpi: no %sMADT", bad ? "valid " : "");
 	return -ENOENT;
 }
 
@@ -330,10 +350,11 @@ int acpi_parse(const void *rsdp, size_t len, phys_read_fn read, void *ctx,
 	struct acpi_rsdp r;
 	uint64_t root_pa;
 	uint32_t root_len;
+	size_t width;
 
 	memset(out, 0, sizeof(*out));
 	if (!read || acpi_rsdp_check(rsdp, len)) {
-		log_err("ACPI: invalid RSDP");
+		log_err("acpi: invalid RSDP");
 		return -EINVAL;
 	}
 	/* Fields past the first 20 bytes exist only from revision 2 on. */
@@ -348,6 +369,7 @@ int acpi_parse(const void *rsdp, size_t len, phys_read_fn read, void *ctx,
 		return -EINVAL;
 	root_len = root->length;
 	record_table(out, root_pa, root_len);
-	return find_madt(&w, root_pa, root_len,
-			 out->xsdt ? sizeof(uint64_t) : sizeof(uint32_t));
+	width = out->xsdt ? sizeof(uint64_t) : sizeof(uint32_t);
+	record_listed_tables(&w, root_pa, root_len, width);
+	return find_madt(&w, root_pa, root_len, width);
 }

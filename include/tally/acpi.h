@@ -121,7 +121,7 @@ struct acpi_info {
 	uint8_t revision;		/* RSDP revision */
 	bool xsdt;			/* root table was the XSDT */
 	uint64_t lapic_address;
-	struct acpi_cpu cpus[ACPI_MAX_CPUS];	/* enabled processors, MADT order */
+	struct acpi_cpu cpus[ACPI_MAX_CPUS];	/* enabled or online-capable, MADT order */
 	unsigned int cpu_count;
 	unsigned int cpus_ignored;	/* enabled but beyond ACPI_MAX_CPUS */
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];

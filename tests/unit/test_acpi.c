@@ -438,11 +438,14 @@ static void test_parse_rsdt(void **state)
 	assert_int_equal(info.overrides[0].gsi, 2);
 	assert_int_equal(info.overrides[1].source, 9);
 	assert_int_equal(info.overrides[1].flags, 0xD);
-	assert_int_equal(info.table_count, 2);
+	/* The root and every table it lists are kept from the allocator. */
+	assert_int_equal(info.table_count, 3);
 	assert_int_equal(info.tables[0].pa, RSDT_PA);
 	assert_int_equal(info.tables[0].len, table_at(RSDT_PA)->length);
-	assert_int_equal(info.tables[1].pa, MADT_PA);
-	assert_int_equal(info.tables[1].len, table_at(MADT_PA)->length);
+	assert_int_equal(info.tables[1].pa, FACP_PA);
+	assert_int_equal(info.tables[1].len, table_at(FACP_PA)->length);
+	assert_int_equal(info.tables[2].pa, MADT_PA);
+	assert_int_equal(info.tables[2].len, table_at(MADT_PA)->length);
 }
 
 /* The XSDT is used when the revision and address allow, else the RSDT. */
@@ -529,7 +532,9 @@ static void test_parse_madt_missing(void **state)
 	put_rsdt(RSDT_PA, rsdt, ARRAY_SIZE(rsdt));
 	assert_int_equal(parse_rsdp(0, RSDT_PA, 0), -ENOENT);
 	assert_int_equal(info.cpu_count, 0);
-	assert_int_equal(info.table_count, 1);
+	/* RSDT and FACP; the null and unreadable entries are skipped. */
+	assert_int_equal(info.table_count, 2);
+	assert_int_equal(info.tables[1].pa, FACP_PA);
 	assert_true(logged_problems() > 0);
 
 	put_rsdt(RSDT_PA, rsdt, 0);	/* an empty root table */
@@ -555,7 +560,8 @@ static void test_parse_madt_bad_checksum(void **state)
 	assert_int_equal(parse_rsdp(0, RSDT_PA, 0), 0);
 	assert_int_equal(info.cpu_count, 1);
 	assert_int_equal(info.cpus[0].apic_id, 7);
-	assert_int_equal(info.tables[1].pa, MADT2_PA);
+	assert_int_equal(info.table_count, 4);	/* RSDT, both MADTs, FACP */
+	assert_int_equal(info.tables[3].pa, MADT2_PA);
 	assert_true(logged_problems() > 0);
 }
 
