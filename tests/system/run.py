@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""System-test runner: boots Tally under Bochs and QEMU and checks its serial log.
+
+Each scenario (tests/system/scenarios.py) runs in build/system/<name>/,
+which keeps the ISO, emulator config, serial log and emulator output for
+reruns by hand.  Prints `PASS name (Xs)` or `FAIL name: reason` per
+scenario, then `N passed, N failed`; exits 1 on any failure.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.dont_write_bytecode = True        # keep the source tree free of __pycache__
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, HERE)
+import emu  # noqa: E402
+import scenarios  # noqa: E402
+
+MKISO = os.path.join(ROOT, "tools", "mkiso")
+EMULATOR_BINARIES = {"bochs": "bochs", "qemu": "qemu-system-x86_64"}
+_print_lock = threading.Lock()
+
+
+class Outcome:
+    """A scenario's verdict: the first failed check's reason and excerpt, the others' reasons."""
+    def __init__(self, name, ok, seconds, reason="", excerpt="", also=()):
+        self.name, self.ok, self.seconds = name, ok, seconds
+        self.reason, self.excerpt, self.also = reason, excerpt, list(also)
+
+
+def blob_bytes(size):
+    """Deterministic module contents, so a module's size and bytes never vary."""
+    return bytes((i * 131 + 7) & 0xFF for i in range(size))
+
+
+def write_modules(sc, run_dir):
+    """Create the scenario's module files; return [(path, cmdline)]."""
+    mods = []
+    for blob, cmdline in sc.modules:
+        path = os.path.join(run_dir, blob.name)
+        with open(path, "wb") as f:
+            f.write(blob_bytes(blob.size))
+        mods.append((path, cmdline))
+    return mods
+
+
+def make_iso(kernel, run_dir, cmdline, mods):
+    """Build run_dir/tally.iso (grub.cfg beside it) with tools/mkiso; raise on failure."""
+    iso = os.path.join(run_dir, "tally.iso")
+    argv = [MKISO, "-o", iso, "--print-cfg", "--cmdline", cmdline]
+    for path, mod_cmdline in mods:
+        argv += ["--module", path, mod_cmdline]
+    proc = subprocess.run(argv + [kernel], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError("mkiso failed:\n" + proc.stderr)
+    with open(os.path.join(run_dir, "grub.cfg"), "w") as f:
+        f.write(proc.stdout)
+    return iso
+
+
+def boot(sc, kernel, run_dir, timeout):
+    """Boot scenario @sc once; return the emu.RunResult."""
+    mods = write_modules(sc, run_dir)
+    stop_re = re.compile(scenarios.PANIC_RE)
+    if sc.boot == "kernel":
+        return emu.run_qemu(run_dir, sc.machine, timeout, stop_re=stop_re, kernel=kernel,
+                            initrd=[f"{p} {c}".rstrip() for p, c in mods], append=sc.cmdline)
+    iso = make_iso(kernel, run_dir, sc.cmdline, mods)
+    if sc.emulator == "bochs":
+        return emu.run_bochs(run_dir, iso, sc.machine, timeout, stop_re=stop_re)
+    return emu.run_qemu(run_dir, sc.machine, timeout, stop_re=stop_re, iso=iso)
+
+
+def judge(sc, result):
+    """Apply the common and the scenario's checks; return the failures as [(reason, excerpt)]."""
+    failures = []
+    if result.how == "timeout":
+        failures.append((f"timed out after {result.seconds:.0f}s",
+                         scenarios.tail(result.serial)))
+    for check in scenarios.COMMON_CHECKS + sc.checks:
+        failure = check(result)
+        if failure:
+            failures.append(failure)
+    return failures
+
+
+def run_scenario(sc, build, timeout_scale):
+    """Boot and judge one scenario; never raises."""
+    start = time.monotonic()
+    run_dir = os.path.join(build, "system", sc.name)
+    kernel = os.path.abspath(os.path.join(build, "tally.elf"))
+    binary = EMULATOR_BINARIES[sc.emulator]
+    if not os.path.isfile(kernel):
+        return Outcome(sc.name, False, 0, f"{kernel} missing (run make)")
+    if not shutil.which(binary):
+        return Outcome(sc.name, False, 0, f"{binary} not installed (run tools/deps)")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    os.makedirs(run_dir)
+    try:
+        result = boot(sc, kernel, run_dir, sc.timeout * timeout_scale)
+    except (OSError, RuntimeError) as e:
+        return Outcome(sc.name, False, time.monotonic() - start, str(e))
+    failures = judge(sc, result)
+    seconds = time.monotonic() - start
+    if failures:
+        reason, excerpt = failures[0]
+        return Outcome(sc.name, False, seconds, reason, excerpt,
+                       also=[f[0] for f in failures[1:]])
+    return Outcome(sc.name, True, seconds)
+
+
+def report(outcome, build):
+    with _print_lock:
+        if outcome.ok:
+            print(f"PASS {outcome.name} ({outcome.seconds:.1f}s)", flush=True)
+            return
+        print(f"FAIL {outcome.name}: {outcome.reason}", flush=True)
+        for line in outcome.excerpt.splitlines():
+            print(f"    | {line}")
+        for reason in outcome.also:
+            print(f"    also: {reason}")
+        print(f"    (after {outcome.seconds:.1f}s; logs in "
+              f"{os.path.join(build, 'system', outcome.name)}/)", flush=True)
+
+
+def run_all(selected, build, jobs, timeout_scale):
+    """Run @selected scenarios on @jobs workers, longest time bound first."""
+    order = sorted(selected, key=lambda s: -s.timeout)
+    outcomes = []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [pool.submit(run_scenario, sc, build, timeout_scale) for sc in order]
+        for fut in concurrent.futures.as_completed(futures):
+            outcomes.append(fut.result())
+            report(outcomes[-1], build)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        emu.terminate_all()
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    pool.shutdown()
+    return outcomes
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--build", default=os.path.join(ROOT, "build"),
+                   help="build directory holding tally.elf (default: build)")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="run only this scenario (repeatable, or comma-separated)")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="parallel emulators (default 2)")
+    p.add_argument("--timeout-scale", type=float,
+                   default=float(os.environ.get("TALLY_TIMEOUT_SCALE", "1")),
+                   help="multiply every time bound (env TALLY_TIMEOUT_SCALE)")
+    return p.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv)
+    by_name = {sc.name: sc for sc in scenarios.SCENARIOS}
+    if args.list:
+        for sc in scenarios.SCENARIOS:
+            print(f"{sc.name:14} {sc.timeout:4.0f}s  {sc.doc}")
+        return 0
+    names = [n for arg in (args.only or []) for n in arg.split(",") if n]
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        print(f"unknown scenario(s): {', '.join(unknown)} (see --list)", file=sys.stderr)
+        return 2
+    selected = [by_name[n] for n in names] or scenarios.SCENARIOS
+    build = os.path.abspath(args.build)
+    outcomes = run_all(selected, build, max(1, args.jobs), args.timeout_scale)
+    failed = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

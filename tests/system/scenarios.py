@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: MIT
+"""System-test scenarios: how each boots Tally, and what its serial log must show.
+
+A scenario is data: an emulator and machine, a Tally command line, modules,
+a time bound and a list of checks.  run.py boots it and applies the checks
+to the COM1 text.  Every scenario also gets the common checks in
+COMMON_CHECKS: no PANIC or FATAL anywhere, and the banner.
+"""
+
+import dataclasses
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import emu  # noqa: E402  (tools/ is not a package)
+
+
+# ---------------------------------------------------------------- checks
+# A check is called with the emu.RunResult and returns None when it holds,
+# else (reason, excerpt): excerpt is the serial text worth showing.
+
+def tail(serial, n=15):
+    """The last @n lines of @serial."""
+    return "\n".join(serial.rstrip("\n").splitlines()[-n:])
+
+
+@dataclasses.dataclass
+class Line:
+    """Some serial line matches @pattern."""
+    pattern: str
+    what: str
+
+    def __call__(self, r):
+        if re.search(self.pattern, r.serial, re.MULTILINE):
+            return None
+        return f"no {self.what} line (/{self.pattern}/)", tail(r.serial)
+
+
+@dataclasses.dataclass
+class NoLine:
+    """No serial line matches @pattern."""
+    pattern: str
+    what: str
+
+    def __call__(self, r):
+        hits = [ln for ln in r.serial.splitlines() if re.search(self.pattern, ln)]
+        if not hits:
+            return None
+        return f"{self.what}: {hits[0].strip()}", _around(r.serial, hits[0])
+
+
+@dataclasses.dataclass
+class Count:
+    """Exactly @n serial lines match @pattern."""
+    pattern: str
+    n: int
+    what: str
+
+    def __call__(self, r):
+        hits = [ln for ln in r.serial.splitlines() if re.search(self.pattern, ln)]
+        if len(hits) == self.n:
+            return None
+        return f"{len(hits)} {self.what} lines, expected {self.n}", "\n".join(hits) or tail(r.serial)
+
+
+@dataclasses.dataclass
+class Number:
+    """The first number captured by @pattern lies in [@lo, @hi]."""
+    pattern: str
+    lo: float
+    hi: float
+    what: str
+
+    def __call__(self, r):
+        m = re.search(self.pattern, r.serial, re.MULTILINE)
+        if not m:
+            return f"no {self.what} (/{self.pattern}/)", tail(r.serial)
+        value = int(m.group(1))
+        if self.lo <= value <= self.hi:
+            return None
+        line = r.serial[r.serial.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+        return f"{self.what}={value}, expected {self.lo:g}..{self.hi:g}", line
+
+
+def near(pattern, expected, tolerance, what):
+    """A Number check: within @tolerance (a fraction) of @expected."""
+    return Number(pattern, expected * (1 - tolerance), expected * (1 + tolerance), what)
+
+
+@dataclasses.dataclass
+class EndedBy:
+    """The emulator ended the way @how names (see emu.RunResult.how), with @status if given."""
+    how: str
+    status: int = None
+
+    def __call__(self, r):
+        if r.how == self.how and (self.status is None or r.status == self.status):
+            return None
+        want = self.how + ("" if self.status is None else f" status {self.status}")
+        detail = "\n".join(r.output.strip().splitlines()[-6:])
+        return f"emulator ended by {r.how} (status {r.status}), expected {want}", detail
+
+
+def _around(serial, line, before=8, after=12):
+    lines = serial.splitlines()
+    i = lines.index(line)
+    return "\n".join(lines[max(0, i - before):i + after])
+
+
+@dataclasses.dataclass
+class TickCheck:
+    """The periodic-tick self-check measured within @tolerance (a fraction) of its expectation."""
+    tolerance: float
+
+    def __call__(self, r):
+        pattern = r"\[c0\] timer: periodic check ticks=\d+ elapsed_us=(\d+) expected_us=(\d+)"
+        m = re.search(pattern, r.serial)
+        if not m:
+            return "no periodic check line", tail(r.serial)
+        elapsed, expected = int(m.group(1)), int(m.group(2))
+        if abs(elapsed - expected) <= expected * self.tolerance:
+            return None
+        return f"tick check off by more than {self.tolerance:.0%}", m.group(0)
+
+
+def mem_kib(mib):
+    """ram_kib is what the firmware reported: within 1 MiB below the configured RAM."""
+    return Number(r"\[c0\] mem: ram_kib=(\d+) ", mib * 1024 - 1024, mib * 1024, "ram_kib")
+
+
+def smp(online, expected=None):
+    expected = online if expected is None else expected
+    return Line(rf"\[c0\] smp: online={online} expected={expected}\b", f"smp online={online}")
+
+
+PANIC_RE = r"PANIC|FATAL"
+BANNER = Line(r"\[c0\] Tally 0\.1\.0 x86-64 microhypervisor", "banner")
+MB2 = Line(r'\[c0\] boot: protocol=multiboot2 loader="GRUB [^"]*"', "multiboot2 boot")
+EXIT_LINE = Line(r"\[c0\] tally: exit code=0", "exit")
+BOOT_DONE = Line(r"\[c0\] tally: boot complete", "boot complete")
+QEMU_EXIT = EndedBy("debug-exit", status=1)             # isa-debug-exit: (0 << 1) | 1
+BOCHS_EXIT = EndedBy("shutdown-port")
+
+COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER]
+
+
+# ---------------------------------------------------------------- scenarios
+
+@dataclasses.dataclass
+class Blob:
+    """A generated module file of @size deterministic bytes."""
+    name: str
+    size: int
+
+
+@dataclasses.dataclass
+class Scenario:
+    name: str
+    doc: str
+    emulator: str               # "bochs" or "qemu"
+    machine: object             # emu.BochsMachine or emu.QemuMachine
+    checks: list
+    boot: str = "iso"           # "iso": GRUB ISO, multiboot2; "kernel": QEMU -kernel, multiboot1
+    cmdline: str = "exit_when_done"
+    modules: list = dataclasses.field(default_factory=list)     # [(Blob, cmdline)]
+    timeout: float = 60
+
+
+BOCHS_IPS = 50_000_000
+BOCHS_KHZ = BOCHS_IPS / 1000    # Bochs, sync=none: TSC and LAPIC timer tick once per instruction
+
+
+def bochs_checks(cpus):
+    checks = [MB2, mem_kib(128),
+              Line(rf"\[c0\] acpi: rev=\d+ root=\w+ cpus={cpus} ioapics=1\b", f"acpi cpus={cpus}"),
+              near(r"\[c0\] timer: tsc_khz=(\d+)", BOCHS_KHZ, 0.01, "tsc_khz"),
+              near(r"\[c0\] timer: tsc_khz=\d+ lapic_khz=(\d+)", BOCHS_KHZ, 0.01, "lapic_khz"),
+              # Deterministic under Bochs, so held tight; QEMU's depends on host load.
+              TickCheck(0.01),
+              Count(r"\] smp: cpu\d+ online apic_id=", cpus - 1, "AP online"),
+              smp(cpus), BOOT_DONE, EXIT_LINE, BOCHS_EXIT]
+    if cpus > 1:
+        checks.insert(-4, Line(r"\[c1\] smp: cpu1 online apic_id=\d+", "cpu1 online"))
+    return checks
+
+
+SCENARIOS = [
+    Scenario(
+        "bochs-1cpu", "GRUB ISO under Bochs, 1 CPU, 128 MiB, 50M ips, sync=none",
+        "bochs", emu.BochsMachine(cpus=1, megs=128, ips=BOCHS_IPS),
+        bochs_checks(1), timeout=60),
+    Scenario(
+        "bochs-2cpu", "GRUB ISO under Bochs, 2 CPUs: the AP comes up",
+        "bochs", emu.BochsMachine(cpus=2, megs=128, ips=BOCHS_IPS),
+        bochs_checks(2), timeout=180),
+    Scenario(
+        "qemu-bios", "GRUB ISO under QEMU TCG with SeaBIOS, 2 CPUs, 256 MiB",
+        "qemu", emu.QemuMachine(cpus=2, mem_mib=256),
+        [MB2, mem_kib(256), smp(2),
+         Line(r"\[c1\] smp: cpu1 online apic_id=\d+", "cpu1 online"),
+         # QEMU's APIC timer runs at 1 GHz whatever the TSC does.
+         near(r"\[c0\] timer: tsc_khz=\d+ lapic_khz=(\d+)", 1_000_000, 0.05, "lapic_khz"),
+         Number(r"\[c0\] timer: tsc_khz=(\d+)", 1, float("inf"), "tsc_khz"),
+         BOOT_DONE, EXIT_LINE, QEMU_EXIT]),
+    Scenario(
+        "qemu-uefi", "GRUB ISO under QEMU TCG with OVMF (UEFI), 2 CPUs",
+        "qemu", emu.QemuMachine(cpus=2, mem_mib=256, uefi=True),
+        [MB2, Line(r"\[c0\] acpi: rev=2 root=xsdt cpus=2 ", "acpi xsdt cpus=2"), smp(2),
+         BOOT_DONE, EXIT_LINE, QEMU_EXIT], timeout=90),
+    Scenario(
+        "qemu-mb1", "QEMU -kernel (multiboot v1) with one -initrd module",
+        "qemu", emu.QemuMachine(cpus=1, mem_mib=256),
+        [Line(r"\[c0\] boot: protocol=multiboot1 ", "multiboot1 boot"),
+         Line(r'\[c0\] boot: module 0 (?:at \S+ )?size=12345 cmdline="[^"]*arg1 arg2"',
+              "module 0"),
+         Count(r"\[c0\] boot: module \d+ ", 1, "module"),
+         mem_kib(256), smp(1), EXIT_LINE, QEMU_EXIT],
+        boot="kernel", modules=[(Blob("mod0.bin", 12345), "arg1 arg2")]),
+    Scenario(
+        "qemu-noacpi", "QEMU -machine acpi=off, 2 CPUs: no ACPI tables, so one CPU",
+        "qemu", emu.QemuMachine(cpus=2, mem_mib=256, acpi=False),
+        [Line(r"\[c0\] WARN: acpi: ", "acpi warning"), smp(1, 1),
+         BOOT_DONE, EXIT_LINE, QEMU_EXIT]),
+    Scenario(
+        "bad-cmdline", "unknown and malformed options are warned about, not fatal",
+        "qemu", emu.QemuMachine(cpus=1, mem_mib=128),
+        [Line(r"\[c0\] WARN: .*loglevel", "loglevel warning"),
+         Line(r"\[c0\] WARN: .*bogus_opt", "bogus_opt warning"),
+         Line(r"\[c0\] WARN: .*console", "console warning"),
+         BOOT_DONE, EXIT_LINE, QEMU_EXIT],
+        cmdline="exit_when_done loglevel=banana bogus_opt=1 console=com9"),
+]

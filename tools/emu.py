@@ -1,0 +1,355 @@
+# SPDX-License-Identifier: MIT
+"""Emulator launcher for Tally: Bochs configs, QEMU command lines, bounded runs.
+
+Used by tests/system/run.py and tools/run.  Nothing here knows what Tally
+prints; it only starts an emulator, bounds it in wall-clock time and hands
+back how it ended and what the guest wrote to its serial ports.
+
+How a run ends, and the status it gives:
+  QEMU   isa-debug-exit at port 0xf4: a guest write of v ends QEMU with
+         status (v << 1) | 1, so Tally's "exit code=0" gives status 1.
+         Guest reset or triple fault with -no-reboot: status 0.
+  Bochs  the guest writes "Shutdown" to port 0x8900: Bochs stops with a
+         "Shutdown port: shutdown requested" panic, which `panic:
+         action=fatal` turns into status 1.  RunResult.how tells this
+         apart from a real Bochs panic.
+"""
+
+import dataclasses
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+BOCHS_BIOS_CANDIDATES = ["/usr/share/bochs/BIOS-bochs-latest"]
+BOCHS_VGABIOS_CANDIDATES = ["/usr/share/bochs/VGABIOS-lgpl-latest",
+                            "/usr/share/vgabios/vgabios.bin"]
+# (code, vars) pairs; the first whose files exist is used.
+OVMF_CANDIDATES = [("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"),
+                   ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd")]
+
+# isa-debug-exit sits on the port Tally writes its exit code to.
+QEMU_DEBUG_EXIT = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+BOCHS_SHUTDOWN_MSG = "Shutdown port: shutdown requested"
+# Bochs' reset_on_triple_fault=0 logs this (to bochs.log) and then stops the CPU.
+BOCHS_TRIPLE_RE = re.compile(r"exception\(\): 3rd \(\d+\) exception with no resolution")
+
+QEMU_ERROR_RE = re.compile(r"^qemu-system-\S+: (?!warning)", re.MULTILINE)
+ANSI_RE = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
+
+
+def first_existing(paths):
+    """The first path in @paths that exists, or None."""
+    return next((p for p in paths if os.path.exists(p)), None)
+
+
+@dataclasses.dataclass
+class BochsMachine:
+    """What the emulated PC looks like under Bochs."""
+    cpus: int = 1
+    megs: int = 128
+    ips: int = 50_000_000       # with clock sync=none: TSC and LAPIC tick once per instruction
+    com2: bool = False          # also capture COM2 into com2.log
+
+
+@dataclasses.dataclass
+class QemuMachine:
+    """What the emulated PC looks like under QEMU."""
+    cpus: int = 1
+    mem_mib: int = 256
+    uefi: bool = False
+    acpi: bool = True
+    kvm: bool = False           # -enable-kvm -cpu host (nested VMX); else TCG
+    extra: tuple = ()
+
+
+@dataclasses.dataclass
+class RunResult:
+    """How an emulator run ended and what the guest wrote."""
+    status: int                 # process exit status (negative: killed by that signal)
+    serial: str                 # COM1 text, CR and ANSI escapes removed
+    timed_out: bool
+    seconds: float
+    how: str                    # "debug-exit", "reset-or-poweroff" (QEMU), "shutdown-port",
+                                # "triple-fault" (Bochs), "exited" (otherwise), "timeout",
+                                # or "stopped" (killed after stop_re matched)
+    output: str = ""            # the emulator's own stdout+stderr, for diagnostics
+    com2: str = ""
+
+    def __iter__(self):
+        """Unpack as (status, serial, timed_out)."""
+        return iter((self.status, self.serial, self.timed_out))
+
+
+def clean_serial(raw):
+    """Decode serial bytes and drop CRs and terminal escapes (OVMF and GRUB send them)."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    return ANSI_RE.sub("", text).replace("\r", "")
+
+
+# ---------------------------------------------------------------- Bochs
+
+def bochs_config(machine, iso, com1, com2=None, log="bochs.log"):
+    """The text of a bochsrc booting @iso from CD with COM1 (and COM2) going to files."""
+    bios = first_existing(BOCHS_BIOS_CANDIDATES)
+    vgabios = first_existing(BOCHS_VGABIOS_CANDIDATES)
+    if not bios or not vgabios:
+        raise FileNotFoundError("Bochs BIOS images missing (install bochsbios and vgabios)")
+    lines = [
+        f"megs: {machine.megs}",
+        f"romimage: file={bios}",
+        f"vgaromimage: file={vgabios}",
+        # reset_on_triple_fault=0: a triple fault stops the CPU instead of looping.
+        f"cpu: model=corei7_skylake_x, count={machine.cpus}, ips={machine.ips}, "
+        "reset_on_triple_fault=0",
+        # sync=none and a fixed time0: every run executes the same instructions.
+        "clock: sync=none, time0=946684800",
+        f"ata0-master: type=cdrom, path={iso}, status=inserted",
+        "boot: cdrom",
+        # No null display in this build; RFB without waiting for a client.
+        'display_library: rfb, options="timeout=0"',
+        "vga: extension=vbe, realtime=0",
+        "port_e9_hack: enabled=1",
+        "speaker: enabled=0",
+        "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy",
+        "mouse: enabled=0",
+        f"log: {log}",
+        "panic: action=fatal",
+        "error: action=report",
+        "info: action=ignore",
+        "debug: action=ignore",
+        com1,
+    ]
+    if com2:
+        lines.append(com2)
+    return "\n".join(lines) + "\n"
+
+
+def bochs_command(run_dir, iso, machine, com1=None):
+    """Write bochsrc and the debugger's command file into @run_dir; return the argv.
+
+    COM1 goes to run_dir/serial.log unless @com1 gives another bochsrc line.
+    """
+    os.makedirs(run_dir, exist_ok=True)
+    for name in ("serial.log", "com2.log", "bochs.log"):
+        path = os.path.join(run_dir, name)
+        if os.path.exists(path):
+            os.unlink(path)
+    com1 = com1 or f"com1: enabled=1, mode=file, dev={os.path.join(run_dir, 'serial.log')}"
+    com2 = (f"com2: enabled=1, mode=file, dev={os.path.join(run_dir, 'com2.log')}"
+            if machine.com2 else None)
+    rc = os.path.join(run_dir, "bochsrc")
+    with open(rc, "w") as f:
+        f.write(bochs_config(machine, os.path.abspath(iso), com1, com2,
+                             log=os.path.join(run_dir, "bochs.log")))
+    # The debugger is compiled in: it reads `c` (continue) from this file.
+    cmds = os.path.join(run_dir, "bochs.cmds")
+    with open(cmds, "w") as f:
+        f.write("c\n")
+    return ["bochs", "-q", "-f", rc, "-rc", cmds]
+
+
+# ---------------------------------------------------------------- QEMU
+
+def kvm_usable():
+    """True if /dev/kvm exists and this user may open it read-write."""
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def ovmf_files():
+    """(OVMF code, OVMF vars template) paths, or raise if OVMF is not installed."""
+    for code, vars_ in OVMF_CANDIDATES:
+        if os.path.exists(code) and os.path.exists(vars_):
+            return code, vars_
+    raise FileNotFoundError("OVMF firmware missing (install ovmf)")
+
+
+def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), append=None):
+    """The QEMU argv for booting @iso from CD, or @kernel via multiboot v1.
+
+    @serial is "stdio" or a file path for COM1.  @initrd is a list of
+    "FILE ARGS" strings (QEMU's multiboot modules).  UEFI runs use a fresh
+    copy of the OVMF variable store in @run_dir.
+    """
+    argv = ["qemu-system-x86_64"]
+    argv += ["-enable-kvm", "-cpu", "host"] if machine.kvm else ["-accel", "tcg"]
+    argv += ["-m", str(machine.mem_mib), "-smp", str(machine.cpus)]
+    if not machine.acpi:
+        argv += ["-machine", "acpi=off"]
+    argv += ["-display", "none", "-no-reboot", "-monitor", "none"]
+    argv += ["-serial", "stdio" if serial == "stdio" else f"file:{serial}"]
+    argv += QEMU_DEBUG_EXIT
+    if machine.uefi:
+        code, vars_template = ovmf_files()
+        os.makedirs(run_dir, exist_ok=True)
+        vars_copy = os.path.join(run_dir, "ovmf_vars.fd")
+        shutil.copyfile(vars_template, vars_copy)
+        argv += ["-drive", f"if=pflash,format=raw,readonly=on,file={code}",
+                 "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+    if iso:
+        argv += ["-cdrom", iso, "-boot", "d"]
+    if kernel:
+        argv += ["-kernel", kernel]
+        if initrd:
+            # QEMU splits -initrd at commas; a literal comma is written ",,".
+            argv += ["-initrd", ",".join(m.replace(",", ",,") for m in initrd)]
+        if append is not None:
+            argv += ["-append", append]
+    argv += list(machine.extra)
+    return argv
+
+
+# ---------------------------------------------------------------- running
+
+_live = set()
+_live_lock = threading.Lock()
+_stopping = False       # set by terminate_all(): start nothing new
+
+
+class Interrupted(RuntimeError):
+    """run() was called after terminate_all()."""
+
+
+def _kill_group(proc):
+    """SIGTERM the process group of @proc, then SIGKILL it if it lingers."""
+    for sig, grace in ((signal.SIGTERM, 3), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def terminate_all():
+    """Kill every emulator started by run() that is still going, and refuse new ones (Ctrl-C)."""
+    global _stopping
+    with _live_lock:
+        _stopping = True
+        procs = list(_live)
+    for proc in procs:
+        _kill_group(proc)
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+def _how(argv, status, output):
+    """Name how an emulator that exited by itself ended."""
+    if os.path.basename(argv[0]).startswith("bochs"):
+        if BOCHS_SHUTDOWN_MSG in output:
+            return "shutdown-port"
+        if BOCHS_TRIPLE_RE.search(output):
+            return "triple-fault"
+        return "exited"
+    # QEMU's own errors also give status 1; they come with a message.
+    if status > 0 and status & 1 and not QEMU_ERROR_RE.search(output):
+        return "debug-exit"
+    if status == 0:
+        return "reset-or-poweroff"      # with -no-reboot: also a triple fault
+    return "exited"
+
+
+def _wait(proc, serial_path, timeout, stop_re, grace):
+    """Wait for @proc up to @timeout s; once @stop_re shows in the serial log, only @grace s more.
+
+    Returns "exited", "timeout" or "stopped".
+    """
+    deadline = time.monotonic() + timeout
+    stopping = False
+    while True:
+        try:
+            proc.wait(timeout=0.25)
+            return "exited"
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        if now >= deadline:
+            return "stopped" if stopping else "timeout"
+        if stop_re and not stopping and stop_re.search(clean_serial(_read(serial_path))):
+            stopping = True
+            deadline = min(deadline, now + grace)
+
+
+def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
+        stop_re=None, grace=3.0):
+    """Run @argv in its own process group, killing the whole group after @timeout seconds.
+
+    The guest's COM1 must go to @serial_path.  If @stop_re (a compiled
+    regex) matches the serial text, the run is ended @grace seconds later:
+    a panicked guest need not wait for the full timeout.  The emulator's
+    own output goes to @output_path (default: next to the serial log).
+    """
+    output_path = output_path or os.path.splitext(serial_path)[0] + ".emu.log"
+    for path in (serial_path, com2_path):
+        if path and os.path.exists(path):
+            os.unlink(path)
+    start = time.monotonic()
+    with open(output_path, "wb") as out:
+        with _live_lock:
+            if _stopping:
+                raise Interrupted("interrupted")
+            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            _live.add(proc)
+        try:
+            ended = _wait(proc, serial_path, timeout, stop_re, grace)
+        finally:
+            _kill_group(proc)   # also reaps helpers the emulator left behind
+            with _live_lock:
+                _live.discard(proc)
+    seconds = time.monotonic() - start
+    output = _read(output_path).decode("utf-8", errors="replace")
+    status = proc.returncode
+    how = ended if ended != "exited" else _how(argv, status, output)
+    return RunResult(status=status, serial=clean_serial(_read(serial_path)),
+                     timed_out=ended == "timeout", seconds=seconds, how=how,
+                     output=output,
+                     com2=clean_serial(_read(com2_path)) if com2_path else "")
+
+
+def run_bochs(run_dir, iso, machine, timeout, **kw):
+    """Boot @iso under Bochs with its files in @run_dir; bounded by @timeout seconds."""
+    argv = bochs_command(run_dir, iso, machine)
+    result = run(argv, os.path.join(run_dir, "serial.log"), timeout, cwd=run_dir,
+                 output_path=os.path.join(run_dir, "bochs.out"),
+                 com2_path=os.path.join(run_dir, "com2.log") if machine.com2 else None,
+                 **kw)
+    log = _read(os.path.join(run_dir, "bochs.log")).decode("utf-8", errors="replace")
+    result.output += log
+    if result.how == "exited" and BOCHS_TRIPLE_RE.search(log):
+        result.how = "triple-fault"
+    return result
+
+
+def run_qemu(run_dir, machine, timeout, stop_re=None, **boot):
+    """Boot under QEMU (see qemu_command() for @boot) with files in @run_dir."""
+    os.makedirs(run_dir, exist_ok=True)
+    serial = os.path.join(run_dir, "serial.log")
+    argv = qemu_command(machine, serial, run_dir, **boot)
+    with open(os.path.join(run_dir, "qemu.cmd"), "w") as f:
+        f.write(" ".join(_shell_quote(a) for a in argv) + "\n")
+    return run(argv, serial, timeout, output_path=os.path.join(run_dir, "qemu.out"),
+               stop_re=stop_re)
+
+
+def _shell_quote(arg):
+    if re.fullmatch(r"[A-Za-z0-9_./=:,+-]+", arg):
+        return arg
+    return "'" + arg.replace("'", "'\\''") + "'"
