@@ -106,6 +106,8 @@ $(BUILD)/unit/%.o: %.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
+# Keep the objects between runs.
+.SECONDARY:
 .SECONDEXPANSION:
 unit_objs = $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_SRCS_$(1)))
 $(BUILD)/unit/test_%: $(BUILD)/unit/tests/unit/test_%.o $(BUILD)/unit/tests/unit/shim.o \
@@ -120,7 +122,7 @@ unit: $(UNIT_BINS)
 	echo "unit tests: all passed"
 
 # ---------------------------------------------------------------- system
-system: all
+system: $(BUILD)/tally.elf
 	$(PYTHON) tests/system/run.py --build $(BUILD)
 
 test: deps

@@ -18,6 +18,7 @@
 #define UART_FCR_ENABLE_CLEAR	0x07	/* enable FIFOs, clear both */
 #define UART_MCR_DTR_RTS_OUT2	0x0B
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
+#define UART_LSR_TEMT	0x40	/* transmitter empty: the last bit is out */
 
 #define UART_CLOCK_HZ	1843200
 #define UART_BAUD	115200
@@ -58,4 +59,11 @@ void uart_write(struct uart *u, const char *s, size_t len)
 			uart_putc(u, '\r');
 		uart_putc(u, s[i]);
 	}
+}
+
+void uart_flush(struct uart *u)
+{
+	for (int i = 0; i < UART_TX_SPINS; i++)
+		if (inb(u->port + UART_LSR) & UART_LSR_TEMT)
+			return;
 }

@@ -44,6 +44,11 @@ void console_write_unlocked(const char *s, size_t len)
 	uart_write(&console_uart, s, len);
 }
 
+void console_flush(void)
+{
+	uart_flush(&console_uart);
+}
+
 void log_set_level(enum log_level level)
 {
 	max_level = level;

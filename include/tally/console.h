@@ -15,4 +15,7 @@ void console_set_port(uint16_t port);
  */
 void console_write_unlocked(const char *s, size_t len);
 
+/* Wait until the console has sent everything, e.g. before leaving the emulator. */
+void console_flush(void);
+
 #endif

@@ -19,4 +19,7 @@ void uart_init(struct uart *u, uint16_t port);
 /* Send @len bytes, turning "\n" into "\r\n"; waits for the transmitter. */
 void uart_write(struct uart *u, const char *s, size_t len);
 
+/* Wait (bounded) until every byte sent has left the transmitter. */
+void uart_flush(struct uart *u);
+
 #endif

@@ -82,13 +82,17 @@ def boot(sc, kernel, run_dir, timeout):
     return emu.run_qemu(run_dir, sc.machine, timeout, stop_re=stop_re, iso=iso)
 
 
+BANNER_ONLY = scenarios.BANNER
+
+
 def judge(sc, result):
     """Apply the common and the scenario's checks; return the failures as [(reason, excerpt)]."""
     failures = []
     if result.how == "timeout":
         failures.append((f"timed out after {result.seconds:.0f}s",
                          scenarios.tail(result.serial)))
-    for check in scenarios.COMMON_CHECKS + sc.checks:
+    common = [BANNER_ONLY] if sc.expect_fatal else scenarios.COMMON_CHECKS
+    for check in common + sc.checks:
         failure = check(result)
         if failure:
             failures.append(failure)

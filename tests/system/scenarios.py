@@ -102,6 +102,18 @@ class EndedBy:
         return f"emulator ended by {r.how} (status {r.status}), expected {want}", detail
 
 
+@dataclasses.dataclass
+class Com2Line:
+    """Some line of the COM2 capture matches @pattern."""
+    pattern: str
+    what: str
+
+    def __call__(self, r):
+        if re.search(self.pattern, r.com2, re.MULTILINE):
+            return None
+        return f"no {self.what} line on COM2 (/{self.pattern}/)", tail(r.com2)
+
+
 def _around(serial, line, before=8, after=12):
     lines = serial.splitlines()
     i = lines.index(line)
@@ -141,6 +153,19 @@ EXIT_LINE = Line(r"\[c0\] tally: exit code=0", "exit")
 BOOT_DONE = Line(r"\[c0\] tally: boot complete", "boot complete")
 QEMU_EXIT = EndedBy("debug-exit", status=1)             # isa-debug-exit: (0 << 1) | 1
 BOCHS_EXIT = EndedBy("shutdown-port")
+# Tally's panic exit code 0x7F through isa-debug-exit: (0x7F << 1) | 1.
+QEMU_PANIC_EXIT = EndedBy("debug-exit", status=0xFF)
+
+
+def fatal_report(first_line, frame_re):
+    """Checks for a whole fatal report: what happened, registers, a named backtrace, the stop."""
+    return [Line(first_line, "fatal report"),
+            Line(r"\[c0\] ERROR:   rax=0x[0-9a-f]{16} rbx=0x[0-9a-f]{16}", "register dump"),
+            Line(r"\[c0\] ERROR: backtrace:", "backtrace"),
+            Line(frame_re, "named stack frame"),
+            Line(r"\[c0\] ERROR: PANIC: Tally stopped; all CPUs halted", "stop line"),
+            NoLine(r"tally: exit code=0", "normal exit after a fatal error"),
+            QEMU_PANIC_EXIT]
 
 COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER]
 
@@ -165,6 +190,7 @@ class Scenario:
     cmdline: str = "exit_when_done"
     modules: list = dataclasses.field(default_factory=list)     # [(Blob, cmdline)]
     timeout: float = 60
+    expect_fatal: bool = False  # a PANIC/FATAL report is the point of the test
 
 
 BOCHS_IPS = 50_000_000
@@ -230,4 +256,30 @@ SCENARIOS = [
          Line(r"\[c0\] WARN: .*console", "console warning"),
          BOOT_DONE, EXIT_LINE, QEMU_EXIT],
         cmdline="exit_when_done loglevel=banana bogus_opt=1 console=com9"),
+    Scenario(
+        "console-com2", "console=com2 moves the console after the banner",
+        "bochs", emu.BochsMachine(cpus=1, megs=128, ips=BOCHS_IPS, com2=True),
+        [Com2Line(r"\[c0\] mem: ram_kib=\d+", "mem"),
+         Com2Line(r"\[c0\] tally: exit code=0", "exit"),
+         NoLine(r"mem: ram_kib", "COM1 output after the switch"), BOCHS_EXIT],
+        cmdline="exit_when_done console=com2"),
+    Scenario(
+        "crash-null", "a NULL dereference inside Tally: #PF report with CR2=0, CPUs stopped",
+        "qemu", emu.QemuMachine(cpus=2, mem_mib=128),
+        fatal_report(r"\[c0\] ERROR: FATAL: exception #PF page fault \(vector 14\)",
+                     r"\[c0\] ERROR:   at 0x[0-9a-f]{16} boot_main\+0x[0-9a-f]+")
+        + [Line(r"cr2=0x0000000000000000", "CR2 of the NULL access")],
+        cmdline="exit_when_done crash_test=null", expect_fatal=True),
+    Scenario(
+        "crash-ud", "an invalid opcode inside Tally: #UD report",
+        "qemu", emu.QemuMachine(cpus=1, mem_mib=128),
+        fatal_report(r"\[c0\] ERROR: FATAL: exception #UD invalid opcode \(vector 6\)",
+                     r"\[c0\] ERROR:   at 0x[0-9a-f]{16} boot_main\+0x[0-9a-f]+"),
+        cmdline="exit_when_done crash_test=ud", expect_fatal=True),
+    Scenario(
+        "crash-panic", "panic(): message, registers, backtrace through panic() to its caller",
+        "qemu", emu.QemuMachine(cpus=2, mem_mib=128),
+        fatal_report(r"\[c0\] ERROR: PANIC: crash test requested on the command line",
+                     r"\[c0\] ERROR:   by 0x[0-9a-f]{16} boot_main\+0x[0-9a-f]+"),
+        cmdline="exit_when_done crash_test=panic", expect_fatal=True),
 ]
