@@ -8,12 +8,6 @@
 #include <tally/options.h>
 #include <tally/platform.h>
 
-static const void *read_identity(uint64_t pa, uint64_t len, void *ctx)
-{
-	(void)ctx;
-	return arch_phys_to_virt(pa, len);
-}
-
 /* The boot loader's RSDP copy if it gave one, else the BIOS areas. */
 static int locate_rsdp(const struct boot_info *bi, const void **rsdp, size_t *len)
 {
@@ -25,7 +19,7 @@ static int locate_rsdp(const struct boot_info *bi, const void **rsdp, size_t *le
 		*len = bi->rsdp_len;
 		return 0;
 	}
-	if (acpi_find_rsdp(read_identity, NULL, &pa) < 0)
+	if (acpi_find_rsdp(mem_phys_read, NULL, &pa) < 0)
 		return -1;
 	r = arch_phys_to_virt(pa, sizeof(*r));
 	*rsdp = r;
@@ -47,7 +41,7 @@ bool platform_discover(const struct boot_info *bi, struct acpi_info *acpi)
 		log_warn("acpi: no RSDP found; running on the boot CPU alone");
 		return false;
 	}
-	err = acpi_parse(rsdp, len, read_identity, NULL, acpi);
+	err = acpi_parse(rsdp, len, mem_phys_read, NULL, acpi);
 	for (unsigned int i = 0; i < acpi->table_count; i++)
 		mem_reserve(acpi->tables[i].pa, acpi->tables[i].len);
 	if (err < 0) {

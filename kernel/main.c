@@ -22,12 +22,6 @@ extern const char boot_stack_top[];
 static struct boot_info boot_info;
 static struct acpi_info acpi_info;
 
-static const void *read_identity(uint64_t pa, uint64_t len, void *ctx)
-{
-	(void)ctx;
-	return arch_phys_to_virt(pa, len);
-}
-
 static void parse_boot_info(uint32_t magic, uint64_t info_pa)
 {
 	int err;
@@ -40,7 +34,7 @@ static void parse_boot_info(uint32_t magic, uint64_t info_pa)
 		err = mb2_parse(h, MIN(h->total_size, MB2_INFO_MAX_SIZE), &boot_info);
 		boot_info.info_start = hpa(info_pa);
 	} else if (magic == MB1_BOOTLOADER_MAGIC) {
-		err = mb1_parse(info_pa, read_identity, NULL, &boot_info);
+		err = mb1_parse(info_pa, mem_phys_read, NULL, &boot_info);
 	} else {
 		panic("boot: unknown boot loader magic %#x (not multiboot v1 or v2)", magic);
 	}

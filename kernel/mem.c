@@ -168,3 +168,9 @@ uint64_t mem_free_bytes(void)
 {
 	return frames.free_frames * PAGE_SIZE;
 }
+
+const void *mem_phys_read(uint64_t pa, uint64_t len, void *ctx)
+{
+	(void)ctx;
+	return arch_phys_to_virt(pa, len);
+}
