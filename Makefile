@@ -84,6 +84,9 @@ $(BUILD)/tally.elf: $(KOBJS) $(BUILD)/symbols.o linker.ld tools/check-image.py
 $(BUILD)/tally.iso: $(BUILD)/tally.elf tools/mkiso
 	tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(BUILD)/tally.elf
 
+# ---------------------------------------------------------------- test guests
+include tests/guests/guests.mk
+
 # ---------------------------------------------------------------- unit tests
 UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
@@ -97,6 +100,11 @@ UNIT_SRCS_test_multiboot := kernel/multiboot.c kernel/string.c
 UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
 UNIT_SRCS_test_fmt       := kernel/fmt.c
 UNIT_SRCS_test_pgtable   := arch/x86_64/pgtable.c
+UNIT_SRCS_test_guest_loader := kernel/guest_loader.c kernel/string.c
+UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/cmdline.c kernel/fmt.c kernel/string.c
+UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx_controls.c
+UNIT_SRCS_test_audit     := kernel/audit_check.c
+UNIT_SRCS_test_vio       := kernel/vio.c drivers/vuart.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
@@ -122,7 +130,7 @@ unit: $(UNIT_BINS)
 	echo "unit tests: all passed"
 
 # ---------------------------------------------------------------- system
-system: $(BUILD)/tally.elf
+system: $(BUILD)/tally.elf guests
 	$(PYTHON) tests/system/run.py --build $(BUILD)
 
 test: deps

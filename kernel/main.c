@@ -13,6 +13,12 @@
 #include <tally/pic.h>
 #include <tally/platform.h>
 #include <tally/uart.h>
+#include <tally/audit.h>
+#include <tally/boot.h>
+#include <tally/domain.h>
+#include <tally/sched.h>
+#include <tally/vdebug_exit.h>
+#include <tally/vuart.h>
 
 #define TALLY_VERSION	"0.1.0"
 
@@ -61,6 +67,7 @@ static void bsp_init(void)
 	bsp->id = 0;
 	bsp->stack_top = (uint64_t)(uintptr_t)boot_stack_top;
 	bsp->stack_base = bsp->stack_top - CPU_STACK_SIZE;
+	bsp->online = true;
 	arch_cpu_init(bsp);
 }
 
@@ -96,6 +103,41 @@ static void run_crash_test(void)
 	}
 }
 
+/* Set by the boot CPU once domains exist: the others may start scheduling. */
+static volatile bool cpus_released;
+
+/*
+ * Start the virtual machines: VMX on this CPU, a domain per module, then
+ * scheduling on every CPU.  Returns only when guests cannot run here.
+ */
+static void start_domains(void)
+{
+	if (arch_virt_init() < 0)
+		return;
+	if (vuart_register() < 0 || vdebug_exit_register() < 0)
+		panic("vio: cannot register the guest devices");
+	domain_create_all(&boot_info);
+	if (options.audit)
+		audit_run();
+	if (!domain_count()) {
+		log_info("tally: no domains to run");
+		return;
+	}
+	__atomic_store_n(&cpus_released, true, __ATOMIC_RELEASE);
+	sched_run();
+}
+
+void secondary_main(void)
+{
+	while (!__atomic_load_n(&cpus_released, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	if (arch_virt_cpu_init() < 0) {
+		log_err("vmx: this CPU cannot run guests; it stays idle");
+		arch_halt_forever();
+	}
+	sched_run();
+}
+
 /* C entry on the boot CPU, from boot/entry.asm, with the loader's EAX and EBX. */
 __noreturn void boot_main(uint32_t magic, uint32_t info);
 
@@ -124,6 +166,7 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	start_cpus(have_acpi);
 	log_info("tally: boot complete");
 	run_crash_test();
+	start_domains();
 
 	if (options.exit_when_done) {
 		log_info("tally: exit code=0");

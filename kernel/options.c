@@ -4,12 +4,14 @@
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/options.h>
+#include <tally/sched.h>
 #include <tally/string.h>
 #include <tally/uart.h>
 
 struct tally_options options = {
 	.console_port = UART_COM1,
 	.loglevel = LOG_INFO,
+	.sched_slice_ms = SCHED_SLICE_MS,
 };
 
 struct option_desc {
@@ -86,12 +88,31 @@ static int parse_crash_test(const char *v)
 	return -EINVAL;
 }
 
+static int parse_slice(const char *v)
+{
+	uint64_t ms;
+
+	if (cmdline_parse_u64(v, &ms) < 0 || ms < 1 || ms > 1000)
+		return -EINVAL;
+	options.sched_slice_ms = (unsigned int)ms;
+	return 0;
+}
+
+static int parse_audit(const char *v)
+{
+	(void)v;
+	options.audit = true;
+	return 0;
+}
+
 static const struct option_desc option_table[] = {
 	{ "console", true, "com1..com4 or an I/O port", parse_console },
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
 	{ "exit_when_done", false, "no value", parse_exit_when_done },
 	{ "acpi", true, "off", parse_acpi },
 	{ "crash_test", true, "null, ud or panic", parse_crash_test },
+	{ "sched_slice_ms", true, "1 to 1000", parse_slice },
+	{ "audit", false, "no value", parse_audit },
 };
 
 static void apply_option(const struct cmdline_token *tok)

@@ -28,6 +28,17 @@ void arch_wait_for_interrupt(void)
 	irq_enable_and_halt();
 }
 
+void arch_idle(void)
+{
+	irq_enable_and_halt();
+	irq_disable();
+}
+
+void arch_zero_memory(hpa_t pa, uint64_t bytes)
+{
+	zero_qwords(arch_phys_to_virt(pa.raw, bytes), bytes);
+}
+
 void arch_halt_forever(void)
 {
 	for (;;) {

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include <arch/smp.h>
+#include <arch/vcpu.h>
 
 /* Each DEFINE becomes a "%define NAME value" line (see the Makefile rule). */
 #define DEFINE(sym, val) \
@@ -18,4 +19,5 @@ void asm_offsets(void)
 	DEFINE(TP_ARG, offsetof(struct trampoline_params, arg));
 	DEFINE(TP_ENTRY, offsetof(struct trampoline_params, entry));
 	DEFINE(TP_SIZE, sizeof(struct trampoline_params));
+	DEFINE(GUEST_REGS_SIZE, sizeof(struct guest_regs));
 }

@@ -43,3 +43,8 @@ void idt_load(void)
 
 	lidt(&ptr);
 }
+
+uint64_t idt_base(void)
+{
+	return (uint64_t)(uintptr_t)idt;
+}

@@ -105,3 +105,41 @@ int pgtable_lookup(const struct pgtable_fmt *fmt, const struct pgtable_mem *mem,
 	}
 	return 0;
 }
+
+struct walk {
+	const struct pgtable_fmt *fmt;
+	const struct pgtable_mem *mem;
+	pgtable_leaf_fn leaf;
+	pgtable_table_fn table;
+	void *ctx;
+};
+
+/* Recursion is bounded by the four levels. */
+static void walk_table(const struct walk *w, uint64_t table_pa, enum pt_level level,
+		       uint64_t base)
+{
+	const uint64_t *t = w->mem->ptr(table_pa, w->mem->ctx);
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i], va = base + i * level_size(level);
+
+		if (!(e & w->fmt->present_mask))
+			continue;
+		if (level == PT_LEVEL_4K || (level <= PT_LEVEL_1G && (e & PT_LARGE))) {
+			if (w->leaf)
+				w->leaf(va, e, level, w->ctx);
+			continue;
+		}
+		walk_table(w, e & PT_ADDR_MASK, level - 1, va);
+	}
+	if (w->table)
+		w->table(table_pa, w->ctx);
+}
+
+void pgtable_walk(const struct pgtable_fmt *fmt, const struct pgtable_mem *mem, uint64_t root,
+		  pgtable_leaf_fn leaf, pgtable_table_fn table, void *ctx)
+{
+	struct walk w = { fmt, mem, leaf, table, ctx };
+
+	walk_table(&w, root, PT_LEVEL_ROOT, 0);
+}

@@ -4,6 +4,7 @@
 #include <arch/lapic.h>
 #include <arch/smp.h>
 #include <tally/acpi.h>
+#include <tally/boot.h>
 #include <tally/arch.h>
 #include <tally/log.h>
 #include <tally/mem.h>
@@ -26,8 +27,7 @@ __noreturn void ap_main(struct percpu *cpu)
 	lapic_init_cpu();
 	log_info("smp: cpu%u online apic_id=%u", cpu->id, lapic_id());
 	__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
-	for (;;)
-		arch_wait_for_interrupt();
+	secondary_main();
 }
 
 static bool wait_online(const struct percpu *cpu, uint64_t us)

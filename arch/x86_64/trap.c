@@ -42,6 +42,19 @@ static void handle_nmi(struct trap_frame *f)
 	log_warn("unexpected NMI at rip=%#lx", f->rip);
 }
 
+void trap_external_interrupt(uint64_t vector)
+{
+	/* No EOI for spurious interrupts (SDM Vol. 3A, 11.9; 8259A data sheet). */
+	if (vector == VEC_LAPIC_SPURIOUS || vector == PIC_SPURIOUS_MASTER ||
+	    vector == PIC_SPURIOUS_SLAVE)
+		return;
+	if (vector == VEC_LAPIC_TIMER)
+		lapic_timer_interrupt();
+	else
+		log_warn("unexpected interrupt vector %lu", vector);
+	lapic_eoi();
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == VEC_NMI) {
@@ -50,14 +63,5 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (f->vector < VEC_FIRST_EXTERNAL)
 		fatal_exception(f);
-	/* No EOI for spurious interrupts (SDM Vol. 3A, 11.9; 8259A data sheet). */
-	if (f->vector == VEC_LAPIC_SPURIOUS || f->vector == PIC_SPURIOUS_MASTER ||
-	    f->vector == PIC_SPURIOUS_SLAVE)
-		return;
-	if (f->vector == VEC_LAPIC_TIMER) {
-		lapic_timer_interrupt();
-	} else {
-		log_warn("unexpected interrupt vector %lu", f->vector);
-	}
-	lapic_eoi();
+	trap_external_interrupt(f->vector);
 }

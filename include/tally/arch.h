@@ -21,6 +21,8 @@ void arch_irq_restore(unsigned long flags);
 void arch_cpu_relax(void);
 /* Sleep until the next interrupt, with interrupts enabled. */
 void arch_wait_for_interrupt(void);
+/* Sleep until an interrupt has been handled, then return with interrupts off. */
+void arch_idle(void);
 /* Stop this CPU for good. */
 __noreturn void arch_halt_forever(void);
 /* Stop every other CPU (NMI), for panics. */
@@ -48,5 +50,26 @@ void arch_paging_init(uint64_t top);
 void *arch_phys_to_virt(uint64_t pa, uint64_t len);
 /* End of the identity map. */
 uint64_t arch_mapped_limit(void);
+
+/* ---- virtualization ---- */
+struct domain;
+struct vcpu;
+
+/* Check the CPU can run guests and set VMX up on the boot CPU: 0 or -ENODEV (logged). */
+int arch_virt_init(void);
+/* Enter VMX operation on a secondary CPU: 0 or -ENODEV. */
+int arch_virt_cpu_init(void);
+/* Build @d's second-level page tables over its RAM block: 0 or -ENOMEM. */
+int arch_domain_create(struct domain *d);
+/* Release @d's page tables (its vCPUs are gone already). */
+void arch_domain_destroy(struct domain *d);
+/* Prepare @v to start at @entry (32-bit, paging off) with EBX = @ebx (multiboot info). */
+void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx);
+/* Release @v's VMCS; on @v's own CPU. */
+void arch_vcpu_destroy(struct vcpu *v);
+/* Enter the first vCPU on this CPU: never returns (VM exits continue in arch code). */
+__noreturn void arch_vcpu_run_first(struct vcpu *v);
+/* Zero @bytes at host-physical @pa (scrubbing guest memory). */
+void arch_zero_memory(hpa_t pa, uint64_t bytes);
 
 #endif

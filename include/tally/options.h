@@ -19,6 +19,8 @@ struct tally_options {
 	bool exit_when_done;	/* leave the emulator when the work is over */
 	bool acpi_off;		/* `acpi=off`: ignore the firmware tables */
 	enum crash_test crash_test;	/* `crash_test=`: fail on purpose after boot */
+	unsigned int sched_slice_ms;	/* `sched_slice_ms=1..1000` */
+	bool audit;		/* `audit`: prove memory isolation once domains exist */
 };
 
 extern struct tally_options options;

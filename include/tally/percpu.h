@@ -8,6 +8,7 @@
 #define TALLY_PERCPU_H
 
 #include <tally/types.h>
+#include <tally/sched.h>
 #include <arch/percpu.h>
 
 #define MAX_CPUS		64
@@ -19,6 +20,7 @@ struct percpu {
 	uint32_t apic_id;
 	volatile bool online;
 	uint64_t stack_base, stack_top;	/* the CPU's main stack */
+	struct sched_percpu sched;
 	struct arch_percpu arch;
 };
 

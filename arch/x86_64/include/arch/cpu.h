@@ -19,9 +19,49 @@
 #define EFER_NXE		(1ull << 11)
 
 #define RFLAGS_IF		(1ull << 9)
+#define RFLAGS_RESERVED_1	(1ull << 1)
+
+/* Control-register bits (SDM Vol. 3A, 2.5). */
+#define CR0_PE			(1ull << 0)
+#define CR0_ET			(1ull << 4)
+#define CR0_NE			(1ull << 5)
+#define CR0_WP			(1ull << 16)
+#define CR0_PG			(1ull << 31)
+#define CR4_PAE			(1ull << 5)
+#define CR4_OSFXSR		(1ull << 9)
+#define CR4_VMXE		(1ull << 13)
+#define CR4_OSXSAVE		(1ull << 18)
+
+#define MSR_IA32_TSC		0x00000010
+#define MSR_IA32_SYSENTER_CS	0x00000174
+#define MSR_IA32_SYSENTER_ESP	0x00000175
+#define MSR_IA32_SYSENTER_EIP	0x00000176
+#define MSR_IA32_PAT		0x00000277
+#define MSR_IA32_MISC_ENABLE	0x000001A0
+#define MSR_STAR		0xC0000081
+#define MSR_LSTAR		0xC0000082
+#define MSR_CSTAR		0xC0000083
+#define MSR_SFMASK		0xC0000084
+#define MSR_KERNEL_GS_BASE	0xC0000102
+#define MSR_TSC_AUX		0xC0000103
 
 /* CPUID bits Tally checks (SDM Vol. 2A, CPUID). */
 #define CPUID_1_EDX_APIC	(1u << 9)
+#define CPUID_1_ECX_MONITOR	(1u << 3)
+#define CPUID_1_ECX_VMX		(1u << 5)
+#define CPUID_1_ECX_SMX		(1u << 6)
+#define CPUID_1_ECX_PDCM	(1u << 15)
+#define CPUID_1_ECX_X2APIC	(1u << 21)
+#define CPUID_1_ECX_XSAVE	(1u << 26)
+#define CPUID_1_ECX_OSXSAVE	(1u << 27)
+#define CPUID_1_ECX_AVX		(1u << 28)
+#define CPUID_1_ECX_HYPERVISOR	(1u << 31)
+#define CPUID_7_EBX_SGX		(1u << 2)
+#define CPUID_7_EBX_INVPCID	(1u << 10)
+#define CPUID_7_EBX_AVX2	(1u << 5)
+#define CPUID_7_EBX_AVX512F	(1u << 16)
+#define CPUID_7_ECX_WAITPKG	(1u << 5)
+#define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_80000001_EDX_NX	(1u << 20)
 #define CPUID_80000001_EDX_PDPE1GB (1u << 26)
@@ -102,6 +142,17 @@ static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 /* STI's one-instruction shadow makes "sti; hlt" wait without losing a wake-up. */
 static inline void irq_enable_and_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void halt(void) { __asm__ volatile("hlt" ::: "memory"); }
+
+static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
+
+/* Zero @bytes (a multiple of 8) at @p with REP STOSQ: one iteration per quadword. */
+static inline void zero_qwords(void *p, uint64_t bytes)
+{
+	uint64_t count = bytes / 8;
+
+	__asm__ volatile("rep stosq" : "+D"(p), "+c"(count) : "a"(0ull) : "memory");
+}
 
 static inline void lgdt(const void *ptr) { __asm__ volatile("lgdt (%0)" : : "r"(ptr) : "memory"); }
 static inline void lidt(const void *ptr) { __asm__ volatile("lidt (%0)" : : "r"(ptr) : "memory"); }

@@ -58,4 +58,17 @@ int pgtable_map(const struct pgtable_fmt *fmt, const struct pgtable_mem *mem,
 int pgtable_lookup(const struct pgtable_fmt *fmt, const struct pgtable_mem *mem,
 		   uint64_t root, uint64_t va, uint64_t *entry);
 
+/* Called for each leaf: where it maps (@va), its entry, and its level. */
+typedef void (*pgtable_leaf_fn)(uint64_t va, uint64_t entry, enum pt_level level, void *ctx);
+/* Called for each table page, the root last, after everything below it. */
+typedef void (*pgtable_table_fn)(uint64_t table_pa, void *ctx);
+
+/*
+ * Visit every leaf and every table of the tree at @root, in address order.
+ * Either callback may be NULL.  Table pages are visited after their
+ * contents, so @table may free them.
+ */
+void pgtable_walk(const struct pgtable_fmt *fmt, const struct pgtable_mem *mem, uint64_t root,
+		  pgtable_leaf_fn leaf, pgtable_table_fn table, void *ctx);
+
 #endif

@@ -31,6 +31,10 @@ struct trap_frame {
 void idt_init(void);
 /* Load the IDT on the calling CPU. */
 void idt_load(void);
+/* Linear address of the IDT (for the VMCS host state). */
+uint64_t idt_base(void);
+/* Handle external interrupt @vector, from the IDT or from a VM exit. */
+void trap_external_interrupt(uint64_t vector);
 /* C entry for every vector, from traps.asm. */
 void trap_dispatch(struct trap_frame *f);
 /* Print @f's registers and a backtrace from its RBP. */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* Exits for port I/O, HLT, EPT violations, triple faults, VMCALL and failed entries. */
+#include <arch/ept.h>
+#include <arch/vmcs.h>
+#include <arch/vmexit.h>
+#include <tally/domain.h>
+#include <tally/errno.h>
+#include <tally/fmt.h>
+#include <tally/log.h>
+#include <tally/vio.h>
+
+/* VM-entry interruption-information field (SDM 25.8.3). */
+#define INTR_TYPE_HW_EXCEPTION	(3u << 8)
+#define INTR_DELIVER_ERROR	(1u << 11)
+#define INTR_VALID		(1u << 31)
+#define VEC_GP			13
+#define VEC_UD			6
+#define INTERRUPTIBILITY_STI_MOVSS 0x3
+
+/* I/O-instruction exit qualification (table 28-5). */
+union io_qual {
+	uint64_t raw;
+	struct {
+		uint64_t size_minus_1 : 3;
+		uint64_t in : 1;
+		uint64_t string : 1;
+		uint64_t rep : 1;
+		uint64_t immediate : 1;
+		uint64_t reserved0 : 9;
+		uint64_t port : 16;
+		uint64_t reserved1 : 32;
+	};
+};
+_Static_assert(sizeof(union io_qual) == 8, "I/O exit qualification is 64 bits");
+
+void vmexit_skip_instruction(void)
+{
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
+				   vmcs_read(VMCS_EXIT_INSTRUCTION_LENGTH));
+}
+
+void vmexit_inject_exception(unsigned int vector, bool has_error, uint32_t error_code)
+{
+	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, vector | INTR_TYPE_HW_EXCEPTION | INTR_VALID |
+		   (has_error ? INTR_DELIVER_ERROR : 0));
+	if (has_error)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+}
+
+void vmexit_inject_gp(void)
+{
+	vmexit_inject_exception(VEC_GP, true, 0);
+}
+
+void vmexit_inject_ud(void)
+{
+	vmexit_inject_exception(VEC_UD, false, 0);
+}
+
+void vmexit_io(struct vcpu *v, struct guest_regs *r)
+{
+	union io_qual q = { .raw = vmcs_read(VMCS_EXIT_QUALIFICATION) };
+	unsigned int size = q.size_minus_1 + 1;
+	uint64_t *rax = &r->gpr[GUEST_RAX];
+
+	if (q.string) {
+		vmexit_crash(v, "string port I/O (INS/OUTS) is not emulated");
+		return;
+	}
+	if (q.in) {
+		uint32_t val = vio_port_in(v->domain, (uint16_t)q.port, size);
+
+		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends (SDM 3.4.1.1). */
+		if (size == 4)
+			*rax = val;
+		else
+			*rax = (*rax & ~((1ull << (8 * size)) - 1)) | val;
+	} else {
+		vio_port_out(v->domain, (uint16_t)q.port, size, (uint32_t)*rax);
+	}
+	if (v->state == VCPU_RUNNABLE)
+		vmexit_skip_instruction();
+}
+
+void vmexit_hlt(struct vcpu *v, struct guest_regs *r)
+{
+	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	(void)r;
+	vmexit_skip_instruction();
+	/* "STI; HLT": the STI shadow ends with the HLT we just stepped over. */
+	if (intr & INTERRUPTIBILITY_STI_MOVSS)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
+	v->state = VCPU_BLOCKED;
+}
+
+void vmexit_ept_violation(struct vcpu *v, struct guest_regs *r)
+{
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	char why[96];
+
+	(void)r;
+	fmt_snprintf(why, sizeof(why), "EPT violation: %s at gpa=%#lx (%s RAM of %lu MiB)",
+		     qual & EPT_QUAL_FETCH ? "fetch" : qual & EPT_QUAL_WRITE ? "write" : "read",
+		     gpa, gpa >= v->domain->ram_bytes ? "outside its" : "inside its",
+		     v->domain->ram_bytes / MIB);
+	vmexit_crash(v, why);
+}
+
+void vmexit_triple_fault(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	vmexit_crash(v, "triple fault");
+}
+
+/* The hypercall entry: numbers are assigned by the hypercall ABI; none yet. */
+void vmexit_vmcall(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	r->gpr[GUEST_RAX] = (uint64_t)-ENOSYS;
+	vmexit_skip_instruction();
+}
+
+void vmexit_invalid_state(struct vcpu *v, struct guest_regs *r)
+{
+	uint32_t reason = EXIT_REASON_BASIC((uint32_t)vmcs_read(VMCS_EXIT_REASON));
+	char why[80];
+
+	(void)r;
+	log_err("d%u %s: VM entry failed (%s); guest state:", v->domain->id, v->domain->name,
+		vmx_exit_reason_name(reason));
+	vmcs_dump_guest_state();
+	fmt_snprintf(why, sizeof(why), "%s", vmx_exit_reason_name(reason));
+	vmexit_crash(v, why);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* RDMSR/WRMSR for guests: an allow-list; anything else gets #GP and never reaches hardware. */
+#include <arch/cpu.h>
+#include <arch/vmcs.h>
+#include <arch/vmexit.h>
+#include <tally/domain.h>
+
+#define EFER_SCE		(1ull << 0)
+#define EFER_LMA		(1ull << 10)
+#define EFER_GUEST_WRITABLE	(EFER_SCE | EFER_LME | EFER_NXE)
+#define MISC_ENABLE_FAST_STRINGS (1ull << 0)
+#define MISC_ENABLE_NO_BTS	(1ull << 11)
+#define MISC_ENABLE_NO_PEBS	(1ull << 12)
+#define MSR_IA32_BIOS_SIGN_ID	0x8B
+
+/* The SYSCALL MSRs the VMCS does not hold: switched with the vCPU. */
+static const uint32_t syscall_msrs[5] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
+};
+
+static int syscall_index(uint32_t msr)
+{
+	for (int i = 0; i < 5; i++)
+		if (syscall_msrs[i] == msr)
+			return i;
+	return -1;
+}
+
+void vmexit_save_guest_msrs(struct vcpu *v)
+{
+	for (int i = 0; i < 5; i++)
+		v->arch.syscall_msrs[i] = rdmsr(syscall_msrs[i]);
+}
+
+void vmexit_load_guest_msrs(const struct vcpu *v)
+{
+	for (int i = 0; i < 5; i++)
+		wrmsr(syscall_msrs[i], v->arch.syscall_msrs[i]);
+}
+
+/* Addresses the CPU would refuse with #GP: bits 63:47 not all equal. */
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* PAT entries may only hold the memory types UC, WC, WT, WP, WB, UC- (SDM 11.12.2). */
+static bool pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (pat >> (8 * i)) & 0xFF;
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* Value of allowed MSR @msr into *@val; false if the guest may not read it. */
+static bool read_allowed(uint32_t msr, uint64_t *val)
+{
+	int i = syscall_index(msr);
+
+	if (i >= 0) {
+		*val = rdmsr(msr);	/* the guest's own value is loaded while it runs */
+		return true;
+	}
+	switch (msr) {
+	case MSR_IA32_TSC: *val = rdtsc(); return true;
+	case MSR_IA32_PAT: *val = vmcs_read(VMCS_GUEST_IA32_PAT); return true;
+	case MSR_EFER: *val = vmcs_read(VMCS_GUEST_IA32_EFER); return true;
+	case MSR_FS_BASE: *val = vmcs_read(VMCS_GUEST_FS_BASE); return true;
+	case MSR_GS_BASE: *val = vmcs_read(VMCS_GUEST_GS_BASE); return true;
+	case MSR_IA32_SYSENTER_CS: *val = vmcs_read(VMCS_GUEST_SYSENTER_CS); return true;
+	case MSR_IA32_SYSENTER_ESP: *val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); return true;
+	case MSR_IA32_SYSENTER_EIP: *val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); return true;
+	case MSR_IA32_MISC_ENABLE:
+		*val = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS;
+		return true;
+	case MSR_IA32_BIOS_SIGN_ID: *val = 0; return true;
+	default: return false;
+	}
+}
+
+static bool write_efer(uint64_t val)
+{
+	uint64_t lma = vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+
+	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+		return false;
+	vmcs_write(VMCS_GUEST_IA32_EFER, (val & EFER_GUEST_WRITABLE) | lma);
+	return true;
+}
+
+/* Store @val in allowed MSR @msr; false if the guest may not write it (or not that value). */
+static bool write_allowed(uint32_t msr, uint64_t val)
+{
+	if (syscall_index(msr) >= 0) {
+		if (msr != MSR_STAR && msr != MSR_SFMASK && !canonical(val))
+			return false;
+		wrmsr(msr, val);
+		return true;
+	}
+	switch (msr) {
+	case MSR_IA32_PAT:
+		if (!pat_valid(val))
+			return false;
+		vmcs_write(VMCS_GUEST_IA32_PAT, val);
+		return true;
+	case MSR_EFER: return write_efer(val);
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return false;
+		vmcs_write(msr == MSR_FS_BASE ? VMCS_GUEST_FS_BASE :
+			   msr == MSR_GS_BASE ? VMCS_GUEST_GS_BASE :
+			   msr == MSR_IA32_SYSENTER_ESP ? VMCS_GUEST_SYSENTER_ESP :
+			   VMCS_GUEST_SYSENTER_EIP, val);
+		return true;
+	case MSR_IA32_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val & 0xFFFF); return true;
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_BIOS_SIGN_ID:
+		return true;	/* accepted and ignored, as firmware-owned */
+	default: return false;
+	}
+}
+
+void vmexit_rdmsr(struct vcpu *v, struct guest_regs *r)
+{
+	uint64_t val;
+
+	(void)v;
+	if (!read_allowed((uint32_t)r->gpr[GUEST_RCX], &val)) {
+		vmexit_inject_gp();
+		return;
+	}
+	r->gpr[GUEST_RAX] = (uint32_t)val;
+	r->gpr[GUEST_RDX] = val >> 32;
+	vmexit_skip_instruction();
+}
+
+void vmexit_wrmsr(struct vcpu *v, struct guest_regs *r)
+{
+	uint64_t val = (r->gpr[GUEST_RDX] << 32) | (uint32_t)r->gpr[GUEST_RAX];
+
+	(void)v;
+	if (!write_allowed((uint32_t)r->gpr[GUEST_RCX], val)) {
+		vmexit_inject_gp();
+		return;
+	}
+	vmexit_skip_instruction();
+}

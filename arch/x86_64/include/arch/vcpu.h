@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The x86-64 part of vCPUs and domains: saved registers, VMCS, EPT. */
+#ifndef ARCH_VCPU_H
+#define ARCH_VCPU_H
+
+#include <tally/types.h>
+
+/*
+ * General registers saved by the VM-exit stub, indexed by the x86 register
+ * number (as exit qualifications encode them).  Slot 4 (RSP) is unused:
+ * the guest's RSP lives in the VMCS.  16 slots keep the stack aligned.
+ */
+enum guest_reg {
+	GUEST_RAX, GUEST_RCX, GUEST_RDX, GUEST_RBX, GUEST_RSP_UNUSED, GUEST_RBP,
+	GUEST_RSI, GUEST_RDI, GUEST_R8, GUEST_R9, GUEST_R10, GUEST_R11,
+	GUEST_R12, GUEST_R13, GUEST_R14, GUEST_R15, GUEST_REG_COUNT,
+};
+
+struct guest_regs {
+	uint64_t gpr[GUEST_REG_COUNT];
+};
+
+struct arch_vcpu {
+	struct guest_regs regs;		/* while not on the CPU */
+	uint8_t fxsave[512] __attribute__((aligned(16)));	/* x87/SSE state */
+	hpa_t vmcs;
+	uint16_t vpid;
+	bool vmcs_ready;		/* set up on its CPU */
+	bool launched;			/* VMLAUNCH done; VMRESUME from now on */
+	uint32_t entry_eip, entry_ebx;	/* multiboot entry state, for the VMCS setup */
+	uint64_t syscall_msrs[5];	/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
+	uint64_t cr8;			/* the guest's task priority (not the CPU's) */
+};
+
+struct arch_domain {
+	hpa_t ept_root;
+	uint64_t eptp;
+	uint64_t ept_tables;		/* pages of EPT paging structures */
+};
+
+#endif

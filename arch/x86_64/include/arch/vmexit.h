@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* VM-exit handling: the dispatch table's handlers and the helpers they share. */
+#ifndef ARCH_VMEXIT_H
+#define ARCH_VMEXIT_H
+
+#include <arch/vcpu.h>
+#include <arch/vmx.h>
+
+struct vcpu;
+
+/* A handler for one basic exit reason. */
+typedef void (*vmexit_handler_fn)(struct vcpu *v, struct guest_regs *r);
+
+/* Step the guest past the instruction that exited. */
+void vmexit_skip_instruction(void);
+/* Make the next VM entry deliver hardware exception @vector (with @error_code if it has one). */
+void vmexit_inject_exception(unsigned int vector, bool has_error, uint32_t error_code);
+/* Inject #GP(0) / #UD: the guest asked for something it may not have. */
+void vmexit_inject_gp(void);
+void vmexit_inject_ud(void);
+/* Destroy @v's domain for @reason, naming the guest RIP and exit qualification. */
+void vmexit_crash(struct vcpu *v, const char *reason);
+
+/* Handlers, by file. */
+void vmexit_cpuid(struct vcpu *v, struct guest_regs *r);
+void vmexit_rdmsr(struct vcpu *v, struct guest_regs *r);
+void vmexit_wrmsr(struct vcpu *v, struct guest_regs *r);
+void vmexit_cr_access(struct vcpu *v, struct guest_regs *r);
+void vmexit_io(struct vcpu *v, struct guest_regs *r);
+void vmexit_hlt(struct vcpu *v, struct guest_regs *r);
+void vmexit_ept_violation(struct vcpu *v, struct guest_regs *r);
+void vmexit_triple_fault(struct vcpu *v, struct guest_regs *r);
+void vmexit_vmcall(struct vcpu *v, struct guest_regs *r);
+void vmexit_invalid_state(struct vcpu *v, struct guest_regs *r);
+
+/* From vmx_stub.asm: restore @regs and VMLAUNCH (@launch) or VMRESUME. */
+__noreturn void vmx_enter(struct guest_regs *regs, uint64_t launch);
+/* From vmx_stub.asm: call @fn(@regs) on the stack just below @regs. */
+__noreturn void vmx_call_on_exit_stack(struct guest_regs *regs,
+				       __noreturn void (*fn)(struct guest_regs *));
+
+/* Save the guest's SYSCALL MSRs on switching away / load them on switching in. */
+void vmexit_save_guest_msrs(struct vcpu *v);
+void vmexit_load_guest_msrs(const struct vcpu *v);
+
+#endif

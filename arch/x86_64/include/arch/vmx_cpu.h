@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* VMX on this machine: what the CPUs offer, the controls Tally uses, VMXON per CPU. */
+#ifndef ARCH_VMX_CPU_H
+#define ARCH_VMX_CPU_H
+
+#include <tally/types.h>
+
+/* Computed once on the boot CPU; every CPU uses the same settings. */
+struct vmx_config {
+	uint32_t revision;
+	uint32_t pin, proc, proc2, exit, entry;	/* control words */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t ept_vpid_cap;
+	bool vpid;			/* VPIDs in use */
+	bool ept_1g;			/* EPT may map 1 GiB pages */
+	hpa_t msr_bitmap;		/* all ones: every RDMSR/WRMSR exits */
+};
+
+extern struct vmx_config vmx_config;
+
+/*
+ * Check VMX and every capability Tally needs, and compute the control
+ * words.  Returns 0, or -ENODEV after one line saying what is missing.
+ */
+int vmx_detect(void);
+
+/* Enter VMX operation on the calling CPU (after vmx_detect()): 0 or -ENODEV. */
+int vmx_cpu_enable(void);
+
+struct vcpu;
+/* Create and fill @v's VMCS on the calling CPU, leaving it current: 0, -ENOMEM or -EIO. */
+int vmx_vcpu_setup(struct vcpu *v);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The arch_* virtualization hooks generic code calls: VMX, EPT and VMCS lifetimes. */
+#include <arch/ept.h>
+#include <arch/vmx_cpu.h>
+#include <arch/vmx_insn.h>
+#include <tally/arch.h>
+#include <tally/domain.h>
+#include <tally/errno.h>
+#include <tally/mem.h>
+
+/* VPID 0 is the host's; guests get 1 and up, one per vCPU. */
+static uint16_t next_vpid = 1;
+
+int arch_virt_init(void)
+{
+	if (vmx_detect() < 0)
+		return -ENODEV;
+	return vmx_cpu_enable();
+}
+
+int arch_virt_cpu_init(void)
+{
+	return vmx_cpu_enable();
+}
+
+int arch_domain_create(struct domain *d)
+{
+	return ept_build(&d->arch, d->ram, d->ram_bytes, vmx_config.ept_1g);
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+	ept_destroy(&d->arch);
+}
+
+void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
+{
+	v->arch.entry_eip = entry;
+	v->arch.entry_ebx = ebx;
+	if (vmx_config.vpid)
+		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
+	/* A fresh x87/SSE state: FXSAVE format with FCW and MXCSR at reset values. */
+	*(uint16_t *)&v->arch.fxsave[0] = 0x037F;
+	*(uint32_t *)&v->arch.fxsave[24] = 0x1F80;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	if (!v->arch.vmcs_ready)
+		return;
+	vmclear(v->arch.vmcs.raw);
+	if (vmx_config.vpid)
+		invvpid(INVVPID_SINGLE_CONTEXT, v->arch.vpid);
+	mem_free(v->arch.vmcs, PAGE_SIZE);
+	v->arch.vmcs_ready = false;
+}

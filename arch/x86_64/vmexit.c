@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* VM-exit dispatch, vCPU switching and the first entry on each CPU.
+ *
+ * Every exit lands in vmx_exit_stub (vmx_stub.asm) on this CPU's stack with
+ * the guest registers saved at its top; vmx_exit_handler() runs the
+ * handler for the exit reason, then either resumes the same vCPU or loads
+ * the next one's registers into that same area. */
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <arch/vmcs.h>
+#include <arch/vmexit.h>
+#include <arch/vmx_cpu.h>
+#include <arch/vmx_insn.h>
+#include <tally/arch.h>
+#include <tally/domain.h>
+#include <tally/fmt.h>
+#include <tally/log.h>
+#include <tally/panic.h>
+#include <tally/percpu.h>
+#include <tally/sched.h>
+
+#define INTR_INFO_VECTOR(i)	((i) & 0xFF)
+#define INTR_INFO_TYPE(i)	(((i) >> 8) & 7)
+#define INTR_TYPE_NMI		2
+
+/* Instructions that exist only for a VMX host: the guest was told there is no VMX. */
+static void vmexit_vmx_instruction(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmexit_inject_ud();
+}
+
+/* RDPMC, MONITOR, MWAIT, GETSEC, XSETBV: features CPUID hides. */
+static void vmexit_hidden_feature(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmexit_inject_ud();
+}
+
+/* INVD would throw away dirty cache lines of memory that is not the guest's: a no-op. */
+static void vmexit_invd(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmexit_skip_instruction();
+}
+
+static void vmexit_external_interrupt(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	/* "Acknowledge interrupt on exit" already took the vector from the APIC. */
+	trap_external_interrupt(INTR_INFO_VECTOR(vmcs_read(VMCS_EXIT_INTERRUPTION_INFO)));
+}
+
+static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTERRUPTION_INFO);
+
+	(void)r;
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		if (panic_in_progress())
+			arch_halt_forever();
+		log_warn("vmx: NMI while running a guest; ignored");
+		return;
+	}
+	vmexit_crash(v, "unexpected exception exit");	/* the exception bitmap is 0 */
+}
+
+static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI] = vmexit_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmexit_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = vmexit_triple_fault,
+	[EXIT_REASON_CPUID] = vmexit_cpuid,
+	[EXIT_REASON_GETSEC] = vmexit_hidden_feature,
+	[EXIT_REASON_HLT] = vmexit_hlt,
+	[EXIT_REASON_INVD] = vmexit_invd,
+	[EXIT_REASON_RDPMC] = vmexit_hidden_feature,
+	[EXIT_REASON_VMCALL] = vmexit_vmcall,
+	[EXIT_REASON_VMCLEAR] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMREAD] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = vmexit_vmx_instruction,
+	[EXIT_REASON_VMXON] = vmexit_vmx_instruction,
+	[EXIT_REASON_INVEPT] = vmexit_vmx_instruction,
+	[EXIT_REASON_INVVPID] = vmexit_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = vmexit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = vmexit_io,
+	[EXIT_REASON_RDMSR] = vmexit_rdmsr,
+	[EXIT_REASON_WRMSR] = vmexit_wrmsr,
+	[EXIT_REASON_INVALID_GUEST_STATE] = vmexit_invalid_state,
+	[EXIT_REASON_MSR_LOADING] = vmexit_invalid_state,
+	[EXIT_REASON_MWAIT] = vmexit_hidden_feature,
+	[EXIT_REASON_MONITOR] = vmexit_hidden_feature,
+	[EXIT_REASON_MACHINE_CHECK] = vmexit_invalid_state,
+	[EXIT_REASON_EPT_VIOLATION] = vmexit_ept_violation,
+	[EXIT_REASON_XSETBV] = vmexit_hidden_feature,
+};
+
+void vmexit_crash(struct vcpu *v, const char *reason)
+{
+	uint64_t rip = 0, qual = 0;
+
+	vmcs_read_checked(VMCS_GUEST_RIP, &rip);
+	vmcs_read_checked(VMCS_EXIT_QUALIFICATION, &qual);
+	domain_crash(v->domain, reason, rip, qual);
+}
+
+/* Put @next on this CPU: its VMCS current, its registers in @regs; returns the launch flag. */
+static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
+{
+	for (;;) {
+		if (next->arch.vmcs_ready) {
+			if (!vmptrld(next->arch.vmcs.raw))
+				panic("vmx: VMPTRLD of d%u vCPU %u failed",
+				      next->domain->id, next->id);
+			break;
+		}
+		if (vmx_vcpu_setup(next) == 0)
+			break;	/* set up and current */
+		domain_crash(next->domain, "cannot set up its VMCS", next->arch.entry_eip, 0);
+		next = sched_pick_next();
+	}
+	*regs = next->arch.regs;
+	fxrstor(next->arch.fxsave);
+	vmexit_load_guest_msrs(next);
+	if (next->arch.launched)
+		return 0;
+	next->arch.launched = true;
+	return 1;
+}
+
+/* After an exit: resume the current vCPU (0), or switch and say whether to launch. */
+static uint64_t resume_or_switch(struct guest_regs *regs)
+{
+	struct vcpu *cur = this_cpu()->sched.current;
+	struct vcpu *next;
+
+	if (!sched_should_switch())
+		return 0;
+	if (cur->state != VCPU_DEAD) {
+		cur->arch.regs = *regs;
+		fxsave(cur->arch.fxsave);
+		vmexit_save_guest_msrs(cur);
+	}
+	next = sched_pick_next();
+	if (next == cur)
+		return 0;
+	return load_vcpu(next, regs);
+}
+
+uint64_t vmx_exit_handler(struct guest_regs *regs);
+
+uint64_t vmx_exit_handler(struct guest_regs *regs)
+{
+	struct vcpu *v = this_cpu()->sched.current;
+	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
+	uint32_t basic = EXIT_REASON_BASIC(reason);
+	vmexit_handler_fn h = basic < EXIT_REASON_MAX ? handlers[basic] : NULL;
+
+	if (h) {
+		h(v, regs);
+	} else {
+		char why[64];
+
+		fmt_snprintf(why, sizeof(why), "unexpected VM exit %u (%s)", basic,
+			     vmx_exit_reason_name(basic));
+		vmexit_crash(v, why);
+	}
+	return resume_or_switch(regs);
+}
+
+/* VMLAUNCH or VMRESUME itself failed (VMfail): the vCPU's VMCS is unusable. */
+__noreturn void vmx_entry_failed(struct guest_regs *regs);
+
+__noreturn void vmx_entry_failed(struct guest_regs *regs)
+{
+	struct vcpu *v = this_cpu()->sched.current;
+	uint64_t err = 0;
+	char why[96];
+
+	if (!vmcs_read_checked(VMCS_VM_INSTRUCTION_ERROR, &err))
+		panic("vmx: VM entry failed with no current VMCS");
+	fmt_snprintf(why, sizeof(why), "VM entry failed: %s",
+		     vmx_instruction_error_name((uint32_t)err));
+	vmcs_dump_guest_state();
+	vmexit_crash(v, why);
+	vmx_enter(regs, load_vcpu(sched_pick_next(), regs));
+}
+
+static __noreturn void first_entry(struct guest_regs *regs)
+{
+	vmx_enter(regs, load_vcpu(this_cpu()->sched.current, regs));
+}
+
+void arch_vcpu_run_first(struct vcpu *v)
+{
+	struct guest_regs *regs = (struct guest_regs *)(uintptr_t)
+		(this_cpu()->stack_top - sizeof(struct guest_regs));
+
+	BUG_ON(v != this_cpu()->sched.current);
+	vmx_call_on_exit_stack(regs, first_entry);
+}

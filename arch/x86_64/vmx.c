@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* VMX bring-up: capability checks, control words, VMXON on each CPU (SDM Vol. 3C, ch. 24). */
+#include <arch/cpu.h>
+#include <arch/vmx.h>
+#include <arch/vmx_controls.h>
+#include <arch/vmx_cpu.h>
+#include <arch/vmx_insn.h>
+#include <tally/arch.h>
+#include <tally/errno.h>
+#include <tally/log.h>
+#include <tally/mem.h>
+#include <tally/string.h>
+
+struct vmx_config vmx_config;
+
+/* What Tally asks of each control word: required bits, then optional ones. */
+static const struct {
+	uint32_t required, optional;
+} wanted[VMX_CTL_COUNT] = {
+	[VMX_CTL_PIN] = { PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, 0 },
+	[VMX_CTL_PROC] = { CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING |
+			   CPU_BASED_RDPMC_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			   /* else MOV to CR8 would write the host's own TPR */
+			   CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+			   CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_MONITOR_EXITING |
+			   CPU_BASED_SECONDARY_CONTROLS, 0 },
+	[VMX_CTL_PROC2] = { SECONDARY_ENABLE_EPT | SECONDARY_UNRESTRICTED_GUEST,
+			    SECONDARY_ENABLE_VPID },
+	[VMX_CTL_EXIT] = { EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_ACK_INTERRUPT_ON_EXIT |
+			   EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
+			   EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, 0 },
+	[VMX_CTL_ENTRY] = { ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0 },
+};
+
+/* The capability MSR of each word: the TRUE_* ones where VMX_BASIC says so (A.2). */
+static uint64_t control_cap(enum vmx_control_word w, bool true_ctls)
+{
+	static const uint32_t plain[VMX_CTL_COUNT] = {
+		MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_PROCBASED_CTLS,
+		MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_ENTRY_CTLS,
+	};
+	static const uint32_t true_msr[VMX_CTL_COUNT] = {
+		MSR_IA32_VMX_TRUE_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
+		MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+		MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+	};
+
+	return rdmsr(true_ctls ? true_msr[w] : plain[w]);
+}
+
+static int compute_controls(bool true_ctls)
+{
+	uint32_t *out[VMX_CTL_COUNT] = {
+		&vmx_config.pin, &vmx_config.proc, &vmx_config.proc2,
+		&vmx_config.exit, &vmx_config.entry,
+	};
+
+	for (int w = 0; w < VMX_CTL_COUNT; w++) {
+		uint32_t missing;
+
+		if (!vmx_control_compute(control_cap(w, true_ctls), wanted[w].required,
+					 wanted[w].optional, out[w], &missing))
+			continue;
+		log_err("vmx: cannot run guests: the CPU lacks the %s control '%s'",
+			vmx_control_word_name(w),
+			vmx_control_bit_name(w, (unsigned int)__builtin_ctz(missing)));
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int check_ept(void)
+{
+	static const struct { uint64_t bit; const char *name; } need[] = {
+		{ EPT_CAP_WALK_4, "4-level EPT walks" },
+		{ EPT_CAP_MEMTYPE_WB, "write-back EPT structures" },
+		{ EPT_CAP_2M_PAGES, "2 MiB EPT pages" },
+		{ EPT_CAP_INVEPT, "INVEPT" },
+		{ EPT_CAP_INVEPT_SINGLE, "single-context INVEPT" },
+	};
+	uint64_t cap = vmx_config.ept_vpid_cap;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(need); i++) {
+		if (!(cap & need[i].bit)) {
+			log_err("vmx: cannot run guests: the CPU lacks %s", need[i].name);
+			return -ENODEV;
+		}
+	}
+	vmx_config.ept_1g = cap & EPT_CAP_1G_PAGES;
+	/* VPIDs only pay off with single-context INVVPID to flush a dead one. */
+	vmx_config.vpid = (vmx_config.proc2 & SECONDARY_ENABLE_VPID) &&
+			  (cap & VPID_CAP_INVVPID) && (cap & VPID_CAP_INVVPID_SINGLE);
+	if (!vmx_config.vpid)
+		vmx_config.proc2 &= ~SECONDARY_ENABLE_VPID;
+	return 0;
+}
+
+static bool feature_control_allows_vmx(void)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if (!(fc & FEATURE_CONTROL_LOCKED)) {
+		/* Unlocked: enable VMX and lock, as firmware should have (SDM 24.7). */
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCKED);
+		return true;
+	}
+	return fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX;
+}
+
+static int detect_basics(void)
+{
+	uint64_t basic;
+
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
+		log_warn("vmx: this CPU has no VMX (CPUID.1:ECX.VMX=0): Tally cannot run guests");
+		return -ENODEV;
+	}
+	if (!feature_control_allows_vmx()) {
+		log_warn("vmx: VMX is disabled and locked by the firmware "
+			 "(IA32_FEATURE_CONTROL): Tally cannot run guests");
+		return -ENODEV;
+	}
+	basic = rdmsr(MSR_IA32_VMX_BASIC);
+	if ((basic & VMX_BASIC_MEMTYPE_MASK) != VMX_BASIC_MEMTYPE_WB ||
+	    VMX_BASIC_VMCS_SIZE(basic) > PAGE_SIZE) {
+		log_err("vmx: unsupported VMCS memory type or size (IA32_VMX_BASIC=%#lx)", basic);
+		return -ENODEV;
+	}
+	vmx_config.revision = basic & VMX_BASIC_REVISION_MASK;
+	if (!(rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_ACTIVITY_HLT))
+		log_debug("vmx: no HLT activity state; halted vCPUs are descheduled anyway");
+	return compute_controls(basic & VMX_BASIC_TRUE_CTLS);
+}
+
+int vmx_detect(void)
+{
+	hpa_t bitmap;
+
+	if (detect_basics() < 0)
+		return -ENODEV;
+	vmx_config.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vmx_config.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vmx_config.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vmx_config.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	vmx_config.ept_vpid_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	if (check_ept() < 0)
+		return -ENODEV;
+	if (mem_alloc(PAGE_SIZE, PAGE_SIZE, 0, &bitmap) < 0)
+		return -ENOMEM;
+	memset(arch_phys_to_virt(bitmap.raw, PAGE_SIZE), 0xFF, PAGE_SIZE);
+	vmx_config.msr_bitmap = bitmap;
+	log_info("vmx: revision=%#x ept_1g=%d vpid=%d pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x",
+		 vmx_config.revision, vmx_config.ept_1g, vmx_config.vpid, vmx_config.pin,
+		 vmx_config.proc, vmx_config.proc2, vmx_config.exit, vmx_config.entry);
+	return 0;
+}
+
+int vmx_cpu_enable(void)
+{
+	hpa_t region = mem_alloc_page_zeroed();
+	uint32_t *rev = arch_phys_to_virt(region.raw, PAGE_SIZE);
+
+	if (!feature_control_allows_vmx()) {
+		log_err("vmx: VMX disabled by the firmware on this CPU");
+		return -ENODEV;
+	}
+	write_cr0(vmx_cr_fixed(read_cr0(), vmx_config.cr0_fixed0, vmx_config.cr0_fixed1, 0));
+	/* OSFXSR: FXSAVE then keeps the guests' XMM registers (SDM Vol. 2A, FXSAVE). */
+	write_cr4(vmx_cr_fixed(read_cr4() | CR4_VMXE | CR4_OSFXSR, vmx_config.cr4_fixed0,
+			       vmx_config.cr4_fixed1, 0));
+	*rev = vmx_config.revision;
+	if (!vmxon(region.raw)) {
+		log_err("vmx: VMXON failed on this CPU");
+		return -ENODEV;
+	}
+	return 0;
+}

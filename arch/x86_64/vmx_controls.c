@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* VMX control words and CR fixed bits from the capability MSRs (see arch/vmx_controls.h). */
+#include <arch/vmx.h>
+#include <arch/vmx_controls.h>
+#include <tally/errno.h>
+
+int vmx_control_compute(uint64_t cap, uint32_t required, uint32_t optional,
+			uint32_t *value, uint32_t *missing)
+{
+	uint32_t must_be_one = (uint32_t)cap;
+	uint32_t may_be_one = (uint32_t)(cap >> 32);
+
+	*missing = required & ~may_be_one;
+	if (*missing)
+		return -ENODEV;
+	*value = must_be_one | required | (optional & may_be_one);
+	return 0;
+}
+
+uint64_t vmx_cr_fixed(uint64_t value, uint64_t fixed0, uint64_t fixed1, uint64_t exempt)
+{
+	uint64_t fixed = (value | fixed0) & fixed1;
+
+	return (fixed & ~exempt) | (value & exempt);
+}
+
+struct bit_name {
+	uint32_t bit;
+	const char *name;
+};
+
+static const struct bit_name pin_names[] = {
+	{ PIN_EXTERNAL_INTERRUPT_EXITING, "external-interrupt exiting" },
+	{ PIN_NMI_EXITING, "NMI exiting" },
+	{ PIN_VIRTUAL_NMIS, "virtual NMIs" },
+	{ PIN_PREEMPTION_TIMER, "VMX-preemption timer" },
+	{ 0, NULL },
+};
+
+static const struct bit_name proc_names[] = {
+	{ CPU_BASED_INTERRUPT_WINDOW_EXITING, "interrupt-window exiting" },
+	{ CPU_BASED_TSC_OFFSETTING, "use TSC offsetting" },
+	{ CPU_BASED_HLT_EXITING, "HLT exiting" },
+	{ CPU_BASED_MWAIT_EXITING, "MWAIT exiting" },
+	{ CPU_BASED_RDPMC_EXITING, "RDPMC exiting" },
+	{ CPU_BASED_CR8_LOAD_EXITING, "CR8-load exiting" },
+	{ CPU_BASED_CR8_STORE_EXITING, "CR8-store exiting" },
+	{ CPU_BASED_UNCOND_IO_EXITING, "unconditional I/O exiting" },
+	{ CPU_BASED_USE_IO_BITMAPS, "use I/O bitmaps" },
+	{ CPU_BASED_USE_MSR_BITMAPS, "use MSR bitmaps" },
+	{ CPU_BASED_MONITOR_EXITING, "MONITOR exiting" },
+	{ CPU_BASED_SECONDARY_CONTROLS, "activate secondary controls" },
+	{ 0, NULL },
+};
+
+static const struct bit_name proc2_names[] = {
+	{ SECONDARY_ENABLE_EPT, "enable EPT" },
+	{ SECONDARY_ENABLE_VPID, "enable VPID" },
+	{ SECONDARY_UNRESTRICTED_GUEST, "unrestricted guest" },
+	{ SECONDARY_ENABLE_RDTSCP, "enable RDTSCP" },
+	{ SECONDARY_VIRTUALIZE_X2APIC, "virtualize x2APIC mode" },
+	{ SECONDARY_APIC_REGISTER_VIRT, "APIC-register virtualization" },
+	{ SECONDARY_VIRTUAL_INTR_DELIVERY, "virtual-interrupt delivery" },
+	{ 0, NULL },
+};
+
+static const struct bit_name exit_names[] = {
+	{ EXIT_HOST_ADDRESS_SPACE_SIZE, "host address-space size" },
+	{ EXIT_ACK_INTERRUPT_ON_EXIT, "acknowledge interrupt on exit" },
+	{ EXIT_SAVE_IA32_PAT, "save IA32_PAT" },
+	{ EXIT_LOAD_IA32_PAT, "load IA32_PAT" },
+	{ EXIT_SAVE_IA32_EFER, "save IA32_EFER" },
+	{ EXIT_LOAD_IA32_EFER, "load IA32_EFER" },
+	{ 0, NULL },
+};
+
+static const struct bit_name entry_names[] = {
+	{ ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest" },
+	{ ENTRY_LOAD_IA32_PAT, "load IA32_PAT" },
+	{ ENTRY_LOAD_IA32_EFER, "load IA32_EFER" },
+	{ 0, NULL },
+};
+
+static const struct {
+	const char *name;
+	const struct bit_name *bits;
+} words[VMX_CTL_COUNT] = {
+	[VMX_CTL_PIN] = { "pin-based", pin_names },
+	[VMX_CTL_PROC] = { "processor-based", proc_names },
+	[VMX_CTL_PROC2] = { "secondary processor-based", proc2_names },
+	[VMX_CTL_EXIT] = { "VM-exit", exit_names },
+	[VMX_CTL_ENTRY] = { "VM-entry", entry_names },
+};
+
+const char *vmx_control_word_name(enum vmx_control_word word)
+{
+	return word < VMX_CTL_COUNT ? words[word].name : "?";
+}
+
+const char *vmx_control_bit_name(enum vmx_control_word word, unsigned int bit)
+{
+	if (word >= VMX_CTL_COUNT || bit > 31)
+		return "?";
+	for (const struct bit_name *b = words[word].bits; b->name; b++)
+		if (b->bit == (1u << bit))
+			return b->name;
+	return "unnamed control";
+}

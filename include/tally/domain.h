@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* Domains (virtual machines) and their vCPUs.
+ *
+ * Design: domains are created once at boot from the boot modules and live
+ * in a fixed table.  Each vCPU belongs to one physical CPU for its whole
+ * life; only that CPU runs it, changes its state or destroys its domain
+ * (issue-3 domains run one vCPU; secondary vCPUs wait for a SIPI).
+ * Locking: domain_lock guards the table and each domain's state; a vCPU's
+ * fields are its physical CPU's alone. */
+#ifndef TALLY_DOMAIN_H
+#define TALLY_DOMAIN_H
+
+#include <tally/boot_info.h>
+#include <tally/domain_config.h>
+#include <tally/vuart.h>
+#include <arch/vcpu.h>
+
+#define DOMAIN_MAX		16
+
+enum domain_state {
+	DOMAIN_RUNNING,
+	DOMAIN_DEAD,		/* exited or destroyed; its memory is free again */
+};
+
+enum vcpu_state {
+	VCPU_RUNNABLE,		/* on its CPU's run queue (or running) */
+	VCPU_BLOCKED,		/* executed HLT; waits for a wake-up */
+	VCPU_WAIT_SIPI,		/* secondary vCPU not started by the guest yet */
+	VCPU_DEAD,
+};
+
+struct domain;
+
+struct vcpu {
+	struct domain *domain;
+	unsigned int id;		/* within the domain */
+	unsigned int pcpu;		/* the physical CPU that runs it */
+	enum vcpu_state state;
+	struct vcpu *rq_next;		/* run-queue link */
+	struct arch_vcpu arch;
+};
+
+struct domain {
+	unsigned int id;		/* 1, 2, ... in module order */
+	char name[DOMAIN_NAME_MAX];
+	enum domain_state state;
+	hpa_t ram;			/* one block, guest-physical 0 .. ram_bytes */
+	uint64_t ram_bytes;
+	unsigned int vcpu_count;
+	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
+	struct arch_domain arch;	/* EPT */
+	struct vuart uart;
+	uint64_t io_unhandled;		/* accesses to ports no device claims */
+	uint64_t console_dropped;	/* guest console lines over the rate limit */
+	uint64_t console_budget_tsc;	/* rate limiter: TSC when the budget refills */
+	unsigned int console_budget;
+};
+
+/* Hold the domain table still (no domain is freed meanwhile); returns the IRQ state. */
+unsigned long domain_table_lock(void);
+/* Release what domain_table_lock() took. */
+void domain_table_unlock(unsigned long flags);
+
+/* Create a domain for every boot module; each failure is logged and skipped. */
+void domain_create_all(const struct boot_info *bi);
+
+/* Domains created and not yet dead. */
+unsigned int domain_alive_count(void);
+
+/* The domain table, for walks (audit, listings): entries 0..domain_count()-1. */
+unsigned int domain_count(void);
+struct domain *domain_at(unsigned int i);
+
+/*
+ * End @d because the guest asked to (debug-exit write of @value): log the
+ * status as QEMU reports it, (value << 1) | 1, and the raw value.
+ */
+void domain_exit(struct domain *d, uint64_t value);
+
+/*
+ * Destroy @d for a fault of its own: one log line with @reason, the guest
+ * RIP and exit qualification, then its memory is scrubbed and freed.
+ * Called on the CPU of the faulting vCPU; other domains are not touched.
+ */
+void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual);
+
+/* A line the guest wrote to its UART: printed with the domain's name, rate-limited. */
+void domain_console_line(struct domain *d, const char *line);
+
+#endif

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain lifecycle: create from boot modules, run, exit or crash, free (see tally/domain.h). */
+#include <tally/arch.h>
+#include <tally/domain.h>
+#include <tally/errno.h>
+#include <tally/guest_loader.h>
+#include <tally/log.h>
+#include <tally/mem.h>
+#include <tally/sched.h>
+#include <tally/spinlock.h>
+#include <tally/string.h>
+
+/* Guest console: a burst of this many lines, then this many per second. */
+#define CONSOLE_BURST		200
+#define CONSOLE_LINES_PER_S	100
+
+static struct domain domains[DOMAIN_MAX];
+static struct vcpu vcpu_pool[DOMAIN_MAX][DOMAIN_MAX_VCPUS];
+static unsigned int count;
+static unsigned int alive;
+static struct spinlock domain_lock = SPINLOCK_INIT;
+
+unsigned long domain_table_lock(void)
+{
+	return spin_lock_irqsave(&domain_lock);
+}
+
+void domain_table_unlock(unsigned long flags)
+{
+	spin_unlock_irqrestore(&domain_lock, flags);
+}
+
+unsigned int domain_count(void)
+{
+	return count;
+}
+
+struct domain *domain_at(unsigned int i)
+{
+	return i < count ? &domains[i] : NULL;
+}
+
+unsigned int domain_alive_count(void)
+{
+	return __atomic_load_n(&alive, __ATOMIC_ACQUIRE);
+}
+
+/* One block for the whole of the domain's RAM, 1 GiB-aligned when big enough. */
+static int alloc_ram(struct domain *d, uint64_t mem_mib)
+{
+	uint64_t bytes = ALIGN_UP(mem_mib * MIB, 2 * MIB);
+
+	d->ram_bytes = bytes;
+	if (bytes >= GIB && !mem_alloc(bytes, GIB, 0, &d->ram))
+		return 0;
+	if (mem_alloc(bytes, 2 * MIB, 0, &d->ram) < 0) {
+		log_err("domain %s: needs %lu MiB but only %lu MiB are free; not created",
+			d->name, bytes / MIB, mem_free_bytes() / MIB);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void free_ram(struct domain *d)
+{
+	arch_zero_memory(d->ram, d->ram_bytes);
+	mem_free(d->ram, d->ram_bytes);
+}
+
+static int load_image(struct domain *d, const struct boot_module *m, struct guest_load_result *res)
+{
+	const uint8_t *image = arch_phys_to_virt(m->start.raw, m->size);
+	struct guest_load_req req = {
+		.ram = arch_phys_to_virt(d->ram.raw, d->ram_bytes),
+		.mem_bytes = d->ram_bytes,
+		.image = image,
+		.image_size = m->size,
+		.cmdline = m->cmdline,
+		.name = d->name,
+	};
+
+	if (!image || !req.ram) {
+		log_err("domain %s: image or RAM not mapped; not created", d->name);
+		return -EFAULT;
+	}
+	return guest_load_multiboot(&req, res);
+}
+
+/* vCPU 0 starts at the kernel entry; the others wait for the guest's SIPI. */
+static int create_vcpus(struct domain *d, const struct domain_config *cfg,
+			const struct guest_load_result *res)
+{
+	for (unsigned int i = 0; i < cfg->vcpus; i++) {
+		struct vcpu *v = &vcpu_pool[d->id - 1][i];
+		unsigned int pcpu;
+
+		if (sched_place(cfg->pcpu, &pcpu) < 0) {
+			log_err("domain %s: pcpu=%u is not an online CPU; not created",
+				d->name, cfg->pcpu);
+			return -EINVAL;
+		}
+		*v = (struct vcpu){ .domain = d, .id = i, .pcpu = pcpu,
+				    .state = i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE };
+		arch_vcpu_init(v, res->entry, res->info_gpa);
+		d->vcpus[i] = v;
+	}
+	d->vcpu_count = cfg->vcpus;
+	return 0;
+}
+
+static int create(struct domain *d, const struct boot_module *m, const struct domain_config *cfg)
+{
+	struct guest_load_result res;
+
+	if (alloc_ram(d, cfg->mem_mib) < 0)
+		return -ENOMEM;
+	arch_zero_memory(d->ram, d->ram_bytes);
+	if (load_image(d, m, &res) < 0) {	/* the loader said why */
+		free_ram(d);
+		return -EINVAL;
+	}
+	if (arch_domain_create(d) < 0) {
+		log_err("domain %s: no memory for its EPT; not created", d->name);
+		free_ram(d);
+		return -ENOMEM;
+	}
+	if (create_vcpus(d, cfg, &res) < 0) {
+		arch_domain_destroy(d);
+		free_ram(d);
+		return -EINVAL;
+	}
+	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx",
+		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
+		 res.entry, d->ram.raw);
+	return 0;
+}
+
+void domain_create_all(const struct boot_info *bi)
+{
+	for (unsigned int i = 0; i < bi->module_count; i++) {
+		struct domain *d = &domains[count];
+		struct domain_config cfg;
+		char why[96];
+
+		if (count == DOMAIN_MAX) {
+			log_err("domain: more than %u modules; the rest are ignored", DOMAIN_MAX);
+			return;
+		}
+		if (domain_config_parse(bi->modules[i].cmdline, count + 1, &cfg, why, sizeof(why))) {
+			log_err("domain: module %u: %s; not created", i, why);
+			continue;
+		}
+		*d = (struct domain){ .id = count + 1, .state = DOMAIN_RUNNING };
+		str_copy(d->name, cfg.name, sizeof(d->name));
+		if (create(d, &bi->modules[i], &cfg) < 0)
+			continue;
+		count++;
+		alive++;
+		sched_enqueue(d->vcpus[0]);
+	}
+}
+
+/* Tear @d down: its vCPUs stop, its VMCSs, EPT and RAM are freed (RAM scrubbed). */
+static void destroy(struct domain *d)
+{
+	unsigned long flags = spin_lock_irqsave(&domain_lock);
+
+	if (d->state == DOMAIN_DEAD) {
+		spin_unlock_irqrestore(&domain_lock, flags);
+		return;
+	}
+	/* Under the lock, so an audit never walks tables being freed. */
+	d->state = DOMAIN_DEAD;
+	vuart_flush(d);
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		d->vcpus[i]->state = VCPU_DEAD;
+		arch_vcpu_destroy(d->vcpus[i]);
+	}
+	arch_domain_destroy(d);
+	free_ram(d);
+	spin_unlock_irqrestore(&domain_lock, flags);
+	if (d->io_unhandled || d->console_dropped)
+		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu",
+			 d->id, d->name, d->io_unhandled, d->console_dropped);
+	__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+}
+
+void domain_exit(struct domain *d, uint64_t value)
+{
+	vuart_flush(d);
+	log_info("domain: d%u %s exited status=%lu value=%lu", d->id, d->name,
+		 (value << 1) | 1, value);
+	destroy(d);
+}
+
+void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual)
+{
+	vuart_flush(d);
+	log_warn("domain: d%u %s destroyed: %s rip=%#lx qual=%#lx", d->id, d->name, reason,
+		 rip, qual);
+	destroy(d);
+}
+
+void domain_console_line(struct domain *d, const char *line)
+{
+	uint64_t now = arch_read_tsc(), second = arch_tsc_khz() * 1000;
+
+	if (now >= d->console_budget_tsc) {
+		d->console_budget = d->console_budget_tsc ? CONSOLE_LINES_PER_S : CONSOLE_BURST;
+		d->console_budget_tsc = now + second;
+	}
+	if (!d->console_budget) {
+		d->console_dropped++;
+		return;
+	}
+	d->console_budget--;
+	log_info("<%s> %s", d->name, line);
+}

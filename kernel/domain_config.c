@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading a domain's settings from its module command line (see tally/domain_config.h). */
+#include <tally/cmdline.h>
+#include <tally/domain_config.h>
+#include <tally/errno.h>
+#include <tally/fmt.h>
+#include <tally/string.h>
+
+static bool name_valid(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* A number in [lo, hi] from @tok, or -EINVAL with @why filled in. */
+static int number(const struct cmdline_token *tok, uint64_t lo, uint64_t hi, uint64_t *out,
+		  char *why, size_t why_len)
+{
+	if (tok->has_value && !tok->truncated && !cmdline_parse_u64(tok->value, out) &&
+	    *out >= lo && *out <= hi)
+		return 0;
+	fmt_snprintf(why, why_len, "bad %s='%s' (expected %lu to %lu)", tok->key,
+		     tok->has_value ? tok->value : "", lo, hi);
+	return -EINVAL;
+}
+
+static int apply(const struct cmdline_token *tok, struct domain_config *cfg,
+		 char *why, size_t why_len)
+{
+	uint64_t n;
+
+	if (!strcmp(tok->key, "name")) {
+		if (!tok->has_value || tok->truncated || strlen(tok->value) >= DOMAIN_NAME_MAX ||
+		    !name_valid(tok->value)) {
+			fmt_snprintf(why, why_len, "bad name='%s' (1 to %u of A-Z a-z 0-9 - _ .)",
+				     tok->has_value ? tok->value : "", DOMAIN_NAME_MAX - 1);
+			return -EINVAL;
+		}
+		str_copy(cfg->name, tok->value, sizeof(cfg->name));
+	} else if (!strcmp(tok->key, "mem")) {
+		if (number(tok, 1, DOMAIN_MAX_MEM_MIB, &n, why, why_len))
+			return -EINVAL;
+		cfg->mem_mib = n;
+	} else if (!strcmp(tok->key, "vcpus")) {
+		if (number(tok, 1, DOMAIN_MAX_VCPUS, &n, why, why_len))
+			return -EINVAL;
+		cfg->vcpus = (unsigned int)n;
+	} else if (!strcmp(tok->key, "pcpu")) {
+		if (number(tok, 0, DOMAIN_NO_PIN - 1, &n, why, why_len))
+			return -EINVAL;
+		cfg->pcpu = (unsigned int)n;
+	}
+	return 0;	/* anything else belongs to the guest */
+}
+
+int domain_config_parse(const char *cmdline, unsigned int id, struct domain_config *cfg,
+			char *why, size_t why_len)
+{
+	struct cmdline_token tok;
+	const char *pos = cmdline ? cmdline : "";
+
+	*cfg = (struct domain_config){
+		.mem_mib = DOMAIN_DEFAULT_MEM_MIB, .vcpus = 1, .pcpu = DOMAIN_NO_PIN,
+	};
+	fmt_snprintf(cfg->name, sizeof(cfg->name), "dom%u", id);
+	if (why_len)
+		why[0] = '\0';
+	while (cmdline_next(&pos, &tok))
+		if (apply(&tok, cfg, why, why_len) < 0)
+			return -EINVAL;
+	return 0;
+}
