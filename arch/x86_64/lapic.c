@@ -5,6 +5,7 @@
 #include <arch/trap.h>
 #include <tally/log.h>
 #include <tally/percpu.h>
+#include <tally/sched.h>
 
 static volatile uint8_t *lapic_base;
 static uint64_t timer_ticks[MAX_CPUS];
@@ -83,6 +84,7 @@ void lapic_timer_stop(void)
 void lapic_timer_interrupt(void)
 {
 	timer_ticks[this_cpu()->id]++;
+	sched_tick();
 }
 
 uint64_t lapic_timer_ticks(void)
