@@ -16,7 +16,25 @@ static void print_mmap(const struct mb_info *mbi)
 		       (unsigned long long)e->addr, (unsigned long long)e->len, e->type);
 }
 
-/* Greet, then print the multiboot information; always PASS. */
+/*
+ * `verdict=skip|fail|error` ends with that verdict instead of PASS, so
+ * tests can check how each exit code is reported.
+ */
+static void requested_verdict(const struct mb_info *mbi)
+{
+	char v[8] = "";
+
+	if (!cmdline_str(mbi, "verdict", v, sizeof(v)))
+		return;
+	if (!strcmp(v, "skip"))
+		guest_skip("verdict=skip requested");
+	else if (!strcmp(v, "fail"))
+		guest_fail("verdict=fail requested");
+	else if (!strcmp(v, "error"))
+		guest_error("verdict=error requested");
+}
+
+/* Greet, then print the multiboot information; PASS unless verdict= says otherwise. */
 void guest_main(const struct mb_info *mbi)
 {
 	char name[NAME_MAX_LEN] = DEFAULT_NAME;
@@ -27,4 +45,5 @@ void guest_main(const struct mb_info *mbi)
 	       mb_mem_lower(mbi), mb_mem_upper(mbi));
 	printk("hello: cmdline \"%s\"\n", mb_cmdline(mbi));
 	print_mmap(mbi);
+	requested_verdict(mbi);
 }
