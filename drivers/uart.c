@@ -17,6 +17,7 @@
 #define UART_LCR_DLAB	0x80
 #define UART_FCR_ENABLE_CLEAR	0x07	/* enable FIFOs, clear both */
 #define UART_MCR_DTR_RTS_OUT2	0x0B
+#define UART_LSR_DATA_READY	0x01
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
 #define UART_LSR_TEMT	0x40	/* transmitter empty: the last bit is out */
 
@@ -66,4 +67,14 @@ void uart_flush(struct uart *u)
 	for (int i = 0; i < UART_TX_SPINS; i++)
 		if (inb(u->port + UART_LSR) & UART_LSR_TEMT)
 			return;
+}
+
+int uart_getc(struct uart *u)
+{
+	uint8_t lsr = inb(u->port + UART_LSR);
+
+	/* All-ones: no UART at this port. */
+	if (lsr == 0xFF || !(lsr & UART_LSR_DATA_READY))
+		return -1;
+	return inb(u->port + UART_THR);
 }

@@ -44,6 +44,11 @@ void console_write_unlocked(const char *s, size_t len)
 	uart_write(&console_uart, s, len);
 }
 
+int console_getc(void)
+{
+	return uart_getc(&console_uart);
+}
+
 void console_flush(void)
 {
 	uart_flush(&console_uart);

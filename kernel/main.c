@@ -173,6 +173,8 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 		emu_exit(EMU_EXIT_OK);
 		log_warn("tally: no emulator exit device answered; halting");
 	}
+	/* Nothing to run; the tick still serves the debug keys. */
+	arch_timer_set_periodic(options.sched_slice_ms);
 	for (;;)
 		arch_wait_for_interrupt();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Round-robin vCPU scheduling per physical CPU (see tally/sched.h). */
 #include <tally/arch.h>
+#include <tally/debugkeys.h>
 #include <tally/domain.h>
 #include <tally/emu_exit.h>
 #include <tally/errno.h>
@@ -53,7 +54,11 @@ static struct vcpu *dequeue(struct sched_percpu *s)
 
 void sched_tick(void)
 {
-	this_cpu()->sched.need_resched = true;
+	struct percpu *cpu = this_cpu();
+
+	cpu->sched.need_resched = true;
+	if (cpu->id == 0)
+		debugkeys_poll();
 }
 
 bool sched_should_switch(void)

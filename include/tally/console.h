@@ -15,6 +15,8 @@ void console_set_port(uint16_t port);
  */
 void console_write_unlocked(const char *s, size_t len);
 
+/* A byte typed on the console, or -1 when none is waiting. */
+int console_getc(void);
 /* Wait until the console has sent everything, e.g. before leaving the emulator. */
 void console_flush(void);
 

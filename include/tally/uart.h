@@ -19,6 +19,8 @@ void uart_init(struct uart *u, uint16_t port);
 /* Send @len bytes, turning "\n" into "\r\n"; waits for the transmitter. */
 void uart_write(struct uart *u, const char *s, size_t len);
 
+/* A received byte, or -1 when none is waiting. */
+int uart_getc(struct uart *u);
 /* Wait (bounded) until every byte sent has left the transmitter. */
 void uart_flush(struct uart *u);
 

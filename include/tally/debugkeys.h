@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* Debug keys: single keystrokes on the serial console that print Tally's state, as in Xen. */
+#ifndef TALLY_DEBUGKEYS_H
+#define TALLY_DEBUGKEYS_H
+
+/* Act on any keys typed since the last call; from the boot CPU's timer tick. */
+void debugkeys_poll(void);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Debug keys on the serial console: `h` lists them (see tally/debugkeys.h). */
+#include <tally/audit.h>
+#include <tally/console.h>
+#include <tally/debugkeys.h>
+#include <tally/domain.h>
+#include <tally/log.h>
+
+/* Keys handled per poll: a paste cannot keep the CPU in here for long. */
+#define KEYS_PER_POLL	4
+
+struct debugkey {
+	char key;
+	const char *help;
+	void (*fn)(void);
+};
+
+static void key_help(void);
+
+static void key_audit(void)
+{
+	audit_run();
+}
+
+static void key_domains(void)
+{
+	static const char *const states[] = { [DOMAIN_RUNNING] = "running", [DOMAIN_DEAD] = "dead" };
+
+	log_info("domains: %u created, %u alive", domain_count(), domain_alive_count());
+	for (unsigned int i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+
+		log_info("  d%u %-16s %-7s mem_mib=%lu vcpus=%u ram=%#lx unclaimed_io=%lu",
+			 d->id, d->name, states[d->state], d->ram_bytes / MIB, d->vcpu_count,
+			 d->ram.raw, d->io_unhandled);
+	}
+}
+
+static const struct debugkey keys[] = {
+	{ 'h', "list the debug keys", key_help },
+	{ 'a', "audit memory ownership (no page in two domains or in a domain and Tally)", key_audit },
+	{ 'd', "list the domains", key_domains },
+};
+
+static void key_help(void)
+{
+	log_info("debug keys:");
+	for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++)
+		log_info("  %c  %s", keys[i].key, keys[i].help);
+}
+
+void debugkeys_poll(void)
+{
+	for (int n = 0; n < KEYS_PER_POLL; n++) {
+		int c = console_getc();
+		unsigned int i;
+
+		if (c < 0)
+			return;
+		for (i = 0; i < ARRAY_SIZE(keys) && keys[i].key != c; i++)
+			;
+		if (i < ARRAY_SIZE(keys))
+			keys[i].fn();
+		else if (c > ' ' && c < 0x7F)
+			log_info("debug key '%c' unknown; 'h' lists them", c);
+	}
+}
