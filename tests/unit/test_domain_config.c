@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: a domain's settings from its module command line (kernel/domain_config.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <tally/domain_config.h>
+#include <tally/errno.h>
+
+#include "shim.h"
+
+#define WHY_LEN		128
+
+/* Parse @line as domain @id; assert success and an empty why. */
+static struct domain_config parse_ok(const char *line, unsigned int id)
+{
+	struct domain_config cfg;
+	char why[WHY_LEN];
+
+	memset(why, 'x', sizeof(why));
+	assert_int_equal(domain_config_parse(line, id, &cfg, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	return cfg;
+}
+
+static void test_defaults(void **state)
+{
+	struct domain_config cfg = parse_ok("", 3);
+
+	(void)state;
+	assert_string_equal(cfg.name, "dom3");
+	assert_int_equal(cfg.mem_mib, DOMAIN_DEFAULT_MEM_MIB);
+	assert_int_equal(cfg.mem_mib, 16);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.pcpu, DOMAIN_NO_PIN);
+
+	cfg = parse_ok("   \t ", 4294967295u);	/* the largest id still fits the name */
+	assert_string_equal(cfg.name, "dom4294967295");
+}
+
+static void test_null_cmdline(void **state)
+{
+	struct domain_config cfg = parse_ok(NULL, 7);
+
+	(void)state;
+	assert_string_equal(cfg.name, "dom7");
+	assert_int_equal(cfg.mem_mib, DOMAIN_DEFAULT_MEM_MIB);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.pcpu, DOMAIN_NO_PIN);
+}
+
+static void test_each_option(void **state)
+{
+	struct domain_config cfg;
+
+	(void)state;
+	cfg = parse_ok("name=web-1_a.b", 1);
+	assert_string_equal(cfg.name, "web-1_a.b");
+	assert_int_equal(cfg.mem_mib, DOMAIN_DEFAULT_MEM_MIB);
+
+	cfg = parse_ok("mem=64", 1);
+	assert_int_equal(cfg.mem_mib, 64);
+	assert_string_equal(cfg.name, "dom1");
+
+	cfg = parse_ok("mem=0x20", 1);	/* hex as cmdline_parse_u64 reads it */
+	assert_int_equal(cfg.mem_mib, 32);
+
+	cfg = parse_ok("mem=1", 1);
+	assert_int_equal(cfg.mem_mib, 1);
+	cfg = parse_ok("mem=65536", 1);
+	assert_int_equal(cfg.mem_mib, DOMAIN_MAX_MEM_MIB);
+
+	cfg = parse_ok("vcpus=1", 1);
+	assert_int_equal(cfg.vcpus, 1);
+	cfg = parse_ok("vcpus=8", 1);
+	assert_int_equal(cfg.vcpus, DOMAIN_MAX_VCPUS);
+
+	cfg = parse_ok("pcpu=0", 1);
+	assert_int_equal(cfg.pcpu, 0);
+	cfg = parse_ok("pcpu=3", 1);
+	assert_int_equal(cfg.pcpu, 3);
+	cfg = parse_ok("pcpu=4294967294", 1);	/* DOMAIN_NO_PIN - 1 */
+	assert_int_equal(cfg.pcpu, DOMAIN_NO_PIN - 1);
+
+	cfg = parse_ok("name=db mem=256 vcpus=4 pcpu=2", 9);
+	assert_string_equal(cfg.name, "db");
+	assert_int_equal(cfg.mem_mib, 256);
+	assert_int_equal(cfg.vcpus, 4);
+	assert_int_equal(cfg.pcpu, 2);
+}
+
+static void test_guest_words_ignored(void **state)
+{
+	struct domain_config cfg;
+
+	(void)state;
+	cfg = parse_ok("loops=5 write", 2);
+	assert_string_equal(cfg.name, "dom2");
+	assert_int_equal(cfg.mem_mib, DOMAIN_DEFAULT_MEM_MIB);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.pcpu, DOMAIN_NO_PIN);
+
+	cfg = parse_ok("loops=5 mem=32 write console=ttyS0 vcpus=2 memory=abc names=x/y", 2);
+	assert_int_equal(cfg.mem_mib, 32);
+	assert_int_equal(cfg.vcpus, 2);
+	assert_string_equal(cfg.name, "dom2");
+
+	/* A guest word longer than a key buffer is still the guest's. */
+	cfg = parse_ok("a_very_long_guest_option_name_beyond_32=1 mem=8", 2);
+	assert_int_equal(cfg.mem_mib, 8);
+}
+
+static void test_last_wins(void **state)
+{
+	struct domain_config cfg;
+
+	(void)state;
+	cfg = parse_ok("mem=32 name=a vcpus=2 pcpu=1 mem=48 name=b vcpus=3 pcpu=0", 1);
+	assert_int_equal(cfg.mem_mib, 48);
+	assert_string_equal(cfg.name, "b");
+	assert_int_equal(cfg.vcpus, 3);
+	assert_int_equal(cfg.pcpu, 0);
+}
+
+static void test_quoted_values(void **state)
+{
+	struct domain_config cfg;
+
+	(void)state;
+	cfg = parse_ok("name=\"web\" mem=\"128\" vcpus=\"2\" pcpu=\"1\"", 1);
+	assert_string_equal(cfg.name, "web");
+	assert_int_equal(cfg.mem_mib, 128);
+	assert_int_equal(cfg.vcpus, 2);
+	assert_int_equal(cfg.pcpu, 1);
+
+	cfg = parse_ok("name=we\"b\"1 greeting=\"hello world\" mem=4", 1);
+	assert_string_equal(cfg.name, "web1");
+	assert_int_equal(cfg.mem_mib, 4);
+}
+
+struct bad_case {
+	const char *line;
+	const char *why_contains;	/* names the option and the value */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "mem=0", "mem='0'" },
+	{ "mem=65537", "mem='65537'" },
+	{ "mem=abc", "mem='abc'" },
+	{ "mem", "mem=''" },
+	{ "mem=", "mem=''" },
+	{ "mem=-1", "mem='-1'" },
+	{ "mem=18446744073709551616", "mem=" },	/* overflows a u64 */
+	{ "vcpus=0", "vcpus='0'" },
+	{ "vcpus=9", "vcpus='9'" },
+	{ "vcpus", "vcpus" },
+	{ "name=", "name=''" },
+	{ "name", "name" },
+	{ "name=a/b", "name='a/b'" },
+	{ "name=\"x y\"", "name='x y'" },
+	{ "name=0123456789abcdef0123456789abcdef", "name=" },	/* 32 chars */
+	{ "name=0123456789abcdef0123456789abcdef0123456789", "name=" },
+	{ "pcpu=-1", "pcpu='-1'" },
+	{ "pcpu=x", "pcpu='x'" },
+	{ "pcpu=4294967295", "pcpu='4294967295'" },	/* DOMAIN_NO_PIN itself */
+	{ "pcpu=4294967296", "pcpu='4294967296'" },
+	{ "loops=5 mem=64 vcpus=9 write", "vcpus='9'" },	/* among good words */
+};
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct domain_config cfg;
+		char why[WHY_LEN] = "";
+		int rc = domain_config_parse(c->line, 1, &cfg, why, sizeof(why));
+
+		if (rc != -EINVAL || !strstr(why, c->why_contains) || !strstr(why, "bad "))
+			fail_msg("\"%s\": rc %d why \"%s\" (want -EINVAL and \"%s\")",
+				 c->line, rc, why, c->why_contains);
+	}
+}
+
+static void test_bad_ranges_in_why(void **state)
+{
+	struct domain_config cfg;
+	char why[WHY_LEN];
+
+	(void)state;
+	assert_int_equal(domain_config_parse("mem=0", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "bad mem='0' (expected 1 to 65536)");
+	assert_int_equal(domain_config_parse("vcpus=9", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "bad vcpus='9' (expected 1 to 8)");
+	assert_int_equal(domain_config_parse("name=a/b", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "1 to 31"));
+}
+
+static void test_name_limits(void **state)
+{
+	struct domain_config cfg;
+	char name31[DOMAIN_NAME_MAX], line[64];
+
+	(void)state;
+	memset(name31, 'n', DOMAIN_NAME_MAX - 1);
+	name31[DOMAIN_NAME_MAX - 1] = '\0';
+	snprintf(line, sizeof(line), "name=%s", name31);
+	cfg = parse_ok(line, 1);
+	assert_string_equal(cfg.name, name31);
+	assert_int_equal(strlen(cfg.name), DOMAIN_NAME_MAX - 1);
+}
+
+static void test_why_truncated(void **state)
+{
+	struct domain_config cfg;
+	char why[8];
+
+	(void)state;
+	memset(why, 'x', sizeof(why));
+	assert_int_equal(domain_config_parse("mem=abc", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "bad mem");	/* 7 chars and the NUL */
+
+	memset(why, 'x', sizeof(why));
+	assert_int_equal(domain_config_parse("mem=abc", 1, &cfg, why, 1), -EINVAL);
+	assert_int_equal(why[0], '\0');
+	assert_int_equal(why[1], 'x');		/* nothing past the given length */
+
+	/* No room at all: nothing is written, and the error is still returned. */
+	assert_int_equal(domain_config_parse("vcpus=0", 1, &cfg, NULL, 0), -EINVAL);
+	assert_int_equal(domain_config_parse("vcpus=2", 1, &cfg, NULL, 0), 0);
+	assert_int_equal(cfg.vcpus, 2);
+}
+
+static void test_error_stops_at_bad_word(void **state)
+{
+	struct domain_config cfg;
+	char why[WHY_LEN];
+
+	(void)state;
+	/* The first bad option is the one reported. */
+	assert_int_equal(domain_config_parse("mem=0 vcpus=9", 1, &cfg, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "mem="));
+	assert_null(strstr(why, "vcpus"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_null_cmdline),
+		cmocka_unit_test(test_each_option),
+		cmocka_unit_test(test_guest_words_ignored),
+		cmocka_unit_test(test_last_wins),
+		cmocka_unit_test(test_quoted_values),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_bad_ranges_in_why),
+		cmocka_unit_test(test_name_limits),
+		cmocka_unit_test(test_why_truncated),
+		cmocka_unit_test(test_error_stops_at_bad_word),
+	};
+
+	return cmocka_run_group_tests_name("domain_config", tests, NULL, NULL);
+}
