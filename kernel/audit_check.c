@@ -10,7 +10,9 @@ void audit_add(struct audit *a, uint64_t start, uint64_t len, unsigned int owner
 		a->overflow = true;
 		return;
 	}
-	a->ranges[a->count++] = (struct audit_range){ start, start + len, owner };
+	/* A range reaching past the top of the address space ends there. */
+	a->ranges[a->count++] = (struct audit_range){
+		start, start + len < start ? UINT64_MAX : start + len, owner };
 }
 
 /* Heap sort by start address: no recursion, no allocation, O(n log n). */

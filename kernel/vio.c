@@ -20,7 +20,7 @@ int vio_register_ports(uint16_t base, uint16_t count, const struct vio_port_ops 
 {
 	uint32_t end = (uint32_t)base + count;
 
-	if (!count || end > 0x10000)
+	if (!count || end > 0x10000 || !ops)
 		return -EINVAL;
 	if (range_count == VIO_MAX_RANGES)
 		return -ENOSPC;

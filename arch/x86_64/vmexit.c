@@ -55,6 +55,14 @@ static void vmexit_external_interrupt(struct vcpu *v, struct guest_regs *r)
 	trap_external_interrupt(INTR_INFO_VECTOR(vmcs_read(VMCS_EXIT_INTERRUPTION_INFO)));
 }
 
+/* The slice is used up (VMX-preemption timer): time for the next vCPU. */
+static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	sched_tick();
+}
+
 static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTERRUPTION_INFO);
@@ -100,6 +108,7 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MONITOR] = vmexit_hidden_feature,
 	[EXIT_REASON_MACHINE_CHECK] = vmexit_invalid_state,
 	[EXIT_REASON_EPT_VIOLATION] = vmexit_ept_violation,
+	[EXIT_REASON_PREEMPTION_TIMER] = vmexit_preemption_timer,
 	[EXIT_REASON_XSETBV] = vmexit_hidden_feature,
 };
 
@@ -127,6 +136,7 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 		domain_crash(next->domain, "cannot set up its VMCS", next->arch.entry_eip, 0);
 		next = sched_pick_next();
 	}
+	vmx_start_slice();
 	*regs = next->arch.regs;
 	fxrstor(next->arch.fxsave);
 	vmexit_load_guest_msrs(next);
@@ -150,8 +160,10 @@ static uint64_t resume_or_switch(struct guest_regs *regs)
 		vmexit_save_guest_msrs(cur);
 	}
 	next = sched_pick_next();
-	if (next == cur)
+	if (next == cur) {
+		vmx_start_slice();
 		return 0;
+	}
 	return load_vcpu(next, regs);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* VMX bring-up: capability checks, control words, VMXON on each CPU (SDM Vol. 3C, ch. 24). */
 #include <arch/cpu.h>
+#include <arch/vmcs.h>
 #include <arch/vmx.h>
 #include <arch/vmx_controls.h>
 #include <arch/vmx_cpu.h>
@@ -9,6 +10,7 @@
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/options.h>
 #include <tally/string.h>
 
 struct vmx_config vmx_config;
@@ -17,7 +19,12 @@ struct vmx_config vmx_config;
 static const struct {
 	uint32_t required, optional;
 } wanted[VMX_CTL_COUNT] = {
-	[VMX_CTL_PIN] = { PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, 0 },
+	/*
+	 * The preemption timer ends slices even where a CPU (or an emulator)
+	 * delivers the host's timer interrupt late; optional, with the
+	 * matching exit control to keep a slice's rest across other exits.
+	 */
+	[VMX_CTL_PIN] = { PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER },
 	[VMX_CTL_PROC] = { CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING |
 			   CPU_BASED_RDPMC_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 			   /* else MOV to CR8 would write the host's own TPR */
@@ -28,7 +35,7 @@ static const struct {
 			    SECONDARY_ENABLE_VPID },
 	[VMX_CTL_EXIT] = { EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_ACK_INTERRUPT_ON_EXIT |
 			   EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
-			   EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, 0 },
+			   EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_PREEMPTION_TIMER },
 	[VMX_CTL_ENTRY] = { ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0 },
 };
 
@@ -108,6 +115,19 @@ static bool feature_control_allows_vmx(void)
 	return fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 }
 
+/* The preemption timer only if its value survives exits; else the timer interrupt alone. */
+static void use_preemption_timer(void)
+{
+	vmx_config.preemption_timer = (vmx_config.pin & PIN_PREEMPTION_TIMER) &&
+				      (vmx_config.exit & EXIT_SAVE_PREEMPTION_TIMER);
+	if (!vmx_config.preemption_timer) {
+		vmx_config.pin &= ~PIN_PREEMPTION_TIMER;
+		vmx_config.exit &= ~EXIT_SAVE_PREEMPTION_TIMER;
+		return;
+	}
+	vmx_config.preemption_shift = VMX_MISC_PREEMPTION_SHIFT(rdmsr(MSR_IA32_VMX_MISC));
+}
+
 static int detect_basics(void)
 {
 	uint64_t basic;
@@ -128,9 +148,10 @@ static int detect_basics(void)
 		return -ENODEV;
 	}
 	vmx_config.revision = basic & VMX_BASIC_REVISION_MASK;
-	if (!(rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_ACTIVITY_HLT))
-		log_debug("vmx: no HLT activity state; halted vCPUs are descheduled anyway");
-	return compute_controls(basic & VMX_BASIC_TRUE_CTLS);
+	if (compute_controls(basic & VMX_BASIC_TRUE_CTLS) < 0)
+		return -ENODEV;
+	use_preemption_timer();
+	return 0;
 }
 
 int vmx_detect(void)
@@ -150,8 +171,9 @@ int vmx_detect(void)
 		return -ENOMEM;
 	memset(arch_phys_to_virt(bitmap.raw, PAGE_SIZE), 0xFF, PAGE_SIZE);
 	vmx_config.msr_bitmap = bitmap;
-	log_info("vmx: revision=%#x ept_1g=%d vpid=%d pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x",
-		 vmx_config.revision, vmx_config.ept_1g, vmx_config.vpid, vmx_config.pin,
+	log_info("vmx: revision=%#x ept_1g=%d vpid=%d preemption_timer=%d pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x",
+		 vmx_config.revision, vmx_config.ept_1g, vmx_config.vpid,
+		 vmx_config.preemption_timer, vmx_config.pin,
 		 vmx_config.proc, vmx_config.proc2, vmx_config.exit, vmx_config.entry);
 	return 0;
 }
@@ -175,4 +197,14 @@ int vmx_cpu_enable(void)
 		return -ENODEV;
 	}
 	return 0;
+}
+
+void vmx_start_slice(void)
+{
+	uint64_t ticks;
+
+	if (!vmx_config.preemption_timer)
+		return;
+	ticks = (arch_tsc_khz() * options.sched_slice_ms) >> vmx_config.preemption_shift;
+	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, MIN(ticks, UINT32_MAX));
 }

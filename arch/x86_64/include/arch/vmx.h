@@ -36,6 +36,7 @@
 
 /* IA32_VMX_MISC (App. A.6). */
 #define VMX_MISC_ACTIVITY_HLT		(1ull << 6)
+#define VMX_MISC_PREEMPTION_SHIFT(m)	((m) & 0x1F)	/* timer ticks every 2^X TSC cycles */
 
 /* IA32_VMX_EPT_VPID_CAP (App. A.10). */
 #define EPT_CAP_WALK_4			(1ull << 6)

@@ -13,6 +13,8 @@ struct vmx_config {
 	uint64_t ept_vpid_cap;
 	bool vpid;			/* VPIDs in use */
 	bool ept_1g;			/* EPT may map 1 GiB pages */
+	bool preemption_timer;		/* slices end by the VMX-preemption timer */
+	unsigned int preemption_shift;	/* its rate: one tick per 2^shift TSC cycles */
 	hpa_t msr_bitmap;		/* all ones: every RDMSR/WRMSR exits */
 };
 
@@ -30,5 +32,11 @@ int vmx_cpu_enable(void);
 struct vcpu;
 /* Create and fill @v's VMCS on the calling CPU, leaving it current: 0, -ENOMEM or -EIO. */
 int vmx_vcpu_setup(struct vcpu *v);
+
+/*
+ * Give the vCPU whose VMCS is current a fresh time slice: with the
+ * VMX-preemption timer, a VM exit when it is used up.
+ */
+void vmx_start_slice(void);
 
 #endif
