@@ -81,11 +81,20 @@ $(BUILD)/tally.elf: $(KOBJS) $(BUILD)/symbols.o linker.ld tools/check-image.py
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols.o
 	$(Q)$(PYTHON) tools/check-image.py $(BUILD)/tally.0.elf $@
 
-$(BUILD)/tally.iso: $(BUILD)/tally.elf tools/mkiso
-	tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(BUILD)/tally.elf
-
 # ---------------------------------------------------------------- test guests
 include tests/guests/guests.mk
+
+# The demo `make run` boots: VMs of different sizes, busy and short-lived,
+# sharing the host.  TALLY_CMDLINE adds options for Tally itself.
+DEMO_MODULES := \
+	--module $(BUILD)/guests/busy.elf "name=web mem=64 report=20000000" \
+	--module $(BUILD)/guests/busy.elf "name=batch mem=128 report=40000000" \
+	--module $(BUILD)/guests/hello.elf "name=hello mem=16" \
+	--module $(BUILD)/guests/cpuid.elf "name=probe mem=8"
+
+$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso
+	@echo "  MKISO   $@"
+	$(Q)tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(DEMO_MODULES) $(BUILD)/tally.elf
 
 # ---------------------------------------------------------------- unit tests
 UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
