@@ -77,6 +77,7 @@ static int parse_crash_test(const char *v)
 {
 	static const char *const names[] = {
 		[CRASH_NULL] = "null", [CRASH_UD] = "ud", [CRASH_PANIC] = "panic",
+		[CRASH_GUEST_STATE] = "guest_state", [CRASH_VM_CONTROL] = "vm_control",
 	};
 
 	for (unsigned int i = CRASH_NULL; i < ARRAY_SIZE(names); i++) {
@@ -110,7 +111,7 @@ static const struct option_desc option_table[] = {
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
 	{ "exit_when_done", false, "no value", parse_exit_when_done },
 	{ "acpi", true, "off", parse_acpi },
-	{ "crash_test", true, "null, ud or panic", parse_crash_test },
+	{ "crash_test", true, "null, ud, panic, guest_state or vm_control", parse_crash_test },
 	{ "sched_slice_ms", true, "1 to 1000", parse_slice },
 	{ "audit", false, "no value", parse_audit },
 };

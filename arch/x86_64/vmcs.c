@@ -57,7 +57,7 @@ bool vmcs_read_checked(enum vmcs_field field, uint64_t *value)
 }
 
 /* A failed VMREAD/VMWRITE: say which field and why, then stop (an internal bug). */
-static __noreturn void vmcs_access_failed(const char *op, enum vmcs_field field)
+void vmcs_access_failed(const char *op, enum vmcs_field field)
 {
 	uint64_t err = 0;
 
@@ -66,20 +66,6 @@ static __noreturn void vmcs_access_failed(const char *op, enum vmcs_field field)
 	      vmx_instruction_error_name((uint32_t)err));
 }
 
-uint64_t vmcs_read(enum vmcs_field field)
-{
-	uint64_t v;
-
-	if (!vmread(field, &v))
-		vmcs_access_failed("VMREAD", field);
-	return v;
-}
-
-void vmcs_write(enum vmcs_field field, uint64_t value)
-{
-	if (!vmwrite(field, value))
-		vmcs_access_failed("VMWRITE", field);
-}
 
 void vmcs_dump_guest_state(void)
 {

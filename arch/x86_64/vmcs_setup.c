@@ -13,6 +13,7 @@
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/string.h>
 
@@ -29,6 +30,8 @@
 #define PAT_POWER_ON	0x0007040600070406ull	/* SDM 11.12.4 */
 #define VMCS_NO_LINK	(~0ull)
 #define MULTIBOOT1_MAGIC 0x2BADB002u
+/* Valid bit with interruption type 1, which is reserved (SDM 25.8.3). */
+#define INTR_INFO_VALID_RESERVED_TYPE	((1u << 31) | (1u << 8))
 
 extern const char vmx_exit_stub[];
 
@@ -139,6 +142,20 @@ static void setup_guest_state(const struct vcpu *v)
 	vmcs_write(VMCS_GUEST_PENDING_DEBUG, 0);
 }
 
+/*
+ * `crash_test=guest_state|vm_control`: break domain d1's first VM entry on
+ * purpose, so tests see both failure reports (SDM 27.2, 27.3).
+ */
+static void break_entry_for_test(const struct vcpu *v)
+{
+	if (v->domain->id != 1)
+		return;
+	if (options.crash_test == CRASH_GUEST_STATE)
+		vmcs_write(VMCS_GUEST_RFLAGS, 0);	/* bit 1 must be 1 */
+	else if (options.crash_test == CRASH_VM_CONTROL)
+		vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, INTR_INFO_VALID_RESERVED_TYPE);
+}
+
 int vmx_vcpu_setup(struct vcpu *v)
 {
 	hpa_t vmcs;
@@ -157,6 +174,7 @@ int vmx_vcpu_setup(struct vcpu *v)
 	setup_controls(v);
 	setup_host_state();
 	setup_guest_state(v);
+	break_entry_for_test(v);
 	v->arch.regs.gpr[GUEST_RAX] = MULTIBOOT1_MAGIC;
 	v->arch.regs.gpr[GUEST_RBX] = v->arch.entry_ebx;
 	v->arch.vmcs_ready = true;

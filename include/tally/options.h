@@ -11,6 +11,8 @@ enum crash_test {
 	CRASH_NULL,	/* read through a NULL pointer: #PF */
 	CRASH_UD,	/* undefined instruction: #UD */
 	CRASH_PANIC,	/* panic() */
+	CRASH_GUEST_STATE,	/* domain d1 starts with invalid guest state */
+	CRASH_VM_CONTROL,	/* domain d1's VM entry has an invalid control field */
 };
 
 struct tally_options {

@@ -4,6 +4,7 @@
 #define ARCH_VMCS_H
 
 #include <tally/types.h>
+#include <arch/vmx_insn.h>
 
 enum vmcs_field {
 	/* B.1.1 16-bit control fields */
@@ -150,13 +151,32 @@ const char *vmcs_field_name(enum vmcs_field field);
  * VMCS is current): an internal bug, so these panic naming the field and
  * the VM-instruction error rather than return an error nobody checks.
  */
-uint64_t vmcs_read(enum vmcs_field field);
-void vmcs_write(enum vmcs_field field, uint64_t value);
+static inline uint64_t vmcs_read(enum vmcs_field field);
+static inline void vmcs_write(enum vmcs_field field, uint64_t value);
 
 /* Print the current VMCS's guest-state area (and controls) field by field, by name. */
 void vmcs_dump_guest_state(void);
 
 /* VMREAD that reports failure instead of panicking, for dumps: false if it failed. */
 bool vmcs_read_checked(enum vmcs_field field, uint64_t *value);
+
+/* The slow path of a failed access: report and panic. */
+__noreturn void vmcs_access_failed(const char *op, enum vmcs_field field);
+
+/* Inline: the exit path calls these a few times per exit (Bochs counts every instruction). */
+static inline uint64_t vmcs_read(enum vmcs_field field)
+{
+	uint64_t v;
+
+	if (__builtin_expect(!vmread(field, &v), 0))
+		vmcs_access_failed("VMREAD", field);
+	return v;
+}
+
+static inline void vmcs_write(enum vmcs_field field, uint64_t value)
+{
+	if (__builtin_expect(!vmwrite(field, value), 0))
+		vmcs_access_failed("VMWRITE", field);
+}
 
 #endif
