@@ -128,10 +128,13 @@ def bochs_config(machine, iso, com1, com2=None, log="bochs.log"):
     return "\n".join(lines) + "\n"
 
 
-def bochs_command(run_dir, iso, machine, com1=None):
+def bochs_command(run_dir, iso, machine, com1=None, debugger=("c",)):
     """Write bochsrc and the debugger's command file into @run_dir; return the argv.
 
     COM1 goes to run_dir/serial.log unless @com1 gives another bochsrc line.
+    @debugger lists the commands the debugger reads before the emulation
+    starts and at every breakpoint (default: continue); what it prints goes
+    to the emulator's output.
     """
     os.makedirs(run_dir, exist_ok=True)
     for name in ("serial.log", "com2.log", "bochs.log"):
@@ -145,10 +148,10 @@ def bochs_command(run_dir, iso, machine, com1=None):
     with open(rc, "w") as f:
         f.write(bochs_config(machine, os.path.abspath(iso), com1, com2,
                              log=os.path.join(run_dir, "bochs.log")))
-    # The debugger is compiled in: it reads `c` (continue) from this file.
+    # The debugger is compiled in: it reads its commands (`c`: continue) from this file.
     cmds = os.path.join(run_dir, "bochs.cmds")
     with open(cmds, "w") as f:
-        f.write("c\n")
+        f.write("".join(cmd + "\n" for cmd in debugger))
     return ["bochs", "-q", "-f", rc, "-rc", cmds]
 
 
@@ -324,9 +327,12 @@ def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
                      com2=clean_serial(_read(com2_path)) if com2_path else "")
 
 
-def run_bochs(run_dir, iso, machine, timeout, **kw):
-    """Boot @iso under Bochs with its files in @run_dir; bounded by @timeout seconds."""
-    argv = bochs_command(run_dir, iso, machine)
+def run_bochs(run_dir, iso, machine, timeout, debugger=("c",), **kw):
+    """Boot @iso under Bochs with its files in @run_dir; bounded by @timeout seconds.
+
+    @debugger: the debugger's commands, as for bochs_command().
+    """
+    argv = bochs_command(run_dir, iso, machine, debugger=debugger)
     result = run(argv, os.path.join(run_dir, "serial.log"), timeout, cwd=run_dir,
                  output_path=os.path.join(run_dir, "bochs.out"),
                  com2_path=os.path.join(run_dir, "com2.log") if machine.com2 else None,

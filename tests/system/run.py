@@ -11,6 +11,7 @@ scenario, then `N passed, N failed`; exits 1 on any failure.
 import argparse
 import concurrent.futures
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -43,15 +44,28 @@ def blob_bytes(size):
     return bytes((i * 131 + 7) & 0xFF for i in range(size))
 
 
-def write_modules(sc, run_dir):
-    """Create the scenario's module files; return [(path, cmdline)]."""
-    mods = []
-    for blob, cmdline in sc.modules:
-        path = os.path.join(run_dir, blob.name)
-        with open(path, "wb") as f:
-            f.write(blob_bytes(blob.size))
-        mods.append((path, cmdline))
-    return mods
+def random_bytes(size, seed):
+    """Noise from a fixed seed: the same bytes every run, but no structure to them."""
+    return random.Random(seed).randbytes(size)
+
+
+def module_path(module, build, run_dir):
+    """The file for one scenario module: a test guest from @build, or a blob written to @run_dir."""
+    if isinstance(module, scenarios.Guest):
+        path = os.path.join(build, "guests", module.name + ".elf")
+        if not os.path.isfile(path):
+            raise RuntimeError(f"{path} missing (run make guests)")
+        return path
+    path = os.path.join(run_dir, module.name)
+    with open(path, "wb") as f:
+        f.write(random_bytes(module.size, module.name) if module.random
+                else blob_bytes(module.size))
+    return path
+
+
+def write_modules(sc, build, run_dir):
+    """Create or find the scenario's module files; return [(path, cmdline)]."""
+    return [(module_path(m, build, run_dir), cmdline) for m, cmdline in sc.modules]
 
 
 def make_iso(kernel, run_dir, cmdline, mods):
@@ -69,9 +83,10 @@ def make_iso(kernel, run_dir, cmdline, mods):
     return iso
 
 
-def boot(sc, kernel, run_dir, timeout):
+def boot(sc, build, run_dir, timeout):
     """Boot scenario @sc once; return the emu.RunResult."""
-    mods = write_modules(sc, run_dir)
+    kernel = os.path.join(build, "tally.elf")
+    mods = write_modules(sc, build, run_dir)
     stop_re = re.compile(scenarios.PANIC_RE)
     if sc.boot == "kernel":
         return emu.run_qemu(run_dir, sc.machine, timeout, stop_re=stop_re, kernel=kernel,
@@ -112,7 +127,7 @@ def run_scenario(sc, build, timeout_scale):
     shutil.rmtree(run_dir, ignore_errors=True)
     os.makedirs(run_dir)
     try:
-        result = boot(sc, kernel, run_dir, sc.timeout * timeout_scale)
+        result = boot(sc, build, run_dir, sc.timeout * timeout_scale)
     except (OSError, RuntimeError) as e:
         return Outcome(sc.name, False, time.monotonic() - start, str(e))
     failures = judge(sc, result)
@@ -176,7 +191,7 @@ def main(argv):
     by_name = {sc.name: sc for sc in scenarios.SCENARIOS}
     if args.list:
         for sc in scenarios.SCENARIOS:
-            print(f"{sc.name:14} {sc.timeout:4.0f}s  {sc.doc}")
+            print(f"{sc.name:20} {sc.timeout:4.0f}s  {sc.doc}")
         return 0
     names = [n for arg in (args.only or []) for n in arg.split(",") if n]
     unknown = [n for n in names if n not in by_name]

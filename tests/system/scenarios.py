@@ -65,6 +65,45 @@ class Count:
 
 
 @dataclasses.dataclass
+class Between:
+    """After the first line matching @first and before the next matching @last, a line matches @middle."""
+    first: str
+    middle: str
+    last: str
+    what: str
+
+    def __call__(self, r):
+        lines = r.serial.splitlines()
+        start = next((i for i, ln in enumerate(lines) if re.search(self.first, ln)), None)
+        if start is None:
+            return f"no line /{self.first}/ to look after for {self.what}", tail(r.serial)
+        end = next((i for i in range(start + 1, len(lines)) if re.search(self.last, lines[i])),
+                   None)
+        if end is None:
+            return f"no line /{self.last}/ after /{self.first}/ ({self.what})", tail(r.serial)
+        if any(re.search(self.middle, ln) for ln in lines[start + 1:end]):
+            return None
+        return (f"no {self.what} between /{self.first}/ and /{self.last}/",
+                "\n".join(lines[max(0, start - 4):end + 5]))
+
+
+@dataclasses.dataclass
+class OnPlacedCpu:
+    """Each domain's guest output comes from the CPU its `domain: dN NAME created` line names."""
+
+    def __call__(self, r):
+        placed = dict(re.findall(r"\] domain: d\d+ (\S+) created .* pcpu=(\d+) ", r.serial))
+        if not placed:
+            return "no domain created lines", tail(r.serial)
+        for ln in r.serial.splitlines():
+            m = re.match(r"\[c(\d+)\] <([^>]+)> ", ln)
+            if m and placed.get(m.group(2)) != m.group(1):
+                return (f"{m.group(2)} placed on pcpu={placed.get(m.group(2))} "
+                        f"but printed from c{m.group(1)}", _around(r.serial, ln))
+        return None
+
+
+@dataclasses.dataclass
 class Number:
     """The first number captured by @pattern lies in [@lo, @hi]."""
     pattern: str
@@ -174,9 +213,16 @@ COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER]
 
 @dataclasses.dataclass
 class Blob:
-    """A generated module file of @size deterministic bytes."""
+    """A generated module file of @size deterministic bytes (seeded noise if @random)."""
     name: str
     size: int
+    random: bool = False
+
+
+@dataclasses.dataclass
+class Guest:
+    """A test guest as the module: BUILD/guests/<name>.elf, built by `make guests`."""
+    name: str
 
 
 @dataclasses.dataclass
@@ -188,7 +234,7 @@ class Scenario:
     checks: list
     boot: str = "iso"           # "iso": GRUB ISO, multiboot2; "kernel": QEMU -kernel, multiboot1
     cmdline: str = "exit_when_done"
-    modules: list = dataclasses.field(default_factory=list)     # [(Blob, cmdline)]
+    modules: list = dataclasses.field(default_factory=list)     # [(Blob or Guest, cmdline)]
     timeout: float = 60
     expect_fatal: bool = False  # a PANIC/FATAL report is the point of the test
 
@@ -209,6 +255,125 @@ def bochs_checks(cpus):
     if cpus > 1:
         checks.insert(-4, Line(r"\[c1\] smp: cpu1 online apic_id=\d+", "cpu1 online"))
     return checks
+
+
+# ---------------------------------------------------------------- domains
+# Guest console lines read `[cN] <name> text`; Tally's own domain lines name
+# the domain after its id (`domain: dN name ...`).
+
+def guest_line(dom, text):
+    """A pattern for the line @text (a regex) printed by domain @dom's guest."""
+    return rf"^\[c\d+\] <{re.escape(dom)}> {text}"
+
+
+def exited(dom, value):
+    """Tally saw @dom leave through the debug-exit port with @value."""
+    return Line(rf"\] domain: d\d+ {re.escape(dom)} exited status={(value << 1) | 1} "
+                rf"value={value}$", f"{dom} exited value={value}")
+
+
+def verdict(dom, word, value):
+    """@dom's guest printed its verdict line @word and left with @value."""
+    return [Line(guest_line(dom, f"TEST RESULT: {word}$"), f"{dom} {word} verdict"),
+            Count(guest_line(dom, "TEST RESULT: "), 1, f"{dom} verdict"),
+            exited(dom, value)]
+
+
+def passed(dom):
+    return verdict(dom, "PASS", 0)
+
+
+# Tally prints %#lx: a zero comes out as plain 0.
+HEX = r"(?:0x[0-9a-f]+|0)"
+
+
+def destroyed(dom, reason):
+    """Tally ended @dom for @reason (a regex): no verdict, no normal exit."""
+    return [Line(rf"\] WARN: domain: d\d+ {re.escape(dom)} destroyed: {reason} "
+                 rf"rip={HEX} qual={HEX}$", f"{dom} destroyed"),
+            NoLine(guest_line(dom, "TEST RESULT"), f"{dom} reached a verdict"),
+            NoLine(rf"\] domain: d\d+ {re.escape(dom)} exited", f"{dom} exited by itself")]
+
+
+def audit_ok(domains):
+    return Line(rf"\[c0\] audit: domains={domains} ranges=\d+ result=ok$",
+                f"audit ok with domains={domains}")
+
+
+VMX_CMDLINE = "exit_when_done audit"
+VMX_CAPS = Line(r"\[c0\] vmx: revision=0x[0-9a-f]+ ept_1g=\d vpid=\d .*\bpin=0x[0-9a-f]+ "
+                r"proc=0x[0-9a-f]+ proc2=0x[0-9a-f]+ exit=0x[0-9a-f]+ entry=0x[0-9a-f]+$",
+                "vmx capabilities")
+# Once every domain has ended, from whichever CPU saw the last one go.
+DOMAINS_DONE = [Line(r"\] tally: all domains ended$", "all domains ended"),
+                Line(r"\] tally: exit code=0$", "exit"), BOCHS_EXIT]
+NO_ERRORS = NoLine(r"\] ERROR: ", "unexpected error")
+
+# Short runs: each 1-CPU Bochs scenario executes a few hundred million instructions.
+FILLER = (Guest("memfill"), "name=filler mem=32 spin=2000000")
+PROBER = (Guest("memprobe"), "name=prober mem=16")
+BUSY = (Guest("busy"), "name=busy mem=8 loops=2000000 report=1000000")
+HELLO = (Guest("hello"), "name=hello mem=16")
+
+GUEST_CHECKS = {
+    "hello": [Line(guest_line("hello", "hello from hello$"), "hello greeting")] + passed("hello"),
+    "cpuid": passed("cpuid") + [NoLine(guest_line("cpuid", "cpuid: FAIL"), "cpuid check failed")],
+    "filler": [Line(guest_line("filler", r"memfill: all \d+ pages intact$"), "filler intact")]
+    + passed("filler"),
+    # The first page past 16 MiB of RAM: Tally stops the read itself.
+    "prober": destroyed("prober", r"EPT violation: read at gpa=0x1000000 "
+                        r"\(outside its RAM of 16 MiB\)")
+    + [NoLine(guest_line("prober", "memprobe: .*survived"), "prober survived its probe")],
+    "triple": destroyed("triple", "triple fault")
+    + [NoLine(guest_line("triple", "triple: still running"), "triple kept running")],
+    "busy": [Line(guest_line("busy", "busy: done 2000000$"), "busy done")] + passed("busy"),
+}
+
+
+def guest_checks(*names):
+    return [c for n in names for c in GUEST_CHECKS[n]]
+
+
+# On one CPU, another domain's output between filler's fill and its check
+# shows the slices interleave (filling 32 MiB takes many 10 ms slices).
+TIME_SHARED = Between(guest_line("filler", "memfill: filling "),
+                      r"^\[c\d+\] <(?!filler>)[^>]+> ",
+                      guest_line("filler", r"memfill: all \d+ pages intact"),
+                      "other domain's output while filler ran")
+
+# Module N below is its index on the GRUB menu entry, as Tally's errors name it.
+BAD_MODULES = [
+    (Blob("junk.bin", 8192, random=True), "name=junk"),
+    (Guest("hello"), "name=huge mem=4096"),
+    (Guest("hello"), "name=badmem mem=0"),
+    (Guest("hello"), "name=badpin pcpu=7"),
+    (Guest("hello"), "name=a/b"),
+    (Guest("hello"), "name=ok mem=8"),
+]
+BAD_MODULE_CHECKS = [
+    Line(r"\[c0\] ERROR: junk: multiboot kernel refused: no multiboot header.* \(0x[0-9a-f]+\)$",
+         "junk refused"),
+    Line(r"\[c0\] ERROR: domain huge: needs 4096 MiB but only \d+ MiB are free; not created$",
+         "huge too big"),
+    Line(r"\[c0\] ERROR: domain: module 2: bad mem='0' \(expected 1 to 65536\); not created$",
+         "badmem mem=0"),
+    Line(r"\[c0\] ERROR: domain badpin: pcpu=7 is not an online CPU; not created$",
+         "badpin pcpu=7"),
+    Line(r"\[c0\] ERROR: domain: module 4: bad name='a/b' \(.*\); not created$", "bad name"),
+    Count(r"\] domain: d\d+ \S+ created ", 1, "domain created"),
+    Line(r"\[c0\] domain: d1 ok created mem_mib=8 vcpus=1 pcpu=0 ", "d1 ok created"),
+    Line(r"\] domain: d1 ok exited status=1 value=0$", "d1 ok exit"),
+    Line(guest_line("ok", "TEST RESULT: PASS$"), "ok PASS verdict"),
+    NoLine(r"\] <(junk|huge|badmem|badpin|a/b)> ", "output from a refused module"),
+    audit_ok(1)]
+
+# Each verdict and its exit value (status (value << 1) | 1); hello's verdict=
+# option asks for the non-PASS ones.
+VERDICTS = [("PASS", 0), ("SKIP", 1), ("FAIL", 2), ("ERROR", 3)]
+
+
+def bochs_vmx(cpus):
+    return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
 
 SCENARIOS = [
@@ -282,4 +447,44 @@ SCENARIOS = [
         fatal_report(r"\[c0\] ERROR: PANIC: crash test requested on the command line",
                      r"\[c0\] ERROR:   by 0x[0-9a-f]{16} boot_main\+0x[0-9a-f]+"),
         cmdline="exit_when_done crash_test=panic", expect_fatal=True),
+    Scenario(
+        "vmx-domains-1cpu", "six guests time-share one CPU; two of them are killed",
+        "bochs", bochs_vmx(1),
+        [VMX_CAPS, audit_ok(6), NO_ERRORS, TIME_SHARED]
+        + guest_checks("hello", "cpuid", "filler", "prober", "triple", "busy") + DOMAINS_DONE,
+        cmdline=VMX_CMDLINE, timeout=120,
+        modules=[HELLO, (Guest("cpuid"), "name=cpuid mem=8"), FILLER, PROBER,
+                 (Guest("triple"), "name=triple mem=4"), BUSY]),
+    Scenario(
+        "vmx-domains-2cpu", "four guests spread over two CPUs",
+        "bochs", bochs_vmx(2),
+        [VMX_CAPS, audit_ok(4), NO_ERRORS,
+         Line(r"\[c0\] domain: d\d+ \S+ created .* pcpu=0 ", "domain on pcpu=0"),
+         Line(r"\[c0\] domain: d\d+ \S+ created .* pcpu=1 ", "domain on pcpu=1"),
+         Line(r"^\[c0\] <[^>]+> ", "guest output on c0"),
+         Line(r"^\[c1\] <[^>]+> ", "guest output on c1"), OnPlacedCpu()]
+        + guest_checks("hello", "filler", "prober", "busy") + DOMAINS_DONE,
+        cmdline=VMX_CMDLINE, timeout=300, modules=[HELLO, FILLER, PROBER, BUSY]),
+    Scenario(
+        "vmx-bad-modules", "bad modules are refused one by one; the good one still runs",
+        "bochs", bochs_vmx(1), BAD_MODULE_CHECKS + DOMAINS_DONE,
+        cmdline=VMX_CMDLINE, timeout=120, modules=BAD_MODULES),
+    Scenario(
+        "vmx-guest-exit-codes", "each guest verdict's exit value is reported",
+        "bochs", bochs_vmx(1),
+        [audit_ok(len(VERDICTS)), NO_ERRORS]
+        + [c for word, value in VERDICTS for c in verdict(word.lower(), word, value)]
+        + DOMAINS_DONE,
+        cmdline=VMX_CMDLINE, timeout=120,
+        modules=[(Guest("hello"), f"name={word.lower()} mem=4"
+                  + ("" if value == 0 else f" verdict={word.lower()}"))
+                 for word, value in VERDICTS]),
+    Scenario(
+        "qemu-novmx", "QEMU TCG has no VMX: one warning, no domains, clean exit",
+        "qemu", emu.QemuMachine(cpus=1, mem_mib=256),
+        [MB2, Count(r"\] WARN: vmx: this CPU has no VMX \(CPUID\.1:ECX\.VMX=0\): "
+                    r"Tally cannot run guests$", 1, "no-VMX warning"),
+         NoLine(r"\] domain: ", "domain line"), NoLine(r"\] <hello> ", "guest output"),
+         EXIT_LINE, QEMU_EXIT],
+        cmdline=VMX_CMDLINE, modules=[HELLO]),
 ]
