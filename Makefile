@@ -33,7 +33,7 @@ DRIVERS_C  := $(wildcard drivers/*.c)
 KOBJS := $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_ASM) $(ARCH_ASM)) \
 	 $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVERS_C))
 
-.PHONY: all help test unit system run clean deps
+.PHONY: all help test unit system run clean deps bench
 all: $(BUILD)/tally.elf $(BUILD)/tally.iso
 
 help:
@@ -42,6 +42,7 @@ help:
 	@echo "make test       host unit tests, then system tests under Bochs and QEMU"
 	@echo "make unit       host unit tests only (ASan + UBSan, cmocka)"
 	@echo "make system     system tests only"
+	@echo "make bench      CPUID exit round trip and boot, in Bochs instructions"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -148,6 +149,9 @@ test: deps
 
 deps:
 	@tools/deps
+
+bench: deps all guests
+	$(PYTHON) tests/system/bench.py --build $(BUILD)
 
 run: deps all
 	tools/run $(BUILD)

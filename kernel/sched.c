@@ -6,6 +6,7 @@
 #include <tally/emu_exit.h>
 #include <tally/errno.h>
 #include <tally/log.h>
+#include <tally/mem.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
@@ -73,6 +74,8 @@ static __noreturn void all_done(void)
 {
 	if (__atomic_exchange_n(&all_done_reported, 1, __ATOMIC_ACQ_REL) == 0) {
 		log_info("tally: all domains ended");
+		/* Every domain's RAM, EPT and VMCSs are back: compare with "before domains". */
+		log_info("mem: free_kib=%lu after all domains ended", mem_free_bytes() / KIB);
 		if (options.exit_when_done) {
 			log_info("tally: exit code=0");
 			emu_exit(EMU_EXIT_OK);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* cpuid: checks Tally's CPUID view (hypervisor bit, no VMX, signature) and MSR allow-list. */
+/* cpuid: checks Tally's platform: CPUID view, MSR allow-list, unclaimed ports, VMCALL. */
 #include "guest.h"
 
 const char guest_name[] = "cpuid";
+
+#define UNCLAIMED_PORT		0x3000	/* no PC device lives here */
+#define UNKNOWN_HYPERCALL	0x7A11u
 
 static void check_features(void)
 {
@@ -13,6 +16,16 @@ static void check_features(void)
 		    "CPUID.1:ECX[31] hypervisor bit set (ecx=0x%08x)", r.ecx);
 	guest_check(!(r.ecx & CPUID_1_ECX_VMX),
 		    "CPUID.1:ECX[5] VMX hidden (ecx=0x%08x)", r.ecx);
+}
+
+/* True when CPUID says Tally runs us (VMCALL would be #UD anywhere else). */
+static bool under_tally(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(TALLY_CPUID_BASE, 0, &r);
+	return r.ebx == TALLY_CPUID_SIGNATURE_EBX && r.ecx == TALLY_CPUID_SIGNATURE_ECX &&
+	       r.edx == TALLY_CPUID_SIGNATURE_EDX;
 }
 
 static void check_signature(void)
@@ -58,6 +71,35 @@ static void check_wrmsr_gp(uint32_t msr, uint64_t v, const char *what)
 		    msr, what, vector);
 }
 
+/*
+ * Ports no device claims read as all ones of the access size; writes
+ * vanish.  Tally counts these three accesses for the domain.
+ */
+static void check_unclaimed_ports(void)
+{
+	uint8_t b = inb(UNCLAIMED_PORT);
+	uint32_t l = inl(UNCLAIMED_PORT + 4);
+
+	outb(UNCLAIMED_PORT, 0x5A);
+	guest_check(b == 0xFF && l == 0xFFFFFFFFu,
+		    "unclaimed port 0x%x reads 0xff (got 0x%02x), 0x%x reads 0xffffffff (got 0x%08x)",
+		    UNCLAIMED_PORT, b, UNCLAIMED_PORT + 4, l);
+}
+
+/* An unknown hypercall number gets -ENOSYS (-38) in EAX. */
+static void check_unknown_vmcall(void)
+{
+	uint32_t eax = UNKNOWN_HYPERCALL;
+
+	if (!under_tally()) {
+		guest_skip("not under Tally: VMCALL not tried");
+		return;
+	}
+	asm volatile("vmcall" : "+a"(eax) : : "memory");
+	guest_check(eax == (uint32_t)-38, "VMCALL 0x%x returns -ENOSYS (eax=0x%08x)",
+		    UNKNOWN_HYPERCALL, eax);
+}
+
 /* Every check prints one line; any mismatch makes the verdict FAIL. */
 void guest_main(const struct mb_info *mbi)
 {
@@ -70,4 +112,6 @@ void guest_main(const struct mb_info *mbi)
 	check_rdmsr_gp(MSR_IA32_VMX_BASIC, "IA32_VMX_BASIC");
 	/* Value 0 would unlock nothing even if the write went through. */
 	check_wrmsr_gp(MSR_IA32_FEATURE_CONTROL, 0, "IA32_FEATURE_CONTROL");
+	check_unclaimed_ports();
+	check_unknown_vmcall();
 }
