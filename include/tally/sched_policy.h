@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* Round-robin policy and exact CPU accounting for one physical CPU (pure logic).
+ *
+ * Design: a run queue holds the runnable vCPUs ("entities") of one physical
+ * CPU, FIFO.  The caller reports every transition with the TSC value it
+ * happened at; the policy picks, and charges every cycle to exactly one of
+ * guest (the running entity), hypervisor or idle, so that for a CPU
+ * guest + hypervisor + idle == elapsed, exactly.  When the running entity
+ * halts before its slice ends, the rest of the slice is "donated": the
+ * cycles the following entities run until that slice would have ended are
+ * credited to them in a ledger (donor -> recipient), through a callback.
+ * Locking: none; each run queue belongs to one CPU (the caller serialises
+ * wake-ups from other CPUs). */
+#ifndef TALLY_SCHED_POLICY_H
+#define TALLY_SCHED_POLICY_H
+
+#include <tally/types.h>
+
+enum sched_state {
+	SCHED_RUNNABLE,		/* queued, or running */
+	SCHED_BLOCKED,		/* halted; waits for sched_rq_wake() */
+	SCHED_DEAD,		/* never picked again */
+};
+
+/* Per-vCPU counters; monotonic. */
+struct sched_stats {
+	uint64_t run_cycles;		/* TSC cycles in guest mode */
+	uint64_t slices;		/* times picked to run */
+	uint64_t preemptions;		/* slices ended by the timer */
+	uint64_t halts;			/* times it blocked */
+	uint64_t slices_cut_by_halt;	/* slices it ended early by blocking */
+	uint64_t wakeups;		/* times woken from blocked */
+	uint64_t donated_cycles;	/* unused slice time given away by halting */
+	uint64_t received_cycles;	/* time run on others' donated slices */
+};
+
+struct sched_entity {
+	unsigned int id;		/* the caller's global index, for the ledger */
+	enum sched_state state;
+	struct sched_entity *next;	/* queue link */
+	bool queued;
+	struct sched_stats stats;
+};
+
+enum sched_mode {
+	SCHED_MODE_HYPERVISOR,
+	SCHED_MODE_GUEST,
+	SCHED_MODE_IDLE,
+};
+
+/* Per-CPU counters; guest + hypervisor + idle == now - start at every transition. */
+struct sched_cpu_stats {
+	uint64_t start;			/* TSC when accounting began */
+	uint64_t guest_cycles, hypervisor_cycles, idle_cycles;
+	uint64_t switches;		/* picks of an entity other than the previous one */
+};
+
+/* Ledger callback: @recipient ran @cycles of time @donor gave up by halting. */
+typedef void (*sched_ledger_fn)(void *ctx, unsigned int donor, unsigned int recipient,
+				uint64_t cycles);
+
+struct sched_rq {
+	struct sched_entity *head, *tail;	/* runnable and waiting */
+	struct sched_entity *current;		/* picked last (maybe no longer runnable) */
+	uint64_t slice_cycles;
+	uint64_t slice_end;			/* TSC when current's slice is over */
+	enum sched_mode mode;
+	uint64_t mode_since;			/* TSC of the last transition */
+	struct sched_cpu_stats stats;
+	struct sched_entity *donor;		/* whose halted slice is being given away */
+	uint64_t donation_end;			/* TSC when that slice would have ended */
+	sched_ledger_fn ledger;
+	void *ledger_ctx;
+};
+
+/* An empty queue with @slice_cycles per slice, accounting from @now (hypervisor mode). */
+void sched_rq_init(struct sched_rq *rq, uint64_t slice_cycles, uint64_t now,
+		   sched_ledger_fn ledger, void *ledger_ctx);
+
+/* Queue runnable @se at the tail (new vCPU, or woken: see sched_rq_wake()). */
+void sched_rq_add(struct sched_rq *rq, struct sched_entity *se);
+
+/*
+ * At @now (hypervisor mode), choose what runs next: the current entity, if
+ * still runnable, goes behind the others; the head of the queue gets a
+ * fresh slice ending at @now + slice_cycles.  Returns NULL when nothing is
+ * runnable (the caller idles).  Counts slices, preemptions and switches.
+ */
+struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now);
+
+/* True when the current entity's slice is over at @now. */
+bool sched_rq_slice_over(const struct sched_rq *rq, uint64_t now);
+
+/* The current entity halts at @now: it leaves the CPU and donates the rest of its slice. */
+void sched_rq_block(struct sched_rq *rq, uint64_t now);
+
+/* Blocked @se becomes runnable at @now (queued at the tail; counts a wake-up). */
+void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se, uint64_t now);
+
+/* @se is gone (its domain ended): never picked again, removed from the queue. */
+void sched_rq_remove(struct sched_rq *rq, struct sched_entity *se);
+
+/*
+ * Mode transitions at @now: each charges the time since the previous
+ * transition to the mode being left (guest time also to the current
+ * entity, and to the ledger while a donation is open).
+ */
+void sched_rq_enter_guest(struct sched_rq *rq, uint64_t now);
+void sched_rq_exit_guest(struct sched_rq *rq, uint64_t now);
+void sched_rq_enter_idle(struct sched_rq *rq, uint64_t now);
+void sched_rq_exit_idle(struct sched_rq *rq, uint64_t now);
+
+/* Bring the CPU counters up to @now without a transition (for a consistent read). */
+void sched_rq_account_now(struct sched_rq *rq, uint64_t now);
+
+#endif
