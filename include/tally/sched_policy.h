@@ -77,27 +77,38 @@ struct sched_rq {
 void sched_rq_init(struct sched_rq *rq, uint64_t slice_cycles, uint64_t now,
 		   sched_ledger_fn ledger, void *ledger_ctx);
 
-/* Queue runnable @se at the tail (new vCPU, or woken: see sched_rq_wake()). */
+/* Queue runnable @se at the tail (a new vCPU); ignored if queued already or not runnable. */
 void sched_rq_add(struct sched_rq *rq, struct sched_entity *se);
 
 /*
  * At @now (hypervisor mode), choose what runs next: the current entity, if
  * still runnable, goes behind the others; the head of the queue gets a
  * fresh slice ending at @now + slice_cycles.  Returns NULL when nothing is
- * runnable (the caller idles).  Counts slices, preemptions and switches.
+ * runnable (the caller idles; current becomes NULL).  Counts slices,
+ * preemptions (current still running and its slice over at @now) and
+ * switches (an entity other than current; after idle, any entity).
  */
 struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now);
 
-/* True when the current entity's slice is over at @now. */
+/* True when the current entity's slice is over at @now, or no entity is running. */
 bool sched_rq_slice_over(const struct sched_rq *rq, uint64_t now);
 
 /* The current entity halts at @now: it leaves the CPU and donates the rest of its slice. */
 void sched_rq_block(struct sched_rq *rq, uint64_t now);
 
-/* Blocked @se becomes runnable at @now (queued at the tail; counts a wake-up). */
+/*
+ * Blocked @se becomes runnable at @now (queued at the tail; counts a
+ * wake-up); other states: no-op.  Brings the counters up to @now.  A
+ * donation @se made stays open until @se is picked.
+ */
 void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se, uint64_t now);
 
-/* @se is gone (its domain ended): never picked again, removed from the queue. */
+/*
+ * @se is gone (its domain ended): never picked again, removed from the
+ * queue, its open donation closed.  If it is current, rq->current still
+ * points at it (and guest time is still charged to it) until the next
+ * pick, so it must stay allocated until then.
+ */
 void sched_rq_remove(struct sched_rq *rq, struct sched_entity *se);
 
 /*

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* Round-robin run queue and exact CPU accounting for one CPU (see tally/sched_policy.h). */
+#include <tally/sched_policy.h>
+
+/* ------------------------------------------------------------ the queue */
+
+static void queue_push(struct sched_rq *rq, struct sched_entity *se)
+{
+	se->next = NULL;
+	se->queued = true;
+	if (rq->tail)
+		rq->tail->next = se;
+	else
+		rq->head = se;
+	rq->tail = se;
+}
+
+static struct sched_entity *queue_pop(struct sched_rq *rq)
+{
+	struct sched_entity *se = rq->head;
+
+	if (!se)
+		return NULL;
+	rq->head = se->next;
+	if (!rq->head)
+		rq->tail = NULL;
+	se->next = NULL;
+	se->queued = false;
+	return se;
+}
+
+/* Takes @se out of the queue wherever it is: O(n), only for removal. */
+static void queue_unlink(struct sched_rq *rq, struct sched_entity *se)
+{
+	struct sched_entity *prev = NULL;
+	struct sched_entity *cur = rq->head;
+
+	while (cur && cur != se) {
+		prev = cur;
+		cur = cur->next;
+	}
+	if (!cur)
+		return;
+	if (prev)
+		prev->next = se->next;
+	else
+		rq->head = se->next;
+	if (rq->tail == se)
+		rq->tail = prev;
+	se->next = NULL;
+	se->queued = false;
+}
+
+/* ------------------------------------------------------- the accounting */
+
+static void donation_close(struct sched_rq *rq)
+{
+	rq->donor = NULL;
+	rq->donation_end = 0;
+}
+
+/*
+ * Guest time [@from, @to) of the current entity: the part before the open
+ * donation ends is run on the donor's given-up slice.  The donor's own time
+ * is never credited back to it.
+ */
+static void donation_credit(struct sched_rq *rq, uint64_t from, uint64_t to)
+{
+	struct sched_entity *recipient = rq->current;
+	uint64_t cycles;
+
+	if (!rq->donor || !recipient || recipient == rq->donor || from >= rq->donation_end)
+		return;
+	cycles = MIN(to, rq->donation_end) - from;
+	recipient->stats.received_cycles += cycles;
+	if (rq->ledger)
+		rq->ledger(rq->ledger_ctx, rq->donor->id, recipient->id, cycles);
+}
+
+/* Charges [@from, @to) to the mode the CPU is in. */
+static void charge_mode(struct sched_rq *rq, uint64_t from, uint64_t to)
+{
+	uint64_t cycles = to - from;
+
+	switch (rq->mode) {
+	case SCHED_MODE_GUEST:
+		rq->stats.guest_cycles += cycles;
+		if (rq->current)
+			rq->current->stats.run_cycles += cycles;
+		donation_credit(rq, from, to);
+		break;
+	case SCHED_MODE_IDLE:
+		rq->stats.idle_cycles += cycles;
+		break;
+	case SCHED_MODE_HYPERVISOR:
+	default:
+		rq->stats.hypervisor_cycles += cycles;
+		break;
+	}
+}
+
+/*
+ * Brings the counters up to @now.  A @now behind the last transition (a
+ * TSC read on another CPU, say) charges nothing and does not move the
+ * clock back, so no cycle is ever counted twice.
+ */
+static void account_to(struct sched_rq *rq, uint64_t now)
+{
+	if (now > rq->mode_since) {
+		charge_mode(rq, rq->mode_since, now);
+		rq->mode_since = now;
+	}
+	if (rq->donor && rq->mode_since >= rq->donation_end)
+		donation_close(rq);
+}
+
+static void transition(struct sched_rq *rq, uint64_t now, enum sched_mode mode)
+{
+	account_to(rq, now);
+	rq->mode = mode;
+}
+
+/* ------------------------------------------------------------ the policy */
+
+void sched_rq_init(struct sched_rq *rq, uint64_t slice_cycles, uint64_t now,
+		   sched_ledger_fn ledger, void *ledger_ctx)
+{
+	*rq = (struct sched_rq){
+		.slice_cycles = slice_cycles,
+		.mode = SCHED_MODE_HYPERVISOR,
+		.mode_since = now,
+		.stats = { .start = now },
+		.ledger = ledger,
+		.ledger_ctx = ledger_ctx,
+	};
+}
+
+/* Queues @se at the tail; ignored unless it is runnable and not queued yet. */
+void sched_rq_add(struct sched_rq *rq, struct sched_entity *se)
+{
+	if (se->state != SCHED_RUNNABLE || se->queued)
+		return;
+	queue_push(rq, se);
+}
+
+/*
+ * Still on the CPU: runnable and not queued again since it was picked
+ * (a blocked-then-woken or re-added current already waits in the queue).
+ */
+static bool current_on_cpu(const struct sched_rq *rq)
+{
+	return rq->current && rq->current->state == SCHED_RUNNABLE && !rq->current->queued;
+}
+
+/* The current entity leaves the CPU at @now: behind the others if it may run again. */
+static void put_current(struct sched_rq *rq, uint64_t now)
+{
+	if (!current_on_cpu(rq))
+		return;
+	if (now >= rq->slice_end)
+		rq->current->stats.preemptions++;
+	queue_push(rq, rq->current);
+}
+
+static uint64_t slice_end_from(const struct sched_rq *rq, uint64_t now)
+{
+	if (rq->slice_cycles > UINT64_MAX - now)
+		return UINT64_MAX;
+	return now + rq->slice_cycles;
+}
+
+/* Returns the entity to run from @now (NULL: idle); see tally/sched_policy.h. */
+struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now)
+{
+	struct sched_entity *next;
+
+	account_to(rq, now);
+	put_current(rq, now);
+	next = queue_pop(rq);
+	if (next) {
+		next->stats.slices++;
+		if (next != rq->current)
+			rq->stats.switches++;
+		if (next == rq->donor)
+			donation_close(rq);
+		rq->slice_end = slice_end_from(rq, now);
+	}
+	rq->current = next;
+	return next;
+}
+
+/* True when nothing runnable is on the CPU, or its slice has ended by @now. */
+bool sched_rq_slice_over(const struct sched_rq *rq, uint64_t now)
+{
+	return !current_on_cpu(rq) || now >= rq->slice_end;
+}
+
+/*
+ * The running entity blocks at @now; the unused rest of its slice becomes
+ * the open donation.  No-op when none is running (already blocked, or
+ * blocked and woken again before the next pick: the wake-up is not lost).
+ */
+void sched_rq_block(struct sched_rq *rq, uint64_t now)
+{
+	struct sched_entity *se = rq->current;
+
+	account_to(rq, now);
+	if (!current_on_cpu(rq))
+		return;
+	se->state = SCHED_BLOCKED;
+	se->stats.halts++;
+	if (now >= rq->slice_end)
+		return;
+	se->stats.slices_cut_by_halt++;
+	se->stats.donated_cycles += rq->slice_end - now;
+	rq->donor = se;
+	rq->donation_end = rq->slice_end;
+}
+
+/*
+ * Blocked @se becomes runnable, behind those already waiting; anything else
+ * is left alone.  Counters are brought up to @now either way.  The open
+ * donation stays open until the donor is picked.
+ */
+void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se, uint64_t now)
+{
+	account_to(rq, now);
+	if (se->state != SCHED_BLOCKED)
+		return;
+	se->state = SCHED_RUNNABLE;
+	se->stats.wakeups++;
+	queue_push(rq, se);
+}
+
+/*
+ * @se is dead from now on.  If it is current, rq->current keeps pointing at
+ * it until the next pick, so it must stay allocated until then; a donation
+ * it made is closed at once, so the run queue keeps no other reference.
+ */
+void sched_rq_remove(struct sched_rq *rq, struct sched_entity *se)
+{
+	se->state = SCHED_DEAD;
+	if (se->queued)
+		queue_unlink(rq, se);
+	if (rq->donor == se)
+		donation_close(rq);
+}
+
+/* Guest mode from @now (charges the time before to the mode left). */
+void sched_rq_enter_guest(struct sched_rq *rq, uint64_t now)
+{
+	transition(rq, now, SCHED_MODE_GUEST);
+}
+
+/* Hypervisor mode from @now, after a VM exit. */
+void sched_rq_exit_guest(struct sched_rq *rq, uint64_t now)
+{
+	transition(rq, now, SCHED_MODE_HYPERVISOR);
+}
+
+/* Idle from @now (nothing runnable). */
+void sched_rq_enter_idle(struct sched_rq *rq, uint64_t now)
+{
+	transition(rq, now, SCHED_MODE_IDLE);
+}
+
+/* Hypervisor mode from @now, after an idle wait. */
+void sched_rq_exit_idle(struct sched_rq *rq, uint64_t now)
+{
+	transition(rq, now, SCHED_MODE_HYPERVISOR);
+}
+
+/* Counters up to @now, mode unchanged. */
+void sched_rq_account_now(struct sched_rq *rq, uint64_t now)
+{
+	account_to(rq, now);
+}
