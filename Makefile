@@ -115,6 +115,8 @@ UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/cmdline.c kernel/f
 UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx_controls.c
 UNIT_SRCS_test_audit     := kernel/audit_check.c
 UNIT_SRCS_test_vio       := kernel/vio.c drivers/vuart.c
+UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
+UNIT_SRCS_test_vlapic    := arch/x86_64/vlapic.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
