@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* CPUID for guests: the host's answers, minus what Tally does not virtualize, plus its own leaves. */
 #include <arch/cpu.h>
+#include <arch/vmcs.h>
 #include <arch/vmexit.h>
+#include <arch/xstate.h>
 #include <public/tally.h>
 #include <tally/domain.h>
 
@@ -11,16 +13,20 @@
 
 /* Leaf 1 ECX: VMX is Tally's; the rest needs state Tally does not switch or emulate yet. */
 static const uint32_t leaf1_ecx_hidden = CPUID_1_ECX_MONITOR | CPUID_1_ECX_VMX |
-	CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC |
-	CPUID_1_ECX_TSC_DEADLINE_BIT | CPUID_1_ECX_XSAVE | CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX;
+	CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE_BIT;
+/* XSAVE features, shown only as far as Tally switches their state (arch/xstate.h). */
+static const uint32_t leaf1_ecx_xsave = CPUID_1_ECX_XSAVE | CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX;
 /* No local APIC yet; MTRR MSRs are not emulated. */
 static const uint32_t leaf1_edx_hidden = CPUID_1_EDX_APIC | CPUID_1_EDX_MTRR;
-/* Leaf 7: SGX, INVPCID (not enabled), TSX, MPX and AVX2/AVX-512 (no XSAVE). */
-static const uint32_t leaf7_ebx_hidden = CPUID_7_EBX_SGX | CPUID_7_EBX_AVX2 |
-	CPUID_7_EBX_INVPCID | (1u << 11) | (1u << 14) | CPUID_7_EBX_AVX512F |
-	(1u << 17) | (1u << 21) | (0x7u << 26) | (3u << 30);
-static const uint32_t leaf7_ecx_hidden = (1u << 1) | CPUID_7_ECX_WAITPKG | (1u << 6) |
-	(1u << 11) | (1u << 12) | (1u << 14);
+/* Leaf 7: SGX, INVPCID (not enabled), TSX, MPX; AVX2 and AVX-512 follow XCR0 support. */
+static const uint32_t leaf7_ebx_hidden = CPUID_7_EBX_SGX | CPUID_7_EBX_INVPCID |
+	(1u << 11) | (1u << 14);
+static const uint32_t leaf7_ebx_avx512 = CPUID_7_EBX_AVX512F | (1u << 17) | (1u << 21) |
+	(0x7u << 26) | (3u << 30);
+static const uint32_t leaf7_ecx_hidden = CPUID_7_ECX_WAITPKG;
+static const uint32_t leaf7_ecx_avx512 = (1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) |
+	(1u << 14);
+#define XSAVE_LEAF_XSAVES	(1u << 3)	/* leaf 0xD.1 EAX: XSAVES/IA32_XSS, not offered */
 
 static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *c)
 {
@@ -33,24 +39,70 @@ static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *c)
 	}
 }
 
+/* Leaf 1 ECX's XSAVE bits: XSAVE/AVX as Tally switches them; OSXSAVE is the guest's CR4 bit. */
+static uint32_t leaf1_xsave_bits(uint32_t ecx)
+{
+	uint64_t mask = xstate_guest_mask();
+	uint32_t bits = 0;
+
+	if (!mask)
+		return 0;
+	bits = ecx & (CPUID_1_ECX_XSAVE | ((mask & XCR0_AVX) ? CPUID_1_ECX_AVX : 0));
+	if (vmcs_read(VMCS_GUEST_CR4) & CR4_OSXSAVE)
+		bits |= CPUID_1_ECX_OSXSAVE;
+	return bits;
+}
+
+static void filter_leaf7(uint32_t sub, struct cpuid_regs *c)
+{
+	uint64_t mask = xstate_guest_mask();
+
+	if (sub != 0)
+		return;
+	c->ebx &= ~leaf7_ebx_hidden;
+	c->ecx &= ~leaf7_ecx_hidden;
+	if (!(mask & XCR0_AVX))
+		c->ebx &= ~CPUID_7_EBX_AVX2;
+	if ((mask & XCR0_AVX512) != XCR0_AVX512) {
+		c->ebx &= ~leaf7_ebx_avx512;
+		c->ecx &= ~leaf7_ecx_avx512;
+	}
+}
+
+/* Leaf 0xD describes only the components Tally switches. */
+static void filter_xsave_leaf(uint32_t sub, struct cpuid_regs *c)
+{
+	uint64_t mask = xstate_guest_mask();
+
+	if (sub == 0) {
+		c->eax = (uint32_t)mask;
+		c->edx = (uint32_t)(mask >> 32);
+	} else if (sub == 1) {
+		c->eax &= ~XSAVE_LEAF_XSAVES;
+		c->ebx = c->ecx = c->edx = 0;
+	} else if (sub >= 64 || !(mask & (1ull << sub))) {
+		*c = (struct cpuid_regs){ 0 };
+	}
+}
+
 static void filter(const struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *c)
 {
 	switch (leaf) {
 	case 1:
-		c->ecx = (c->ecx & ~leaf1_ecx_hidden) | CPUID_1_ECX_HYPERVISOR;
+		c->ecx = (c->ecx & ~(leaf1_ecx_hidden | leaf1_ecx_xsave)) |
+			 leaf1_xsave_bits(c->ecx) | CPUID_1_ECX_HYPERVISOR;
 		c->edx &= ~leaf1_edx_hidden;
 		/* Initial APIC ID and logical processor count: this vCPU's. */
 		c->ebx = (c->ebx & 0xFFFF) | (v->domain->vcpu_count << 16) | (v->id << 24);
 		break;
 	case 7:
-		if (sub == 0) {
-			c->ebx &= ~leaf7_ebx_hidden;
-			c->ecx &= ~leaf7_ecx_hidden;
-		}
+		filter_leaf7(sub, c);
 		break;
 	case 0xA:	/* no performance monitoring */
-	case 0xD:	/* no XSAVE */
 		*c = (struct cpuid_regs){ 0 };
+		break;
+	case 0xD:
+		filter_xsave_leaf(sub, c);
 		break;
 	case 0xB:
 	case 0x1F:

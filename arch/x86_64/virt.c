@@ -13,7 +13,7 @@ static uint16_t next_vpid = 1;
 
 int arch_virt_init(void)
 {
-	if (vmx_detect() < 0)
+	if (vmx_detect() < 0 || xstate_init() < 0)
 		return -ENODEV;
 	return vmx_cpu_enable();
 }
@@ -39,9 +39,7 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	v->arch.entry_ebx = ebx;
 	if (vmx_config.vpid)
 		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
-	/* A fresh x87/SSE state: FXSAVE format with FCW and MXCSR at reset values. */
-	*(uint16_t *)&v->arch.fxsave[0] = 0x037F;
-	*(uint32_t *)&v->arch.fxsave[24] = 0x1F80;
+	xstate_vcpu_init(&v->arch.xstate);
 }
 
 void arch_vcpu_destroy(struct vcpu *v)

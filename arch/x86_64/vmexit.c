@@ -31,12 +31,24 @@ static void vmexit_vmx_instruction(struct vcpu *v, struct guest_regs *r)
 	vmexit_inject_ud();
 }
 
-/* RDPMC, MONITOR, MWAIT, GETSEC, XSETBV: features CPUID hides. */
+/* RDPMC, MONITOR, MWAIT, GETSEC: features CPUID hides. */
 static void vmexit_hidden_feature(struct vcpu *v, struct guest_regs *r)
 {
 	(void)v;
 	(void)r;
 	vmexit_inject_ud();
+}
+
+/* XSETBV: XCR0 is the guest's own, within what Tally switches (#GP otherwise). */
+static void vmexit_xsetbv(struct vcpu *v, struct guest_regs *r)
+{
+	uint64_t value = (r->gpr[GUEST_RDX] << 32) | (uint32_t)r->gpr[GUEST_RAX];
+
+	if ((uint32_t)r->gpr[GUEST_RCX] != 0 || xstate_set_xcr0(&v->arch.xstate, value) < 0) {
+		vmexit_inject_gp();
+		return;
+	}
+	vmexit_skip_instruction();
 }
 
 /* INVD would throw away dirty cache lines of memory that is not the guest's: a no-op. */
@@ -109,7 +121,7 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MACHINE_CHECK] = vmexit_invalid_state,
 	[EXIT_REASON_EPT_VIOLATION] = vmexit_ept_violation,
 	[EXIT_REASON_PREEMPTION_TIMER] = vmexit_preemption_timer,
-	[EXIT_REASON_XSETBV] = vmexit_hidden_feature,
+	[EXIT_REASON_XSETBV] = vmexit_xsetbv,
 };
 
 void vmexit_crash(struct vcpu *v, const char *reason)
@@ -138,7 +150,7 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 	}
 	vmx_start_slice();
 	*regs = next->arch.regs;
-	fxrstor(next->arch.fxsave);
+	xstate_restore(&next->arch.xstate);
 	vmexit_load_guest_msrs(next);
 	if (next->arch.launched)
 		return 0;
@@ -156,7 +168,7 @@ static uint64_t resume_or_switch(struct guest_regs *regs)
 		return 0;
 	if (cur->state != VCPU_DEAD) {
 		cur->arch.regs = *regs;
-		fxsave(cur->arch.fxsave);
+		xstate_save(&cur->arch.xstate);
 		vmexit_save_guest_msrs(cur);
 	}
 	next = sched_pick_next();

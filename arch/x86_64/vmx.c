@@ -6,6 +6,7 @@
 #include <arch/vmx_controls.h>
 #include <arch/vmx_cpu.h>
 #include <arch/vmx_insn.h>
+#include <arch/xstate.h>
 #include <tally/arch.h>
 #include <tally/errno.h>
 #include <tally/log.h>
@@ -188,9 +189,9 @@ int vmx_cpu_enable(void)
 		return -ENODEV;
 	}
 	write_cr0(vmx_cr_fixed(read_cr0(), vmx_config.cr0_fixed0, vmx_config.cr0_fixed1, 0));
-	/* OSFXSR: FXSAVE then keeps the guests' XMM registers (SDM Vol. 2A, FXSAVE). */
-	write_cr4(vmx_cr_fixed(read_cr4() | CR4_VMXE | CR4_OSFXSR, vmx_config.cr4_fixed0,
+	write_cr4(vmx_cr_fixed(read_cr4() | CR4_VMXE, vmx_config.cr4_fixed0,
 			       vmx_config.cr4_fixed1, 0));
+	xstate_cpu_enable();
 	*rev = vmx_config.revision;
 	if (!vmxon(region.raw)) {
 		log_err("vmx: VMXON failed on this CPU");

@@ -4,6 +4,7 @@
 #define ARCH_VCPU_H
 
 #include <tally/types.h>
+#include <arch/xstate.h>
 
 /*
  * General registers saved by the VM-exit stub, indexed by the x86 register
@@ -22,7 +23,7 @@ struct guest_regs {
 
 struct arch_vcpu {
 	struct guest_regs regs;		/* while not on the CPU */
-	uint8_t fxsave[512] __attribute__((aligned(16)));	/* x87/SSE state */
+	struct xstate xstate;		/* x87/SSE/AVX state and XCR0, while not on the CPU */
 	hpa_t vmcs;
 	uint16_t vpid;
 	bool vmcs_ready;		/* set up on its CPU */
