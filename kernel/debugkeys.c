@@ -5,6 +5,8 @@
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
 #include <tally/log.h>
+#include <tally/arch.h>
+#include <tally/sched.h>
 
 /* Keys handled per poll: a paste cannot keep the CPU in here for long. */
 #define KEYS_PER_POLL	4
@@ -36,10 +38,32 @@ static void key_domains(void)
 	}
 }
 
+/* Exact CPU use: per CPU, then per vCPU with its donation ledger entries. */
+static void key_cpu(void)
+{
+	uint64_t khz = arch_tsc_khz();
+
+	sched_log_cpu_accounting();
+	for (unsigned int i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+
+		for (unsigned int n = 0; n < d->vcpu_count; n++) {
+			const struct sched_stats *st = &d->vcpus[n]->se.stats;
+
+			log_info("  d%u.%u %-12s cpu_us=%lu slices=%lu preemptions=%lu halts=%lu "
+				 "cut_by_halt=%lu wakeups=%lu donated_us=%lu received_us=%lu",
+				 d->id, n, d->name, st->run_cycles * 1000 / khz, st->slices,
+				 st->preemptions, st->halts, st->slices_cut_by_halt, st->wakeups,
+				 st->donated_cycles * 1000 / khz, st->received_cycles * 1000 / khz);
+		}
+	}
+}
+
 static const struct debugkey keys[] = {
 	{ 'h', "list the debug keys", key_help },
 	{ 'a', "audit memory ownership (no page in two domains or in a domain and Tally)", key_audit },
 	{ 'd', "list the domains", key_domains },
+	{ 'c', "CPU accounting: per CPU and per vCPU, exact", key_cpu },
 };
 
 static void key_help(void)

@@ -160,6 +160,27 @@ void domain_create_all(const struct boot_info *bi)
 	}
 }
 
+/* One line of the domain's CPU use, summed over its vCPUs, when it ends. */
+static void log_cpu_usage(const struct domain *d)
+{
+	struct sched_stats sum = { 0 };
+	uint64_t exits = 0, khz = arch_tsc_khz();
+
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		const struct sched_stats *st = &d->vcpus[i]->se.stats;
+
+		sum.run_cycles += st->run_cycles;
+		sum.slices += st->slices;
+		sum.preemptions += st->preemptions;
+		sum.halts += st->halts;
+		sum.wakeups += st->wakeups;
+		exits += arch_vcpu_exit_count(d->vcpus[i]);
+	}
+	log_info("domain: d%u %s cpu_us=%lu cpu_cycles=%lu slices=%lu preemptions=%lu halts=%lu "
+		 "wakeups=%lu exits=%lu", d->id, d->name, sum.run_cycles * 1000 / khz,
+		 sum.run_cycles, sum.slices, sum.preemptions, sum.halts, sum.wakeups, exits);
+}
+
 /* Tear @d down: its vCPUs stop, its VMCSs, EPT and RAM are freed (RAM scrubbed). */
 static void destroy(struct domain *d)
 {
@@ -173,9 +194,16 @@ static void destroy(struct domain *d)
 	d->state = DOMAIN_DEAD;
 	vuart_flush(d);
 	for (unsigned int i = 0; i < d->vcpu_count; i++) {
-		d->vcpus[i]->state = VCPU_DEAD;
-		arch_vcpu_destroy(d->vcpus[i]);
+		struct vcpu *v = d->vcpus[i];
+
+		/* Only a started vCPU sits in a run queue (its CPU is this one). */
+		if (v->state == VCPU_WAIT_SIPI)
+			v->state = VCPU_DEAD;
+		else
+			sched_remove(v);
+		arch_vcpu_destroy(v);
 	}
+	log_cpu_usage(d);
 	arch_domain_destroy(d);
 	free_ram(d);
 	spin_unlock_irqrestore(&domain_lock, flags);

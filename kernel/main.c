@@ -119,6 +119,7 @@ static void start_domains(void)
 	if (vuart_register() < 0 || vdebug_exit_register() < 0)
 		panic("vio: cannot register the guest devices");
 	log_info("mem: free_kib=%lu before domains", mem_free_bytes() / KIB);
+	sched_init();
 	domain_create_all(&boot_info);
 	if (options.audit)
 		audit_run();

@@ -7,6 +7,7 @@
 #include <tally/errno.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
+#include <tally/sched.h>
 #include <tally/vio.h>
 
 /* VM-entry interruption-information field (SDM 25.8.3). */
@@ -91,7 +92,7 @@ void vmexit_hlt(struct vcpu *v, struct guest_regs *r)
 	/* "STI; HLT": the STI shadow ends with the HLT we just stepped over. */
 	if (intr & INTERRUPTIBILITY_STI_MOVSS)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
-	v->state = VCPU_BLOCKED;
+	sched_block(v);
 }
 
 void vmexit_ept_violation(struct vcpu *v, struct guest_regs *r)

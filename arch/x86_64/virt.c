@@ -42,6 +42,15 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	xstate_vcpu_init(&v->arch.xstate);
 }
 
+uint64_t arch_vcpu_exit_count(const struct vcpu *v)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < VCPU_EXIT_REASONS; i++)
+		n += v->arch.exits[i];
+	return n;
+}
+
 void arch_vcpu_destroy(struct vcpu *v)
 {
 	if (!v->arch.vmcs_ready)

@@ -187,7 +187,11 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 	uint32_t basic = EXIT_REASON_BASIC(reason);
 	vmexit_handler_fn h = basic < EXIT_REASON_MAX ? handlers[basic] : NULL;
+	uint64_t launch;
 
+	sched_guest_exit();
+	if (basic < VCPU_EXIT_REASONS)
+		v->arch.exits[basic]++;
 	if (h) {
 		h(v, regs);
 	} else {
@@ -197,7 +201,9 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 			     vmx_exit_reason_name(basic));
 		vmexit_crash(v, why);
 	}
-	return resume_or_switch(regs);
+	launch = resume_or_switch(regs);
+	sched_guest_enter();
+	return launch;
 }
 
 /* VMLAUNCH or VMRESUME itself failed (VMfail): the vCPU's VMCS is unusable. */
@@ -206,7 +212,7 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs);
 __noreturn void vmx_entry_failed(struct guest_regs *regs)
 {
 	struct vcpu *v = this_cpu()->sched.current;
-	uint64_t err = 0;
+	uint64_t err = 0, launch;
 	char why[96];
 
 	if (!vmcs_read_checked(VMCS_VM_INSTRUCTION_ERROR, &err))
@@ -215,12 +221,17 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 		     vmx_instruction_error_name((uint32_t)err));
 	vmcs_dump_guest_state();
 	vmexit_crash(v, why);
-	vmx_enter(regs, load_vcpu(sched_pick_next(), regs));
+	launch = load_vcpu(sched_pick_next(), regs);
+	sched_guest_enter();
+	vmx_enter(regs, launch);
 }
 
 static __noreturn void first_entry(struct guest_regs *regs)
 {
-	vmx_enter(regs, load_vcpu(this_cpu()->sched.current, regs));
+	uint64_t launch = load_vcpu(this_cpu()->sched.current, regs);
+
+	sched_guest_enter();
+	vmx_enter(regs, launch);
 }
 
 void arch_vcpu_run_first(struct vcpu *v)

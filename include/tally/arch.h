@@ -69,6 +69,8 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx);
 void arch_vcpu_destroy(struct vcpu *v);
 /* Enter the first vCPU on this CPU: never returns (VM exits continue in arch code). */
 __noreturn void arch_vcpu_run_first(struct vcpu *v);
+/* VM exits @v has taken, all reasons together. */
+uint64_t arch_vcpu_exit_count(const struct vcpu *v);
 /* Zero @bytes at host-physical @pa (scrubbing guest memory). */
 void arch_zero_memory(hpa_t pa, uint64_t bytes);
 

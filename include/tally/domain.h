@@ -12,6 +12,7 @@
 
 #include <tally/boot_info.h>
 #include <tally/domain_config.h>
+#include <tally/sched_policy.h>
 #include <tally/vuart.h>
 #include <arch/vcpu.h>
 
@@ -36,7 +37,7 @@ struct vcpu {
 	unsigned int id;		/* within the domain */
 	unsigned int pcpu;		/* the physical CPU that runs it */
 	enum vcpu_state state;
-	struct vcpu *rq_next;		/* run-queue link */
+	struct sched_entity se;		/* its place in its CPU's run queue, and its counters */
 	struct arch_vcpu arch;
 };
 

@@ -1,32 +1,41 @@
 /* SPDX-License-Identifier: MIT */
-/* Round-robin scheduling of vCPUs on each physical CPU.
+/* vCPU scheduling on each physical CPU: the policy in sched_policy.h, driven by exits and ticks.
  *
- * Design: every physical CPU has its own run queue of the vCPUs pinned to
- * it and switches to the next one on each timer tick.  A vCPU that halts
- * leaves the queue; one that dies is never picked again.
- * Locking: a run queue is touched only by its own CPU (vCPUs are queued on
- * the boot CPU before the others start scheduling), with interrupts off. */
+ * Design: every physical CPU has its own run queue of the vCPUs placed on
+ * it and runs them round-robin, a slice each (`sched_slice_ms=`, default
+ * 10 ms); a vCPU that halts leaves the queue and its unused slice goes to
+ * the next one at once.  Every TSC cycle of a CPU is charged to a guest,
+ * to Tally or to idle, at each VM entry, VM exit and idle transition.
+ * Locking: a run queue is touched only by its own CPU, with interrupts
+ * off (vCPUs are queued on the boot CPU before the others schedule). */
 #ifndef TALLY_SCHED_H
 #define TALLY_SCHED_H
 
-#include <tally/types.h>
+#include <tally/sched_policy.h>
 
 struct vcpu;
 
 struct sched_percpu {
+	struct sched_rq rq;
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
-	struct vcpu *head, *tail;	/* runnable vCPUs waiting for a turn */
-	bool need_resched;		/* the slice is over */
+	bool need_resched;		/* the timer said the slice is over */
 	unsigned int vcpus;		/* vCPUs ever placed here */
 };
 
-/* Default time slice; `sched_slice_ms=` may change it. */
 #define SCHED_SLICE_MS		10
+/* Global vCPU numbers for the donation ledger: domain slot * max vCPUs + vCPU. */
+#define SCHED_LEDGER_SIZE	(16 * 8)
 
+/* Empty run queues for every CPU, accounting from now; before any vCPU is queued. */
+void sched_init(void);
 /* CPU for a new vCPU: @pin if given and online, else the next in turn; -EINVAL for a bad pin. */
 int sched_place(unsigned int pin, unsigned int *pcpu);
 /* Queue runnable @v on its CPU (before scheduling starts, or on that CPU). */
 void sched_enqueue(struct vcpu *v);
+/* @v halted: it leaves its CPU until woken; the rest of its slice is given away. */
+void sched_block(struct vcpu *v);
+/* @v (on this CPU) is gone for good. */
+void sched_remove(struct vcpu *v);
 /* Timer tick on this CPU: the running vCPU's slice is over. */
 void sched_tick(void);
 /* True when the current vCPU must stop: slice over, halted or dead. */
@@ -37,6 +46,13 @@ bool sched_should_switch(void);
  * reports so and never returns.
  */
 struct vcpu *sched_pick_next(void);
+/* Accounting: this CPU leaves (at a VM exit) or enters (before VM entry) guest mode. */
+void sched_guest_exit(void);
+void sched_guest_enter(void);
+/* Donation ledger entry: cycles vCPU @recipient ran of slices @donor gave up. */
+uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
+/* One line per CPU: guest, hypervisor and idle cycles, which add up to the accounted time. */
+void sched_log_cpu_accounting(void);
 /* Start scheduling on this CPU: never returns. */
 __noreturn void sched_run(void);
 
