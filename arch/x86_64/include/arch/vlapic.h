@@ -6,8 +6,9 @@
  * by the divide configuration (Tally tells guests so through CPUID leaf
  * 0x15: crystal clock = TSC).  Interrupts are accepted into IRR, delivered
  * by the caller when vlapic_pending_vector() says one may be, and moved to
- * ISR by vlapic_ack(); EOI retires the highest in-service vector.  Writes
- * that send IPIs (ICR, SELF_IPI) are returned to the caller as actions.
+ * ISR by vlapic_ack(); EOI retires the highest in-service vector.  ICR
+ * writes that send IPIs are returned to the caller as actions; SELF_IPI
+ * needs no one else and goes straight into IRR.
  * Locking: a vCPU's APIC is touched by its own physical CPU, except
  * vlapic_accept() from other CPUs, which the caller serialises. */
 #ifndef ARCH_VLAPIC_H
@@ -43,10 +44,84 @@
 #define MSR_X2APIC_SELF_IPI	0x83F
 #define MSR_IA32_TSC_DEADLINE	0x6E0
 
+#define VLAPIC_VECTOR_BANKS	8		/* MSRs per ISR, TMR and IRR bank */
+
+/* Vectors 0-15 are illegal for fixed interrupts (SDM 11.5.2). */
+#define VLAPIC_FIRST_VECTOR	16
+#define VLAPIC_PRIORITY_CLASS	0xF0		/* vector bits 7:4 (SDM 11.8.3) */
+
+/* Version register (SDM 11.4.8): integrated APIC, LVT entries 0-6 (CMCI..ERROR). */
+#define VLAPIC_VERSION_ID	0x14
+#define VLAPIC_MAX_LVT		6
+#define VLAPIC_MAX_LVT_SHIFT	16
+
+#define VLAPIC_TPR_MASK		0xFF		/* bits 31:8 reserved */
+
+/* Spurious-interrupt vector register (SDM 11.9, figure 11-23). */
+#define VLAPIC_SVR_VECTOR	0xFFu
+#define VLAPIC_SVR_ENABLE	(1u << 8)	/* APIC software enable */
+#define VLAPIC_SVR_FOCUS_DISABLE (1u << 9)	/* focus processor checking */
+#define VLAPIC_SVR_EOI_SUPPRESS	(1u << 12)	/* EOI-broadcast suppression */
+#define VLAPIC_SVR_RESET	0xFFu
+
+/* Error status register (SDM 11.5.3, figure 11-9). */
+#define VLAPIC_ESR_SEND_ILLEGAL_VECTOR	(1u << 5)
+#define VLAPIC_ESR_RECV_ILLEGAL_VECTOR	(1u << 6)
+
+/* Local vector table entries (SDM 11.5.1, figure 11-8). */
+#define VLAPIC_LVT_VECTOR	0xFFu
+#define VLAPIC_LVT_DELIVERY_MODE (7u << 8)
+#define VLAPIC_LVT_DELIVERY_STATUS (1u << 12)	/* read-only */
+#define VLAPIC_LVT_POLARITY	(1u << 13)	/* LINT0/1 only */
+#define VLAPIC_LVT_REMOTE_IRR	(1u << 14)	/* LINT0/1 only, read-only */
+#define VLAPIC_LVT_TRIGGER_LEVEL (1u << 15)	/* LINT0/1 only */
+#define VLAPIC_LVT_MASKED	(1u << 16)
+#define VLAPIC_LVT_TIMER_MODE_SHIFT 17
+#define VLAPIC_LVT_TIMER_MODE	(3u << VLAPIC_LVT_TIMER_MODE_SHIFT)	/* timer only */
+
 /* LVT timer modes (bits 18:17). */
 #define VLAPIC_TIMER_ONESHOT	0
 #define VLAPIC_TIMER_PERIODIC	1
 #define VLAPIC_TIMER_TSC_DEADLINE 2
+#define VLAPIC_TIMER_RESERVED	3
+
+/* Divide configuration register (SDM 11.5.4, figure 11-10): bits 3, 1:0. */
+#define VLAPIC_DIVIDE_MASK	0xBu
+#define VLAPIC_DIVIDE_BY_2	0x0u
+#define VLAPIC_DIVIDE_BY_4	0x1u
+#define VLAPIC_DIVIDE_BY_8	0x2u
+#define VLAPIC_DIVIDE_BY_16	0x3u
+#define VLAPIC_DIVIDE_BY_32	0x8u
+#define VLAPIC_DIVIDE_BY_64	0x9u
+#define VLAPIC_DIVIDE_BY_128	0xAu
+#define VLAPIC_DIVIDE_BY_1	0xBu
+
+/* Interrupt command register, 64 bits in x2APIC mode (SDM 11.6.1, 11.12.9). */
+#define VLAPIC_ICR_VECTOR	0xFFull
+#define VLAPIC_ICR_MODE_SHIFT	8
+#define VLAPIC_ICR_MODE		(7ull << VLAPIC_ICR_MODE_SHIFT)
+#define VLAPIC_ICR_FIXED	0
+#define VLAPIC_ICR_LOWEST	1
+#define VLAPIC_ICR_SMI		2
+#define VLAPIC_ICR_NMI		4
+#define VLAPIC_ICR_INIT		5
+#define VLAPIC_ICR_STARTUP	6
+#define VLAPIC_ICR_DEST_LOGICAL	(1ull << 11)
+#define VLAPIC_ICR_DELIVERY_STATUS (1ull << 12)	/* always reads 0 */
+#define VLAPIC_ICR_LEVEL_ASSERT	(1ull << 14)
+#define VLAPIC_ICR_TRIGGER_LEVEL (1ull << 15)
+#define VLAPIC_ICR_SHORTHAND_SHIFT 18
+#define VLAPIC_ICR_SHORTHAND	(3ull << VLAPIC_ICR_SHORTHAND_SHIFT)
+#define VLAPIC_ICR_NO_SHORTHAND	0
+#define VLAPIC_ICR_SELF		1
+#define VLAPIC_ICR_ALL		2
+#define VLAPIC_ICR_ALL_BUT_SELF	3
+#define VLAPIC_ICR_DEST_SHIFT	32
+/* Reserved low-half bits: 31:20, 17:16 and 13. */
+#define VLAPIC_ICR_RESERVED	((0xFFFull << 20) | (3ull << 16) | (1ull << 13))
+#define VLAPIC_BROADCAST_ID	0xFFFFFFFFu	/* physical destination: everyone */
+
+#define VLAPIC_SELF_IPI_VECTOR	0xFFu		/* bits 31:8 reserved */
 
 /* What a register write asks the caller to do. */
 enum vlapic_action_kind {
@@ -90,18 +165,28 @@ int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
 /*
  * WRMSR of @val to @msr at TSC @now: 0, with *@act saying what to send
  * (kind NONE if nothing), or -EINVAL for #GP (read-only register, reserved
- * bits, EOI or SELF_IPI with bad value, illegal ICR combination).
+ * bits, EOI or SELF_IPI with bad value, illegal ICR combination).  ICR
+ * sends fixed, NMI, INIT and start-up IPIs to a physical x2APIC ID or a
+ * shorthand; logical destinations, lowest priority, SMI and the reserved
+ * delivery modes are #GP.  SELF_IPI is accepted into this IRR directly.
+ * A write to a timer register first runs vlapic_timer_update(@now).
  */
 int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 		     struct vlapic_action *act);
 
-/* Accept fixed interrupt @vector (16-255) into IRR; vectors below 16 set ESR "illegal vector" instead. */
+/*
+ * Accept fixed interrupt @vector (16-255) into IRR; vectors below 16 set
+ * ESR "receive illegal vector" instead (and raise the LVT error vector if
+ * that entry is unmasked).
+ */
 void vlapic_accept(struct vlapic *l, uint8_t vector);
 
 /*
  * Bring the timer up to @now: if its deadline has passed, accept the LVT
  * vector (unless masked), count the expiry, and re-arm a periodic timer
  * (or disarm a one-shot or TSC-deadline one).  Returns true if it fired.
+ * A periodic timer that missed several periods fires once and moves to
+ * its first deadline after @now, keeping its phase.
  */
 bool vlapic_timer_update(struct vlapic *l, uint64_t now);
 

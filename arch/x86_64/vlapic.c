@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: MIT */
+/* A guest's local APIC in x2APIC mode: registers, priorities and timer (see arch/vlapic.h). */
+#include <arch/vlapic.h>
+#include <tally/errno.h>
+
+/*
+ * Choices where the SDM leaves room or Tally models less than hardware:
+ * - ICR: fixed, NMI, INIT and start-up IPIs in physical destination mode,
+ *   or with a shorthand.  Logical destinations without a shorthand, lowest
+ *   priority, SMI and the reserved delivery modes raise #GP, so that a guest
+ *   relying on them fails loudly (Linux must use x2APIC physical mode).
+ * - SELF_IPI is accepted straight into this APIC's IRR; no action.
+ * - A periodic timer that missed several periods fires once and skips
+ *   ahead to its next deadline in the future, keeping its phase.
+ * - Writes to the timer registers first bring the timer up to @now, so an
+ *   expiry that was due is not lost by reprogramming.
+ * - ESR: a write (of 0) clears the errors; reads return what accumulated since.
+ */
+
+#define BITS_PER_BANK		32	/* IRR/ISR/TMR: 32 vectors per MSR */
+#define MSR_VALUE_SHIFT		32	/* bits 63:32 reserved except in ICR */
+
+/* x2APIC logical ID: cluster id[31:4] in LDR[31:16], bit id[3:0] in LDR[15:0] (SDM 11.12.10.2). */
+#define X2APIC_CLUSTER_SHIFT	4
+#define X2APIC_CLUSTER_MEMBER	0xFu
+#define LDR_CLUSTER_SHIFT	16
+
+/* Divide value: bit 3 moves next to bits 1:0 to form n; divisor 2^(n+1), n = 7 meaning 1. */
+#define DIVIDE_LOW		0x3u
+#define DIVIDE_HIGH		0x8u
+#define DIVIDE_HIGH_SHIFT	1
+#define DIVIDE_CODES		8
+
+/* The local vector table: where each entry lives and which bits a write may set. */
+struct lvt_desc {
+	uint32_t msr;
+	size_t offset;		/* of the entry in struct vlapic */
+	uint32_t writable;
+	uint32_t read_only;	/* accepted in a write, but not stored */
+};
+
+#define LVT_INTR_BITS	(VLAPIC_LVT_VECTOR | VLAPIC_LVT_DELIVERY_MODE | VLAPIC_LVT_MASKED)
+#define LVT_LINT_BITS	(LVT_INTR_BITS | VLAPIC_LVT_POLARITY | VLAPIC_LVT_TRIGGER_LEVEL)
+#define LVT_TIMER_BITS	(VLAPIC_LVT_VECTOR | VLAPIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE)
+#define LVT_ERROR_BITS	(VLAPIC_LVT_VECTOR | VLAPIC_LVT_MASKED)
+#define LVT_STATUS	VLAPIC_LVT_DELIVERY_STATUS
+#define LVT_LINT_STATUS	(VLAPIC_LVT_DELIVERY_STATUS | VLAPIC_LVT_REMOTE_IRR)
+
+#define LVT_AT(field)	offsetof(struct vlapic, field)
+
+static const struct lvt_desc lvt_descs[] = {
+	{ MSR_X2APIC_LVT_CMCI, LVT_AT(lvt_cmci), LVT_INTR_BITS, LVT_STATUS },
+	{ MSR_X2APIC_LVT_TIMER, LVT_AT(lvt_timer), LVT_TIMER_BITS, LVT_STATUS },
+	{ MSR_X2APIC_LVT_THERMAL, LVT_AT(lvt_thermal), LVT_INTR_BITS, LVT_STATUS },
+	{ MSR_X2APIC_LVT_PMI, LVT_AT(lvt_pmi), LVT_INTR_BITS, LVT_STATUS },
+	{ MSR_X2APIC_LVT_LINT0, LVT_AT(lvt_lint0), LVT_LINT_BITS, LVT_LINT_STATUS },
+	{ MSR_X2APIC_LVT_LINT1, LVT_AT(lvt_lint1), LVT_LINT_BITS, LVT_LINT_STATUS },
+	{ MSR_X2APIC_LVT_ERROR, LVT_AT(lvt_error), LVT_ERROR_BITS, LVT_STATUS },
+};
+
+#define SVR_WRITABLE	(VLAPIC_SVR_VECTOR | VLAPIC_SVR_ENABLE | VLAPIC_SVR_FOCUS_DISABLE | \
+			 VLAPIC_SVR_EOI_SUPPRESS)
+
+/* ------------------------------------------------ 256-bit vector banks */
+
+static void bank_set(uint32_t *bank, uint8_t v)
+{
+	bank[v / BITS_PER_BANK] |= 1u << (v % BITS_PER_BANK);
+}
+
+static void bank_clear(uint32_t *bank, uint8_t v)
+{
+	bank[v / BITS_PER_BANK] &= ~(1u << (v % BITS_PER_BANK));
+}
+
+static bool bank_test(const uint32_t *bank, uint8_t v)
+{
+	return bank[v / BITS_PER_BANK] & (1u << (v % BITS_PER_BANK));
+}
+
+/* The highest vector set in @bank, or -1. */
+static int bank_highest(const uint32_t *bank)
+{
+	for (int w = VLAPIC_VECTOR_BANKS - 1; w >= 0; w--)
+		if (bank[w])
+			return w * BITS_PER_BANK + (BITS_PER_BANK - 1 - __builtin_clz(bank[w]));
+	return -1;
+}
+
+/* ------------------------------------------------ priorities and errors */
+
+/* Processor priority (SDM 11.8.3.1): TPR, or the in-service class if that is higher. */
+static uint32_t ppr(const struct vlapic *l)
+{
+	int isrv = bank_highest(l->isr);
+	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & VLAPIC_PRIORITY_CLASS;
+
+	if ((l->tpr & VLAPIC_PRIORITY_CLASS) >= isr_class)
+		return l->tpr;
+	return isr_class;
+}
+
+static void set_irr(struct vlapic *l, uint8_t vector)
+{
+	bank_set(l->irr, vector);
+	l->accepted++;
+}
+
+/*
+ * Record an error in ESR and signal it through the LVT error entry
+ * (SDM 11.5.3).  An illegal error vector is dropped rather than reported,
+ * which would recurse.
+ */
+static void raise_error(struct vlapic *l, uint32_t esr_bits)
+{
+	uint32_t lvt = l->lvt_error;
+
+	l->esr |= esr_bits;
+	if (!(lvt & VLAPIC_LVT_MASKED) && (lvt & VLAPIC_LVT_VECTOR) >= VLAPIC_FIRST_VECTOR)
+		set_irr(l, (uint8_t)(lvt & VLAPIC_LVT_VECTOR));
+}
+
+void vlapic_accept(struct vlapic *l, uint8_t vector)
+{
+	if (vector < VLAPIC_FIRST_VECTOR) {
+		raise_error(l, VLAPIC_ESR_RECV_ILLEGAL_VECTOR);
+		return;
+	}
+	set_irr(l, vector);
+}
+
+int vlapic_pending_vector(const struct vlapic *l)
+{
+	int v;
+
+	if (!(l->svr & VLAPIC_SVR_ENABLE))
+		return -1;
+	v = bank_highest(l->irr);
+	if (v < 0 || ((uint32_t)v & VLAPIC_PRIORITY_CLASS) <= (ppr(l) & VLAPIC_PRIORITY_CLASS))
+		return -1;
+	return v;
+}
+
+/* A vector that is not pending is ignored: the caller raced with nothing to move. */
+void vlapic_ack(struct vlapic *l, uint8_t vector)
+{
+	if (!bank_test(l->irr, vector))
+		return;
+	bank_clear(l->irr, vector);
+	bank_set(l->isr, vector);
+}
+
+/* ------------------------------------------------ timer (SDM 11.5.4) */
+
+static uint32_t timer_mode(const struct vlapic *l)
+{
+	return (l->lvt_timer & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
+}
+
+static uint64_t timer_divisor(uint32_t config)
+{
+	uint32_t n = ((config & DIVIDE_HIGH) >> DIVIDE_HIGH_SHIFT) | (config & DIVIDE_LOW);
+
+	return 1ull << ((n + 1) % DIVIDE_CODES);
+}
+
+/* TSC cycles from a load of the initial count to zero. */
+static uint64_t timer_period(const struct vlapic *l)
+{
+	return (uint64_t)l->timer_initial * timer_divisor(l->timer_divide_config);
+}
+
+/* @tsc + @delta, saturating, so that a deadline never wraps to 0 ("not armed"). */
+static uint64_t tsc_add(uint64_t tsc, uint64_t delta)
+{
+	return tsc + delta < tsc ? UINT64_MAX : tsc + delta;
+}
+
+/* Load the count from the initial count at @now (0: the timer stops). */
+static void timer_load(struct vlapic *l, uint64_t now)
+{
+	l->timer_start_tsc = now;
+	l->deadline = l->timer_initial ? tsc_add(now, timer_period(l)) : 0;
+}
+
+static void timer_disarm(struct vlapic *l)
+{
+	l->deadline = 0;
+	l->tsc_deadline_msr = 0;	/* it reads 0 once fired or disarmed */
+}
+
+/* A periodic timer's first deadline strictly after @now (its deadline has passed). */
+static uint64_t periodic_next(const struct vlapic *l, uint64_t now)
+{
+	uint64_t period = timer_period(l);
+	uint64_t passed = (now - l->deadline) / period + 1;
+
+	return tsc_add(l->deadline, passed * period);
+}
+
+/* The current-count register at @now: ticks left, rounded up, 0 if stopped. */
+static uint32_t timer_current(const struct vlapic *l, uint64_t now)
+{
+	uint64_t next = l->deadline, div, left;
+
+	if (timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE || !next || !l->timer_initial)
+		return 0;
+	if (now >= next) {
+		if (timer_mode(l) != VLAPIC_TIMER_PERIODIC)
+			return 0;
+		next = periodic_next(l, now);
+	}
+	div = timer_divisor(l->timer_divide_config);
+	left = (next - now + div - 1) / div;
+	return left > l->timer_initial ? l->timer_initial : (uint32_t)left;
+}
+
+static void timer_fire(struct vlapic *l)
+{
+	l->timer_expiries++;
+	if (!(l->lvt_timer & VLAPIC_LVT_MASKED))
+		vlapic_accept(l, (uint8_t)(l->lvt_timer & VLAPIC_LVT_VECTOR));
+}
+
+bool vlapic_timer_update(struct vlapic *l, uint64_t now)
+{
+	if (!l->deadline || now < l->deadline)
+		return false;
+	timer_fire(l);
+	if (timer_mode(l) == VLAPIC_TIMER_PERIODIC && l->timer_initial) {
+		l->deadline = periodic_next(l, now);
+		l->timer_start_tsc = l->deadline - timer_period(l);
+	} else {
+		timer_disarm(l);
+	}
+	return true;
+}
+
+uint64_t vlapic_next_deadline(const struct vlapic *l)
+{
+	return l->deadline;
+}
+
+/* In TSC-deadline mode the initial count is ignored (SDM 11.5.4.1). */
+static int initial_write(struct vlapic *l, uint32_t val, uint64_t now)
+{
+	if (timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE)
+		return 0;
+	vlapic_timer_update(l, now);
+	l->timer_initial = val;
+	timer_load(l, now);
+	return 0;
+}
+
+/* A running count keeps the ticks it has left, now at the new rate. */
+static int divide_write(struct vlapic *l, uint32_t val, uint64_t now)
+{
+	uint32_t left;
+
+	if (val & ~VLAPIC_DIVIDE_MASK)
+		return -EINVAL;
+	vlapic_timer_update(l, now);
+	left = timer_current(l, now);
+	l->timer_divide_config = val;
+	if (left)
+		l->deadline = tsc_add(now, left * timer_divisor(val));
+	return 0;
+}
+
+/* Outside TSC-deadline mode the MSR ignores writes (SDM 11.5.4.1); 0 disarms. */
+static int tsc_deadline_write(struct vlapic *l, uint64_t val, uint64_t now)
+{
+	if (timer_mode(l) != VLAPIC_TIMER_TSC_DEADLINE)
+		return 0;
+	vlapic_timer_update(l, now);
+	l->tsc_deadline_msr = val;
+	l->deadline = val;
+	l->timer_start_tsc = now;
+	return 0;
+}
+
+/* ------------------------------------------------ local vector table */
+
+static const struct lvt_desc *lvt_find(uint32_t msr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(lvt_descs); i++)
+		if (lvt_descs[i].msr == msr)
+			return &lvt_descs[i];
+	return NULL;
+}
+
+static uint32_t *lvt_entry(struct vlapic *l, const struct lvt_desc *d)
+{
+	return (uint32_t *)((char *)l + d->offset);
+}
+
+/* A change of timer mode disarms the timer (SDM 11.5.4.1) and clears the initial count. */
+static int lvt_timer_write(struct vlapic *l, uint32_t val, uint64_t now)
+{
+	uint32_t old_mode = timer_mode(l);
+
+	if (((val & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT) == VLAPIC_TIMER_RESERVED)
+		return -EINVAL;
+	vlapic_timer_update(l, now);
+	l->lvt_timer = val;
+	if (timer_mode(l) != old_mode) {
+		timer_disarm(l);
+		l->timer_initial = 0;
+	}
+	return 0;
+}
+
+/* While the APIC is software-disabled, every entry stays masked (SDM 11.4.7.2). */
+static int lvt_write(struct vlapic *l, const struct lvt_desc *d, uint32_t val, uint64_t now)
+{
+	if (val & ~(d->writable | d->read_only))
+		return -EINVAL;
+	val &= d->writable;
+	if (!(l->svr & VLAPIC_SVR_ENABLE))
+		val |= VLAPIC_LVT_MASKED;
+	if (d->msr == MSR_X2APIC_LVT_TIMER)
+		return lvt_timer_write(l, val, now);
+	*lvt_entry(l, d) = val;
+	return 0;
+}
+
+/* ------------------------------------------------ other registers */
+
+static int svr_write(struct vlapic *l, uint32_t val)
+{
+	if (val & ~SVR_WRITABLE)
+		return -EINVAL;
+	l->svr = val;
+	if (!(val & VLAPIC_SVR_ENABLE))
+		for (size_t i = 0; i < ARRAY_SIZE(lvt_descs); i++)
+			*lvt_entry(l, &lvt_descs[i]) |= VLAPIC_LVT_MASKED;
+	return 0;
+}
+
+/* EOI retires the highest in-service vector (SDM 11.8.5); only 0 may be written. */
+static int eoi_write(struct vlapic *l, uint32_t val)
+{
+	int v;
+
+	if (val)
+		return -EINVAL;
+	v = bank_highest(l->isr);
+	if (v >= 0)
+		bank_clear(l->isr, (uint8_t)v);
+	return 0;
+}
+
+/* An illegal vector is an error of the sender, not an exception (SDM 11.5.3). */
+static int self_ipi_write(struct vlapic *l, uint32_t val)
+{
+	if (val & ~VLAPIC_SELF_IPI_VECTOR)
+		return -EINVAL;
+	if (val < VLAPIC_FIRST_VECTOR)
+		raise_error(l, VLAPIC_ESR_SEND_ILLEGAL_VECTOR);
+	else
+		set_irr(l, (uint8_t)val);
+	return 0;
+}
+
+static uint32_t ldr(uint32_t id)
+{
+	return ((id >> X2APIC_CLUSTER_SHIFT) << LDR_CLUSTER_SHIFT) |
+	       (1u << (id & X2APIC_CLUSTER_MEMBER));
+}
+
+/* ------------------------------------------------ interrupt command register */
+
+/* Valid delivery-mode and shorthand pairs, Pentium 4 onwards (SDM 11.6.1), of those modelled. */
+static bool icr_valid(uint32_t mode, uint32_t shorthand)
+{
+	switch (mode) {
+	case VLAPIC_ICR_FIXED:
+		return true;
+	case VLAPIC_ICR_NMI:
+	case VLAPIC_ICR_INIT:
+	case VLAPIC_ICR_STARTUP:
+		return shorthand == VLAPIC_ICR_NO_SHORTHAND || shorthand == VLAPIC_ICR_ALL_BUT_SELF;
+	default:
+		return false;	/* lowest priority, SMI, reserved */
+	}
+}
+
+/*
+ * The destination of an IPI, or false if it reaches nobody: the physical
+ * IDs that collide with the VLAPIC_DEST_* codes belong to no vCPU.
+ */
+static bool icr_dest(uint64_t icr, uint32_t *dest)
+{
+	uint32_t id = (uint32_t)(icr >> VLAPIC_ICR_DEST_SHIFT);
+
+	switch ((icr & VLAPIC_ICR_SHORTHAND) >> VLAPIC_ICR_SHORTHAND_SHIFT) {
+	case VLAPIC_ICR_SELF:
+		*dest = VLAPIC_DEST_SELF;
+		return true;
+	case VLAPIC_ICR_ALL:
+		*dest = VLAPIC_DEST_ALL;
+		return true;
+	case VLAPIC_ICR_ALL_BUT_SELF:
+		*dest = VLAPIC_DEST_ALL_BUT_SELF;
+		return true;
+	}
+	*dest = id == VLAPIC_BROADCAST_ID ? VLAPIC_DEST_ALL : id;
+	return id == VLAPIC_BROADCAST_ID || id < VLAPIC_DEST_ALL;
+}
+
+/*
+ * What a valid ICR value sends.  A fixed IPI with an illegal vector sets
+ * ESR instead; an INIT level de-assert (level trigger, level 0) is a no-op.
+ */
+static enum vlapic_action_kind icr_kind(struct vlapic *l, uint64_t icr, uint32_t mode)
+{
+	switch (mode) {
+	case VLAPIC_ICR_FIXED:
+		if ((icr & VLAPIC_ICR_VECTOR) >= VLAPIC_FIRST_VECTOR)
+			return VLAPIC_ACTION_IPI;
+		raise_error(l, VLAPIC_ESR_SEND_ILLEGAL_VECTOR);
+		return VLAPIC_ACTION_NONE;
+	case VLAPIC_ICR_NMI:
+		return VLAPIC_ACTION_NMI;
+	case VLAPIC_ICR_INIT:
+		if ((icr & VLAPIC_ICR_TRIGGER_LEVEL) && !(icr & VLAPIC_ICR_LEVEL_ASSERT))
+			return VLAPIC_ACTION_NONE;
+		return VLAPIC_ACTION_INIT;
+	default:
+		return VLAPIC_ACTION_SIPI;
+	}
+}
+
+static int icr_write(struct vlapic *l, uint64_t val, struct vlapic_action *act)
+{
+	uint32_t mode = (uint32_t)((val & VLAPIC_ICR_MODE) >> VLAPIC_ICR_MODE_SHIFT);
+	uint32_t shorthand = (uint32_t)((val & VLAPIC_ICR_SHORTHAND) >> VLAPIC_ICR_SHORTHAND_SHIFT);
+	uint32_t dest;
+
+	if ((val & VLAPIC_ICR_RESERVED) || !icr_valid(mode, shorthand))
+		return -EINVAL;
+	if ((val & VLAPIC_ICR_DEST_LOGICAL) && shorthand == VLAPIC_ICR_NO_SHORTHAND)
+		return -EINVAL;		/* logical destinations are not modelled */
+	l->icr = val & ~VLAPIC_ICR_DELIVERY_STATUS;
+	if (!icr_dest(val, &dest))
+		return 0;
+	act->kind = icr_kind(l, val, mode);
+	if (act->kind == VLAPIC_ACTION_NONE)
+		return 0;
+	act->dest = dest;
+	if (act->kind == VLAPIC_ACTION_IPI || act->kind == VLAPIC_ACTION_SIPI)
+		act->vector = (uint8_t)(val & VLAPIC_ICR_VECTOR);
+	return 0;
+}
+
+/* ------------------------------------------------ MSR interface */
+
+void vlapic_init(struct vlapic *l, uint32_t id)
+{
+	*l = (struct vlapic){ .id = id, .svr = VLAPIC_SVR_RESET };
+	for (size_t i = 0; i < ARRAY_SIZE(lvt_descs); i++)
+		*lvt_entry(l, &lvt_descs[i]) = VLAPIC_LVT_MASKED;
+}
+
+/* ISR, TMR and IRR: 8 read-only MSRs each. */
+static bool bank_read(const struct vlapic *l, uint32_t msr, uint64_t *val)
+{
+	if (msr >= MSR_X2APIC_ISR0 && msr < MSR_X2APIC_ISR0 + VLAPIC_VECTOR_BANKS)
+		*val = l->isr[msr - MSR_X2APIC_ISR0];
+	else if (msr >= MSR_X2APIC_TMR0 && msr < MSR_X2APIC_TMR0 + VLAPIC_VECTOR_BANKS)
+		*val = l->tmr[msr - MSR_X2APIC_TMR0];
+	else if (msr >= MSR_X2APIC_IRR0 && msr < MSR_X2APIC_IRR0 + VLAPIC_VECTOR_BANKS)
+		*val = l->irr[msr - MSR_X2APIC_IRR0];
+	else
+		return false;
+	return true;
+}
+
+/* The timer registers, as read at @now. */
+static bool timer_read(const struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_X2APIC_TIMER_INITIAL:
+		*val = l->timer_initial;
+		return true;
+	case MSR_X2APIC_TIMER_CURRENT:
+		*val = timer_current(l, now);
+		return true;
+	case MSR_X2APIC_TIMER_DIVIDE:
+		*val = l->timer_divide_config;
+		return true;
+	case MSR_IA32_TSC_DEADLINE:
+		*val = timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE ? l->tsc_deadline_msr : 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The registers that are neither LVT entries, vector banks nor timer registers. */
+static bool control_read(const struct vlapic *l, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_X2APIC_ID:
+		*val = l->id;
+		return true;
+	case MSR_X2APIC_VERSION:
+		*val = (VLAPIC_MAX_LVT << VLAPIC_MAX_LVT_SHIFT) | VLAPIC_VERSION_ID;
+		return true;
+	case MSR_X2APIC_TPR:
+		*val = l->tpr;
+		return true;
+	case MSR_X2APIC_PPR:
+		*val = ppr(l);
+		return true;
+	case MSR_X2APIC_LDR:
+		*val = ldr(l->id);
+		return true;
+	case MSR_X2APIC_SVR:
+		*val = l->svr;
+		return true;
+	case MSR_X2APIC_ESR:
+		*val = l->esr;
+		return true;
+	case MSR_X2APIC_ICR:
+		*val = l->icr;
+		return true;
+	default:
+		return false;	/* EOI and SELF_IPI are write-only; reserved */
+	}
+}
+
+int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	const struct lvt_desc *lvt = lvt_find(msr);
+
+	if (lvt) {
+		*val = *lvt_entry(l, lvt);
+		return 0;
+	}
+	if (bank_read(l, msr, val) || timer_read(l, msr, now, val) || control_read(l, msr, val))
+		return 0;
+	return -EINVAL;
+}
+
+int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
+		     struct vlapic_action *act)
+{
+	const struct lvt_desc *lvt = lvt_find(msr);
+
+	*act = (struct vlapic_action){ .kind = VLAPIC_ACTION_NONE };
+	if (msr == MSR_X2APIC_ICR)
+		return icr_write(l, val, act);
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		return tsc_deadline_write(l, val, now);
+	if (val >> MSR_VALUE_SHIFT)
+		return -EINVAL;		/* SDM 11.12.1.3: reserved bits are checked */
+	if (lvt)
+		return lvt_write(l, lvt, (uint32_t)val, now);
+	switch (msr) {
+	case MSR_X2APIC_TPR:
+		if (val & ~(uint64_t)VLAPIC_TPR_MASK)
+			return -EINVAL;
+		l->tpr = (uint32_t)val;
+		return 0;
+	case MSR_X2APIC_EOI:
+		return eoi_write(l, (uint32_t)val);
+	case MSR_X2APIC_SVR:
+		return svr_write(l, (uint32_t)val);
+	case MSR_X2APIC_ESR:
+		if (val)
+			return -EINVAL;
+		l->esr = 0;
+		return 0;
+	case MSR_X2APIC_TIMER_INITIAL:
+		return initial_write(l, (uint32_t)val, now);
+	case MSR_X2APIC_TIMER_DIVIDE:
+		return divide_write(l, (uint32_t)val, now);
+	case MSR_X2APIC_SELF_IPI:
+		return self_ipi_write(l, (uint32_t)val);
+	default:
+		return -EINVAL;		/* read-only, reserved, or not an APIC MSR */
+	}
+}
