@@ -103,6 +103,7 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 				    .state = i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE };
 		arch_vcpu_init(v, res->entry, res->info_gpa);
 		d->vcpus[i] = v;
+		sched_attach(v);
 	}
 	d->vcpu_count = cfg->vcpus;
 	return 0;

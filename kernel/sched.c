@@ -49,26 +49,105 @@ int sched_place(unsigned int pin, unsigned int *pcpu)
 	return 0;
 }
 
+void sched_attach(struct vcpu *v)
+{
+	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+
+	v->se.id = (v->domain->id - 1) * DOMAIN_MAX_VCPUS + v->id;
+	v->se.state = SCHED_BLOCKED;
+	if (s->placed_count < SCHED_MAX_PLACED)
+		s->placed[s->placed_count++] = v;
+	s->vcpus++;
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
 void sched_enqueue(struct vcpu *v)
 {
 	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
 
-	v->se.id = (v->domain->id - 1) * DOMAIN_MAX_VCPUS + v->id;
+	v->state = VCPU_RUNNABLE;
 	v->se.state = SCHED_RUNNABLE;
-	s->vcpus++;
 	sched_rq_add(&s->rq, &v->se);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* Another CPU changed this one's queue: make it look (from idle, or at its next exit). */
+static void kick(unsigned int pcpu)
+{
+	if (pcpu != this_cpu()->id)
+		arch_kick_cpu(pcpu);
+}
+
+void sched_start(struct vcpu *v)
+{
+	sched_enqueue(v);
+	kick(v->pcpu);
+}
+
+void sched_wake(struct vcpu *v)
+{
+	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+	bool woke = v->state == VCPU_BLOCKED;
+
+	if (woke) {
+		v->state = VCPU_RUNNABLE;
+		sched_rq_wake(&s->rq, &v->se, arch_read_tsc());
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (woke)
+		kick(v->pcpu);
 }
 
 void sched_block(struct vcpu *v)
 {
+	struct sched_percpu *s = local();
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+
 	v->state = VCPU_BLOCKED;
-	sched_rq_block(&local()->rq, arch_read_tsc());
+	sched_rq_block(&s->rq, arch_read_tsc());
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 void sched_remove(struct vcpu *v)
 {
+	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+
 	v->state = VCPU_DEAD;
-	sched_rq_remove(&percpu_area[v->pcpu].sched.rq, &v->se);
+	sched_rq_remove(&s->rq, &v->se);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* Wake this CPU's halted vCPUs whose timers fired or that have interrupts to take. */
+static void wake_due(struct sched_percpu *s, uint64_t now)
+{
+	for (unsigned int i = 0; i < s->placed_count; i++) {
+		struct vcpu *v = s->placed[i];
+
+		if (v->state == VCPU_BLOCKED && arch_vcpu_wakeup_due(v, now))
+			sched_wake(v);
+	}
+}
+
+uint64_t sched_next_event(void)
+{
+	struct sched_percpu *s = local();
+	uint64_t next = s->current ? s->rq.slice_end : UINT64_MAX;
+
+	for (unsigned int i = 0; i < s->placed_count; i++) {
+		struct vcpu *v = s->placed[i];
+		uint64_t d;
+
+		if (v->state == VCPU_DEAD || v->state == VCPU_WAIT_SIPI)
+			continue;
+		d = arch_vcpu_next_deadline(v);
+		if (d && d < next)
+			next = d;
+	}
+	return next;
 }
 
 void sched_tick(void)
@@ -138,25 +217,33 @@ struct vcpu *sched_pick_next(void)
 	struct sched_percpu *s = local();
 	struct sched_entity *se;
 
+	unsigned long flags;
+
 	s->need_resched = false;
-	while (!(se = sched_rq_pick(&s->rq, arch_read_tsc()))) {
-		s->current = NULL;
+	for (;;) {
+		wake_due(s, arch_read_tsc());
+		flags = spin_lock_irqsave(&s->lock);
+		se = sched_rq_pick(&s->rq, arch_read_tsc());
+		s->current = se ? vcpu_of(se) : NULL;
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (se)
+			return s->current;
 		if (!domain_alive_count())
 			all_done();
 		sched_rq_enter_idle(&s->rq, arch_read_tsc());
-		arch_idle();
+		arch_idle_until(sched_next_event());
 		sched_rq_exit_idle(&s->rq, arch_read_tsc());
 	}
-	s->current = vcpu_of(se);
-	return s->current;
 }
 
 void sched_init(void)
 {
 	uint64_t slice = arch_tsc_khz() * options.sched_slice_ms, now = arch_read_tsc();
 
-	for (unsigned int i = 0; i < percpu_count; i++)
+	for (unsigned int i = 0; i < percpu_count; i++) {
+		percpu_area[i].sched.lock = (struct spinlock)SPINLOCK_INIT;
 		sched_rq_init(&percpu_area[i].sched.rq, slice, now, ledger_add, NULL);
+	}
 }
 
 void sched_run(void)

@@ -2,6 +2,8 @@
 /* Small arch_* services for generic code: interrupts, halting, the TSC. */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/trap.h>
+#include <tally/percpu.h>
 #include <tally/arch.h>
 
 unsigned long arch_irq_save(void)
@@ -32,6 +34,11 @@ void arch_idle(void)
 {
 	irq_enable_and_halt();
 	irq_disable();
+}
+
+void arch_kick_cpu(unsigned int pcpu)
+{
+	lapic_send_ipi(percpu_area[pcpu].apic_id, LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT | VEC_KICK);
 }
 
 void arch_zero_memory(hpa_t pa, uint64_t bytes)

@@ -3,6 +3,8 @@
 #include <arch/ept.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
+#include <arch/cpu.h>
+#include <arch/vcpu_apic.h>
 #include <tally/domain.h>
 #include <tally/errno.h>
 #include <tally/fmt.h>
@@ -92,6 +94,10 @@ void vmexit_hlt(struct vcpu *v, struct guest_regs *r)
 	/* "STI; HLT": the STI shadow ends with the HLT we just stepped over. */
 	if (intr & INTERRUPTIBILITY_STI_MOVSS)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
+	/* Only an interrupt the guest accepts ends HLT (SDM Vol. 2A, HLT). */
+	v->arch.hlt_if = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
+	if (vapic_hlt_wakes_at_once(v))
+		return;
 	sched_block(v);
 }
 

@@ -5,6 +5,7 @@
 #include <arch/vmexit.h>
 #include <arch/xstate.h>
 #include <public/tally.h>
+#include <tally/arch.h>
 #include <tally/domain.h>
 
 #define CPUID_1_EDX_MTRR	(1u << 12)
@@ -13,11 +14,16 @@
 
 /* Leaf 1 ECX: VMX is Tally's; the rest needs state Tally does not switch or emulate yet. */
 static const uint32_t leaf1_ecx_hidden = CPUID_1_ECX_MONITOR | CPUID_1_ECX_VMX |
-	CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE_BIT;
+	CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM;
+/* Every vCPU has an x2APIC with a TSC-deadline timer (arch/vlapic.h). */
+static const uint32_t leaf1_ecx_shown = CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE_BIT;
 /* XSAVE features, shown only as far as Tally switches their state (arch/xstate.h). */
 static const uint32_t leaf1_ecx_xsave = CPUID_1_ECX_XSAVE | CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX;
-/* No local APIC yet; MTRR MSRs are not emulated. */
-static const uint32_t leaf1_edx_hidden = CPUID_1_EDX_APIC | CPUID_1_EDX_MTRR;
+/* MTRR MSRs are not emulated. */
+static const uint32_t leaf1_edx_hidden = CPUID_1_EDX_MTRR;
+#define HV_LEAF_TIMING		(TALLY_CPUID_BASE + 0x10)	/* TSC and APIC timer kHz */
+#define LEAF_TSC_CRYSTAL	0x15
+#define LEAF_FREQUENCY		0x16
 /* Leaf 7: SGX, INVPCID (not enabled), TSX, MPX; AVX2 and AVX-512 follow XCR0 support. */
 static const uint32_t leaf7_ebx_hidden = CPUID_7_EBX_SGX | CPUID_7_EBX_INVPCID |
 	(1u << 11) | (1u << 14);
@@ -32,11 +38,35 @@ static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *c)
 {
 	*c = (struct cpuid_regs){ 0 };
 	if (leaf == TALLY_CPUID_BASE) {
-		c->eax = TALLY_CPUID_BASE;	/* highest hypervisor leaf */
+		c->eax = HV_LEAF_TIMING;	/* highest hypervisor leaf */
 		c->ebx = TALLY_CPUID_SIGNATURE_EBX;
 		c->ecx = TALLY_CPUID_SIGNATURE_ECX;
 		c->edx = TALLY_CPUID_SIGNATURE_EDX;
+	} else if (leaf == HV_LEAF_TIMING) {
+		/* The measured rates, not the CPU's nominal ones (as VMware's leaf). */
+		c->eax = (uint32_t)arch_tsc_khz();
+		c->ebx = (uint32_t)arch_tsc_khz();	/* the APIC timer counts at the TSC rate */
 	}
+}
+
+/*
+ * Leaves 0x15 and 0x16 describe the measured TSC: crystal = TSC (ratio 1/1),
+ * which also clocks the virtual APIC timer; 0x16 in MHz.
+ */
+static bool timing_leaf(uint32_t leaf, struct cpuid_regs *c)
+{
+	uint64_t khz = arch_tsc_khz();
+
+	if (leaf == LEAF_TSC_CRYSTAL) {
+		*c = (struct cpuid_regs){ .eax = 1, .ebx = 1, .ecx = (uint32_t)(khz * 1000) };
+		return true;
+	}
+	if (leaf == LEAF_FREQUENCY) {
+		*c = (struct cpuid_regs){ .eax = (uint32_t)(khz / 1000), .ebx = (uint32_t)(khz / 1000),
+					  .ecx = (uint32_t)(khz / 1000) };
+		return true;
+	}
+	return false;
 }
 
 /* Leaf 1 ECX's XSAVE bits: XSAVE/AVX as Tally switches them; OSXSAVE is the guest's CR4 bit. */
@@ -88,9 +118,13 @@ static void filter_xsave_leaf(uint32_t sub, struct cpuid_regs *c)
 static void filter(const struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *c)
 {
 	switch (leaf) {
+	case 0:		/* the timing leaves exist even if the CPU stops short of them */
+		c->eax = MAX(c->eax, LEAF_FREQUENCY);
+		break;
 	case 1:
 		c->ecx = (c->ecx & ~(leaf1_ecx_hidden | leaf1_ecx_xsave)) |
-			 leaf1_xsave_bits(c->ecx) | CPUID_1_ECX_HYPERVISOR;
+			 leaf1_xsave_bits(c->ecx) | leaf1_ecx_shown | CPUID_1_ECX_HYPERVISOR;
+		c->edx |= CPUID_1_EDX_APIC;
 		c->edx &= ~leaf1_edx_hidden;
 		/* Initial APIC ID and logical processor count: this vCPU's. */
 		c->ebx = (c->ebx & 0xFFFF) | (v->domain->vcpu_count << 16) | (v->id << 24);
@@ -123,7 +157,7 @@ void vmexit_cpuid(struct vcpu *v, struct guest_regs *r)
 
 	if (leaf >= TALLY_CPUID_BASE && leaf <= HV_LEAF_LAST) {
 		hypervisor_leaf(leaf, &c);
-	} else {
+	} else if (!timing_leaf(leaf, &c)) {
 		c = cpuid(leaf, sub);
 		filter(v, leaf, sub, &c);
 	}

@@ -3,6 +3,7 @@
 #include <arch/cpu.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
+#include <arch/vcpu_apic.h>
 #include <tally/domain.h>
 
 #define EFER_SCE		(1ull << 0)
@@ -129,10 +130,11 @@ static bool write_allowed(uint32_t msr, uint64_t val)
 
 void vmexit_rdmsr(struct vcpu *v, struct guest_regs *r)
 {
-	uint64_t val;
+	uint32_t msr = (uint32_t)r->gpr[GUEST_RCX];
+	uint64_t val = 0;
+	enum vapic_msr_result apic = vapic_msr_read(v, msr, &val);
 
-	(void)v;
-	if (!read_allowed((uint32_t)r->gpr[GUEST_RCX], &val)) {
+	if (apic == VAPIC_GP || (apic == VAPIC_NOT_MINE && !read_allowed(msr, &val))) {
 		vmexit_inject_gp();
 		return;
 	}
@@ -144,9 +146,10 @@ void vmexit_rdmsr(struct vcpu *v, struct guest_regs *r)
 void vmexit_wrmsr(struct vcpu *v, struct guest_regs *r)
 {
 	uint64_t val = (r->gpr[GUEST_RDX] << 32) | (uint32_t)r->gpr[GUEST_RAX];
+	uint32_t msr = (uint32_t)r->gpr[GUEST_RCX];
+	enum vapic_msr_result apic = vapic_msr_write(v, msr, val);
 
-	(void)v;
-	if (!write_allowed((uint32_t)r->gpr[GUEST_RCX], val)) {
+	if (apic == VAPIC_GP || (apic == VAPIC_NOT_MINE && !write_allowed(msr, val))) {
 		vmexit_inject_gp();
 		return;
 	}

@@ -75,6 +75,13 @@ void lapic_timer_periodic(uint32_t ticks)
 	lapic_write(LAPIC_TIMER_INITIAL, ticks);
 }
 
+void lapic_timer_oneshot(uint32_t ticks)
+{
+	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_TIMER_DIVIDE_1);
+	lapic_write(LAPIC_LVT_TIMER, VEC_LAPIC_TIMER);
+	lapic_write(LAPIC_TIMER_INITIAL, ticks);
+}
+
 void lapic_timer_stop(void)
 {
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);

@@ -5,6 +5,8 @@
 #include <tally/arch.h>
 #include <tally/errno.h>
 #include <tally/log.h>
+#include <tally/options.h>
+#include <tally/percpu.h>
 #include <tally/pit.h>
 
 #define CALIBRATE_PIT_COUNT	59659u	/* ~50 ms */
@@ -110,6 +112,7 @@ int arch_timer_init(void)
 	const char *source = "pit";
 
 	lapic_init_cpu();
+	this_cpu()->apic_id = lapic_id();
 	if (calibrate_pit() < 0) {
 		source = "cpuid";
 		if (calibrate_cpuid() < 0) {
@@ -131,6 +134,21 @@ int arch_timer_set_periodic(unsigned int ms)
 		return -ERANGE;
 	lapic_timer_periodic((uint32_t)ticks);
 	return 0;
+}
+
+void arch_idle_until(uint64_t deadline)
+{
+	uint64_t now = rdtsc(), ticks;
+
+	if (deadline != UINT64_MAX) {
+		/* One shot at the deadline, then back to the periodic tick. */
+		ticks = deadline > now ? (deadline - now) * lapic_khz / tsc_khz : 0;
+		lapic_timer_oneshot((uint32_t)MIN(MAX(ticks, 1), UINT32_MAX));
+	}
+	irq_enable_and_halt();
+	irq_disable();
+	if (deadline != UINT64_MAX)
+		arch_timer_set_periodic(options.sched_slice_ms);
 }
 
 uint64_t arch_tsc_khz(void)

@@ -50,7 +50,7 @@ void trap_external_interrupt(uint64_t vector)
 		return;
 	if (vector == VEC_LAPIC_TIMER)
 		lapic_timer_interrupt();
-	else
+	else if (vector != VEC_KICK)	/* a kick only needs the CPU to look again */
 		log_warn("unexpected interrupt vector %lu", vector);
 	lapic_eoi();
 }

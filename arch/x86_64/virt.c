@@ -40,6 +40,8 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	if (vmx_config.vpid)
 		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
 	xstate_vcpu_init(&v->arch.xstate);
+	vlapic_init(&v->arch.vlapic, v->id);
+	v->arch.apic_lock = (struct spinlock)SPINLOCK_INIT;
 }
 
 uint64_t arch_vcpu_exit_count(const struct vcpu *v)

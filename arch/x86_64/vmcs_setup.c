@@ -22,6 +22,11 @@
 #define AR_DATA32	0xC093	/* present, data read/write accessed, S, D, G */
 #define AR_TSS32_BUSY	0x008B
 #define AR_UNUSABLE	0x10000
+#define AR_CODE16	0x009B	/* present, code exec/read accessed, 16-bit */
+#define AR_DATA16	0x0093
+#define REAL_LIMIT	0xFFFF
+#define REAL_IVT_LIMIT	0x3FF
+#define CR0_RESET	0x60000010ull	/* CD, NW, ET: CR0 after INIT (SDM table 10-1) */
 #define FLAT_LIMIT	0xFFFFFFFFu
 #define TSS_LIMIT	0x67
 #define GUEST_CS	0x10
@@ -106,6 +111,32 @@ static void setup_segment(enum vmcs_field selector, uint16_t sel, uint32_t ar)
 	vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_ACCESS_RIGHTS + off), ar);
 }
 
+/*
+ * A vCPU started by SIPI: real mode at the vector's page, CS = vector << 8,
+ * IP = 0, as after INIT-SIPI on real hardware (SDM 9.1.1, 11.6.1).
+ */
+static void setup_real_mode(const struct vcpu *v)
+{
+	uint16_t cs = (uint16_t)v->arch.sipi_vector << 8;
+	uint64_t cr0 = vmx_cr_fixed(CR0_RESET, vmx_config.cr0_fixed0,
+				    vmx_config.cr0_fixed1, CR0_PE | CR0_PG);
+
+	setup_segment(VMCS_GUEST_CS_SELECTOR, cs, AR_CODE16);
+	vmcs_write(VMCS_GUEST_CS_BASE, (uint64_t)cs << 4);
+	vmcs_write(VMCS_GUEST_CS_LIMIT, REAL_LIMIT);
+	for (enum vmcs_field f = VMCS_GUEST_ES_SELECTOR; f <= VMCS_GUEST_GS_SELECTOR; f += 2) {
+		if (f == VMCS_GUEST_CS_SELECTOR)
+			continue;
+		setup_segment(f, 0, AR_DATA16);
+		vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_LIMIT + (f - VMCS_GUEST_ES_SELECTOR)),
+			   REAL_LIMIT);
+	}
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, REAL_IVT_LIMIT);
+	vmcs_write(VMCS_GUEST_CR0, cr0);
+	vmcs_write(VMCS_CR0_READ_SHADOW, CR0_RESET);
+	vmcs_write(VMCS_GUEST_RIP, 0);
+}
+
 /* 32-bit protected mode, paging off, flat segments: the multiboot v1 machine state. */
 static void setup_guest_state(const struct vcpu *v)
 {
@@ -174,6 +205,8 @@ int vmx_vcpu_setup(struct vcpu *v)
 	setup_controls(v);
 	setup_host_state();
 	setup_guest_state(v);
+	if (v->arch.real_mode_start)
+		setup_real_mode(v);
 	break_entry_for_test(v);
 	v->arch.regs.gpr[GUEST_RAX] = MULTIBOOT1_MAGIC;
 	v->arch.regs.gpr[GUEST_RBX] = v->arch.entry_ebx;

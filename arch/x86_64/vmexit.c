@@ -11,6 +11,7 @@
 #include <arch/vmexit.h>
 #include <arch/vmx_cpu.h>
 #include <arch/vmx_insn.h>
+#include <arch/vcpu_apic.h>
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/fmt.h>
@@ -67,12 +68,13 @@ static void vmexit_external_interrupt(struct vcpu *v, struct guest_regs *r)
 	trap_external_interrupt(INTR_INFO_VECTOR(vmcs_read(VMCS_EXIT_INTERRUPTION_INFO)));
 }
 
-/* The slice is used up (VMX-preemption timer): time for the next vCPU. */
+/* This CPU's next event is due (VMX-preemption timer): a slice ends or a vCPU timer fires. */
 static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
 {
 	(void)v;
 	(void)r;
-	sched_tick();
+	if (sched_rq_slice_over(&this_cpu()->sched.rq, rdtsc()))
+		sched_tick();
 }
 
 static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r)
@@ -121,6 +123,7 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MACHINE_CHECK] = vmexit_invalid_state,
 	[EXIT_REASON_EPT_VIOLATION] = vmexit_ept_violation,
 	[EXIT_REASON_PREEMPTION_TIMER] = vmexit_preemption_timer,
+	[EXIT_REASON_INTERRUPT_WINDOW] = vmexit_interrupt_window,
 	[EXIT_REASON_XSETBV] = vmexit_xsetbv,
 };
 
@@ -148,7 +151,6 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 		domain_crash(next->domain, "cannot set up its VMCS", next->arch.entry_eip, 0);
 		next = sched_pick_next();
 	}
-	vmx_start_slice();
 	*regs = next->arch.regs;
 	xstate_restore(&next->arch.xstate);
 	vmexit_load_guest_msrs(next);
@@ -172,11 +174,20 @@ static uint64_t resume_or_switch(struct guest_regs *regs)
 		vmexit_save_guest_msrs(cur);
 	}
 	next = sched_pick_next();
-	if (next == cur) {
-		vmx_start_slice();
+	if (next == cur)
 		return 0;
-	}
 	return load_vcpu(next, regs);
+}
+
+/*
+ * Last step before every VM entry, with the vCPU's VMCS current: pending
+ * interrupts, the timer for this CPU's next event, and the accounting.
+ */
+static void prepare_entry(void)
+{
+	vapic_before_entry(this_cpu()->sched.current);
+	vmx_arm_timer(sched_next_event());
+	sched_guest_enter();
 }
 
 uint64_t vmx_exit_handler(struct guest_regs *regs);
@@ -202,7 +213,7 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 		vmexit_crash(v, why);
 	}
 	launch = resume_or_switch(regs);
-	sched_guest_enter();
+	prepare_entry();
 	return launch;
 }
 
@@ -222,7 +233,7 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 	vmcs_dump_guest_state();
 	vmexit_crash(v, why);
 	launch = load_vcpu(sched_pick_next(), regs);
-	sched_guest_enter();
+	prepare_entry();
 	vmx_enter(regs, launch);
 }
 
@@ -230,7 +241,7 @@ static __noreturn void first_entry(struct guest_regs *regs)
 {
 	uint64_t launch = load_vcpu(this_cpu()->sched.current, regs);
 
-	sched_guest_enter();
+	prepare_entry();
 	vmx_enter(regs, launch);
 }
 

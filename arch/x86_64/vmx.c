@@ -12,6 +12,7 @@
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/options.h>
+#include <tally/sched.h>
 #include <tally/string.h>
 
 struct vmx_config vmx_config;
@@ -151,6 +152,9 @@ static int detect_basics(void)
 	vmx_config.revision = basic & VMX_BASIC_REVISION_MASK;
 	if (compute_controls(basic & VMX_BASIC_TRUE_CTLS) < 0)
 		return -ENODEV;
+	/* Turned on per entry, only while an interrupt waits for the guest. */
+	vmx_config.proc_window_exiting = control_cap(VMX_CTL_PROC, basic & VMX_BASIC_TRUE_CTLS) >> 32 &
+					 CPU_BASED_INTERRUPT_WINDOW_EXITING;
 	use_preemption_timer();
 	return 0;
 }
@@ -200,12 +204,13 @@ int vmx_cpu_enable(void)
 	return 0;
 }
 
-void vmx_start_slice(void)
+void vmx_arm_timer(uint64_t deadline)
 {
-	uint64_t ticks;
+	uint64_t now = rdtsc(), ticks;
 
 	if (!vmx_config.preemption_timer)
 		return;
-	ticks = (arch_tsc_khz() * options.sched_slice_ms) >> vmx_config.preemption_shift;
+	ticks = deadline > now ? (deadline - now) >> vmx_config.preemption_shift : 0;
 	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, MIN(ticks, UINT32_MAX));
 }
+

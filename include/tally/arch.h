@@ -69,6 +69,14 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx);
 void arch_vcpu_destroy(struct vcpu *v);
 /* Enter the first vCPU on this CPU: never returns (VM exits continue in arch code). */
 __noreturn void arch_vcpu_run_first(struct vcpu *v);
+/* Has halted @v an interrupt to take at @now (its timer fired, or an IPI came)? */
+bool arch_vcpu_wakeup_due(struct vcpu *v, uint64_t now);
+/* TSC of @v's next timer expiry, 0 if none. */
+uint64_t arch_vcpu_next_deadline(struct vcpu *v);
+/* Make CPU @pcpu re-examine its run queue soon (an IPI). */
+void arch_kick_cpu(unsigned int pcpu);
+/* Sleep until an interrupt or TSC @deadline (UINT64_MAX: no deadline); interrupts off after. */
+void arch_idle_until(uint64_t deadline);
 /* VM exits @v has taken, all reasons together. */
 uint64_t arch_vcpu_exit_count(const struct vcpu *v);
 /* Zero @bytes at host-physical @pa (scrubbing guest memory). */

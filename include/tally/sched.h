@@ -12,11 +12,17 @@
 #define TALLY_SCHED_H
 
 #include <tally/sched_policy.h>
+#include <tally/spinlock.h>
 
 struct vcpu;
 
+#define SCHED_MAX_PLACED	(16 * 8)
+
 struct sched_percpu {
+	struct spinlock lock;		/* rq: its CPU, and wake-ups from others */
 	struct sched_rq rq;
+	struct vcpu *placed[SCHED_MAX_PLACED];	/* every vCPU that lives here */
+	unsigned int placed_count;
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
 	bool need_resched;		/* the timer said the slice is over */
 	unsigned int vcpus;		/* vCPUs ever placed here */
@@ -34,6 +40,14 @@ int sched_place(unsigned int pin, unsigned int *pcpu);
 void sched_enqueue(struct vcpu *v);
 /* @v halted: it leaves its CPU until woken; the rest of its slice is given away. */
 void sched_block(struct vcpu *v);
+/* Make halted @v runnable (from any CPU); its CPU is kicked if it is another. */
+void sched_wake(struct vcpu *v);
+/* Start @v, which waited for a start-up IPI (from any CPU). */
+void sched_start(struct vcpu *v);
+/* Record that @v lives on its CPU (at creation, started or not). */
+void sched_attach(struct vcpu *v);
+/* TSC of this CPU's next event: the slice's end or the earliest vCPU timer. */
+uint64_t sched_next_event(void);
 /* @v (on this CPU) is gone for good. */
 void sched_remove(struct vcpu *v);
 /* Timer tick on this CPU: the running vCPU's slice is over. */

@@ -50,6 +50,8 @@ void lapic_timer_start_free_running(uint32_t count);
 uint32_t lapic_timer_current(void);
 /* Interrupt every @ticks timer ticks on VEC_LAPIC_TIMER. */
 void lapic_timer_periodic(uint32_t ticks);
+/* Interrupt once after @ticks timer ticks on VEC_LAPIC_TIMER. */
+void lapic_timer_oneshot(uint32_t ticks);
 /* Stop the timer. */
 void lapic_timer_stop(void);
 /* Called from trap_dispatch() on VEC_LAPIC_TIMER. */

@@ -16,6 +16,7 @@ enum {
 
 /* Vectors Tally programs into its local APIC. */
 #define VEC_LAPIC_TIMER		0xF0
+#define VEC_KICK		0xF1	/* another CPU changed this one's run queue */
 #define VEC_LAPIC_SPURIOUS	0xFF
 #define IDT_VECTORS		256
 

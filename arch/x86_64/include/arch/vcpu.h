@@ -4,7 +4,9 @@
 #define ARCH_VCPU_H
 
 #include <tally/types.h>
+#include <arch/vlapic.h>
 #include <arch/xstate.h>
+#include <tally/spinlock.h>
 
 /*
  * General registers saved by the VM-exit stub, indexed by the x86 register
@@ -35,6 +37,11 @@ struct arch_vcpu {
 	uint64_t syscall_msrs[5];	/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
 	uint64_t cr8;			/* the guest's task priority (not the CPU's) */
 	uint64_t exits[VCPU_EXIT_REASONS];	/* VM exits by basic reason */
+	struct vlapic vlapic;
+	struct spinlock apic_lock;	/* vlapic: its CPU and IPI senders */
+	bool hlt_if;			/* halted with interrupts enabled: an interrupt wakes it */
+	bool real_mode_start;		/* started by SIPI: real mode at sipi_vector's page */
+	uint8_t sipi_vector;
 };
 
 struct arch_domain {

@@ -14,6 +14,7 @@ struct vmx_config {
 	bool vpid;			/* VPIDs in use */
 	bool ept_1g;			/* EPT may map 1 GiB pages */
 	bool preemption_timer;		/* slices end by the VMX-preemption timer */
+	bool proc_window_exiting;	/* interrupt-window exiting may be turned on */
 	unsigned int preemption_shift;	/* its rate: one tick per 2^shift TSC cycles */
 	hpa_t msr_bitmap;		/* all ones: every RDMSR/WRMSR exits */
 };
@@ -33,10 +34,7 @@ struct vcpu;
 /* Create and fill @v's VMCS on the calling CPU, leaving it current: 0, -ENOMEM or -EIO. */
 int vmx_vcpu_setup(struct vcpu *v);
 
-/*
- * Give the vCPU whose VMCS is current a fresh time slice: with the
- * VMX-preemption timer, a VM exit when it is used up.
- */
-void vmx_start_slice(void);
+/* Arm the VMX-preemption timer to end guest mode at TSC @deadline (if the CPU has it). */
+void vmx_arm_timer(uint64_t deadline);
 
 #endif

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* The virtual x2APIC wired to VMX: MSR exits, IPIs between a domain's vCPUs, injection, timers.
+ *
+ * Locking: a vCPU's APIC is changed by its own CPU, and by other CPUs
+ * accepting IPIs into it; every access takes the vCPU's apic_lock, with
+ * interrupts off.  Waking the target goes through the scheduler. */
+#include <arch/cpu.h>
+#include <arch/vcpu_apic.h>
+#include <arch/vlapic.h>
+#include <arch/vmcs.h>
+#include <arch/vmexit.h>
+#include <arch/vmx.h>
+#include <arch/vmx_cpu.h>
+#include <tally/arch.h>
+#include <tally/domain.h>
+#include <tally/log.h>
+#include <tally/sched.h>
+#include <tally/spinlock.h>
+
+#define APIC_BASE_DEFAULT	0xFEE00000ull
+#define APIC_BASE_EXTD		(1ull << 10)	/* x2APIC mode */
+#define APIC_BASE_EN		(1ull << 11)
+#define INTR_TYPE_EXTERNAL	(0u << 8)
+#define INTR_INFO_VALID		(1u << 31)
+#define INTERRUPTIBILITY_BLOCKED 0x3		/* by STI or MOV SS */
+
+/* IA32_APIC_BASE as guests see it: x2APIC mode from the start; BSP for vCPU 0. */
+static uint64_t apic_base(const struct vcpu *v)
+{
+	return APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_EXTD | (v->id ? 0 : APIC_BASE_BSP);
+}
+
+static bool is_apic_msr(uint32_t msr)
+{
+	return (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) || msr == MSR_IA32_TSC_DEADLINE;
+}
+
+enum vapic_msr_result vapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	unsigned long flags;
+	int err;
+
+	if (msr == MSR_IA32_APIC_BASE) {
+		*val = apic_base(v);
+		return VAPIC_DONE;
+	}
+	if (!is_apic_msr(msr))
+		return VAPIC_NOT_MINE;
+	flags = spin_lock_irqsave(&v->arch.apic_lock);
+	err = vlapic_msr_read(&v->arch.vlapic, msr, rdtsc(), val);
+	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
+	return err ? VAPIC_GP : VAPIC_DONE;
+}
+
+/* Put @vector into @t's IRR and wake it if it halted. */
+static void accept_and_wake(struct vcpu *t, uint8_t vector)
+{
+	unsigned long flags = spin_lock_irqsave(&t->arch.apic_lock);
+
+	vlapic_accept(&t->arch.vlapic, vector);
+	spin_unlock_irqrestore(&t->arch.apic_lock, flags);
+	sched_wake(t);
+}
+
+/* INIT leaves a waiting vCPU waiting; SIPI starts it in real mode at @vector's page. */
+static void deliver_startup(struct vcpu *t, const struct vlapic_action *act)
+{
+	if (act->kind == VLAPIC_ACTION_INIT) {
+		if (t->state != VCPU_WAIT_SIPI)
+			log_warn("d%u %s: INIT to running vCPU %u ignored", t->domain->id,
+				 t->domain->name, t->id);
+		return;
+	}
+	if (t->state != VCPU_WAIT_SIPI)
+		return;		/* a second SIPI, as the SDM's sequence sends, is ignored */
+	t->arch.sipi_vector = act->vector;
+	t->arch.real_mode_start = true;
+	sched_start(t);
+}
+
+static void deliver_one(struct vcpu *src, struct vcpu *t, const struct vlapic_action *act)
+{
+	(void)src;
+	switch (act->kind) {
+	case VLAPIC_ACTION_IPI: accept_and_wake(t, act->vector); break;
+	case VLAPIC_ACTION_INIT:
+	case VLAPIC_ACTION_SIPI: deliver_startup(t, act); break;
+	default: break;		/* NMIs between vCPUs are not modelled */
+	}
+}
+
+/* An IPI @src sent: to one vCPU of the same domain, or to several by shorthand. */
+static void deliver(struct vcpu *src, const struct vlapic_action *act)
+{
+	struct domain *d = src->domain;
+
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		struct vcpu *t = d->vcpus[i];
+		bool hit = act->dest == VLAPIC_DEST_ALL ||
+			   (act->dest == VLAPIC_DEST_ALL_BUT_SELF && t != src) ||
+			   (act->dest == VLAPIC_DEST_SELF && t == src) || act->dest == t->id;
+
+		if (hit && t->state != VCPU_DEAD)
+			deliver_one(src, t, act);
+	}
+}
+
+enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	struct vlapic_action act = { .kind = VLAPIC_ACTION_NONE };
+	unsigned long flags;
+	int err;
+
+	if (msr == MSR_IA32_APIC_BASE)	/* the mode cannot change */
+		return val == apic_base(v) ? VAPIC_DONE : VAPIC_GP;
+	if (!is_apic_msr(msr))
+		return VAPIC_NOT_MINE;
+	flags = spin_lock_irqsave(&v->arch.apic_lock);
+	err = vlapic_msr_write(&v->arch.vlapic, msr, val, rdtsc(), &act);
+	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
+	if (err)
+		return VAPIC_GP;
+	if (act.kind != VLAPIC_ACTION_NONE)
+		deliver(v, &act);
+	return VAPIC_DONE;
+}
+
+static void set_window_exiting(bool on)
+{
+	uint64_t proc = vmcs_read(VMCS_PROC_BASED_CONTROLS);
+	uint64_t want = on ? proc | CPU_BASED_INTERRUPT_WINDOW_EXITING :
+			     proc & ~CPU_BASED_INTERRUPT_WINDOW_EXITING;
+
+	if (want != proc)
+		vmcs_write(VMCS_PROC_BASED_CONTROLS, want);
+}
+
+static bool guest_interruptible(void)
+{
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_BLOCKED) &&
+	       !(vmcs_read(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID);
+}
+
+void vapic_before_entry(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
+	int vector;
+
+	vlapic_timer_update(&v->arch.vlapic, rdtsc());
+	vector = vlapic_pending_vector(&v->arch.vlapic);
+	if (vector >= 0 && guest_interruptible()) {
+		vlapic_ack(&v->arch.vlapic, (uint8_t)vector);
+		vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO,
+			   (uint32_t)vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+		vector = vlapic_pending_vector(&v->arch.vlapic);
+	}
+	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
+	if (vmx_config.proc_window_exiting)
+		set_window_exiting(vector >= 0);
+}
+
+void vmexit_interrupt_window(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	set_window_exiting(false);
+}
+
+bool vapic_hlt_wakes_at_once(struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
+	bool pending;
+
+	vlapic_timer_update(&v->arch.vlapic, rdtsc());
+	pending = vlapic_pending_vector(&v->arch.vlapic) >= 0;
+	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
+	return pending && (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+}
+
+bool arch_vcpu_wakeup_due(struct vcpu *v, uint64_t now)
+{
+	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
+	bool pending;
+
+	vlapic_timer_update(&v->arch.vlapic, now);
+	pending = vlapic_pending_vector(&v->arch.vlapic) >= 0;
+	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
+	return pending && v->arch.hlt_if;
+}
+
+uint64_t arch_vcpu_next_deadline(struct vcpu *v)
+{
+	return vlapic_next_deadline(&v->arch.vlapic);
+}
