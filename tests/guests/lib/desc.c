@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Test-guest GDT and IDT: flat 4 GiB 32-bit segments, interrupt gates for vectors 0-31. */
+/* Test-guest GDT and IDT: flat 4 GiB 32-bit segments, interrupt gates for all 256 vectors. */
 #include <stdint.h>
 #include "desc.h"
+#include "irq.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -43,21 +44,27 @@ static const uint64_t gdt[] __attribute__((aligned(8))) = {
 	GDT_FLAT(SEG_ACCESS_DATA),
 };
 
-static struct idt_gate idt[X86_EXCEPTIONS] __attribute__((aligned(8)));
+static struct idt_gate idt[IRQ_VECTORS] __attribute__((aligned(8)));
 
-/* Point every exception gate at its stub in traps.asm. */
+static struct idt_gate idt_gate(uint32_t handler)
+{
+	return (struct idt_gate){
+		.offset_low = (uint16_t)handler,
+		.selector = GDT_SEL_CODE,
+		.type_attr = IDT_INTERRUPT_GATE32,
+		.offset_high = (uint16_t)(handler >> IDT_OFFSET_HIGH_SHIFT),
+	};
+}
+
+/* Exception gates lead to traps.asm, the others to irqs.asm. */
 static void idt_fill(void)
 {
 	unsigned int v;
 
-	for (v = 0; v < X86_EXCEPTIONS; v++) {
-		idt[v] = (struct idt_gate){
-			.offset_low = (uint16_t)trap_stubs[v],
-			.selector = GDT_SEL_CODE,
-			.type_attr = IDT_INTERRUPT_GATE32,
-			.offset_high = (uint16_t)(trap_stubs[v] >> IDT_OFFSET_HIGH_SHIFT),
-		};
-	}
+	for (v = 0; v < X86_EXCEPTIONS; v++)
+		idt[v] = idt_gate(trap_stubs[v]);
+	for (v = IRQ_VECTOR_FIRST; v < IRQ_VECTORS; v++)
+		idt[v] = idt_gate(irq_stubs[v - IRQ_VECTOR_FIRST]);
 }
 
 /* A far jump reloads CS; the data segment registers take plain moves. */
@@ -74,14 +81,20 @@ static void reload_segments(void)
 		     : "memory");
 }
 
-/* Load the flat GDT, reload the segment registers, and load the exception IDT. */
-void desc_init(void)
+/* Load the flat GDT, reload the segment registers, and load the IDT. */
+void desc_load(void)
 {
 	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
 
 	lgdt(&gdtr);
 	reload_segments();
-	idt_fill();
 	lidt(&idtr);
+}
+
+/* Fill the IDT, then load both tables on this (the boot) CPU. */
+void desc_init(void)
+{
+	idt_fill();
+	desc_load();
 }

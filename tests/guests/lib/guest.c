@@ -93,9 +93,10 @@ void guest_exit(void)
 	halt_forever();
 }
 
-/* C entry from entry.asm: descriptors first, then the magic check, the test, the exit. */
+/* C entry from entry.asm: console and descriptors first, then the magic check, the test, the exit. */
 void guest_start(const struct mb_info *mbi, uint32_t magic)
 {
+	serial_init();
 	desc_init();
 	if (magic != MB_BOOTLOADER_MAGIC) {
 		guest_error("entered with EAX=0x%08x, not the multiboot v1 magic 0x%08x",

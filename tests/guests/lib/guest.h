@@ -8,12 +8,16 @@
 #include <public/tally.h>
 #include "cmdline.h"
 #include "div64.h"
+#include "irq.h"
 #include "mb.h"
 #include "mem.h"
 #include "printk.h"
 #include "serial.h"
+#include "smp.h"
 #include "trap.h"
+#include "tsc.h"
 #include "verdict.h"
+#include "x2apic.h"
 #include "x86.h"
 
 /* Each guest defines these two. */

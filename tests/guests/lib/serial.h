@@ -3,6 +3,9 @@
 #ifndef GUEST_SERIAL_H
 #define GUEST_SERIAL_H
 
+/* Program COM1 for 115200 baud, 8N1, before the first byte. */
+void serial_init(void);
+
 /* Send @c to COM1, waiting (boundedly) for the transmitter to be free. */
 void serial_putc(char c);
 

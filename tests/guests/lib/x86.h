@@ -17,13 +17,19 @@
 /* CPUID leaf 1 ECX feature bits (SDM Vol. 2A, CPUID, Table 3-10). */
 #define CPUID_LEAF_FEATURES	1
 #define CPUID_1_ECX_VMX		(1u << 5)
+#define CPUID_1_ECX_X2APIC	(1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE	(1u << 24)
 #define CPUID_1_ECX_HYPERVISOR	(1u << 31)	/* reserved for hypervisors */
 
 /* MSRs (SDM Vol. 4, Table 2-2). */
 #define MSR_IA32_TSC			0x010
+#define MSR_IA32_APIC_BASE		0x01B
+#define APIC_BASE_EXTD			(1u << 10)	/* x2APIC mode */
+#define APIC_BASE_EN			(1u << 11)	/* APIC global enable */
 #define MSR_IA32_FEATURE_CONTROL	0x03A
 #define MSR_IA32_PAT			0x277
 #define MSR_IA32_VMX_BASIC		0x480
+#define MSR_IA32_TSC_DEADLINE		0x6E0
 
 /* Flat 32-bit selectors in the guest library's GDT (desc.c). */
 #define GDT_SEL_CODE		0x08
@@ -109,6 +115,20 @@ static inline void lgdt(const struct desc_ptr *p)
 static inline void lidt(const struct desc_ptr *p)
 {
 	asm volatile("lidt %0" : : "m"(*p));
+}
+
+static inline void sgdt(struct desc_ptr *p)
+{
+	asm volatile("sgdt %0" : "=m"(*p));
+}
+
+/*
+ * Order earlier stores (an x2APIC LVT write, which is not serializing)
+ * before a later WRMSR to IA32_TSC_DEADLINE (SDM Vol. 3A 11.5.4.1).
+ */
+static inline void mfence(void)
+{
+	asm volatile("mfence" : : : "memory");
 }
 
 /* Stop this CPU for good: interrupts off, so HLT never returns. */
