@@ -3,7 +3,10 @@
 
 Used by tests/system/run.py and tools/run.  Nothing here knows what Tally
 prints; it only starts an emulator, bounds it in wall-clock time and hands
-back how it ended and what the guest wrote to its serial ports.
+back how it ended and what the guest wrote to its serial ports.  With
+keys=[(regex, text)], COM1 is a socket we serve (SerialSocket): what
+arrives is still written to serial.log, and each text is typed once a line
+matching its regex has come in.
 
 How a run ends, and the status it gives:
   QEMU   isa-debug-exit at port 0xf4: a guest write of v ends QEMU with
@@ -18,8 +21,10 @@ How a run ends, and the status it gives:
 import dataclasses
 import os
 import re
+import select
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -75,9 +80,14 @@ class RunResult:
     seconds: float
     how: str                    # "debug-exit", "reset-or-poweroff" (QEMU), "shutdown-port",
                                 # "triple-fault" (Bochs), "exited" (otherwise), "timeout",
-                                # or "stopped" (killed after stop_re matched)
+                                # "stopped" (killed after stop_re matched) or "done"
+                                # (killed after done_re matched)
     output: str = ""            # the emulator's own stdout+stderr, for diagnostics
     com2: str = ""
+    # Keys typed into COM1 (SerialSocket): [(text, offset into serial when sent)],
+    # and the [(regex, text)] steps whose line never came.
+    typed: list = dataclasses.field(default_factory=list)
+    untyped: list = dataclasses.field(default_factory=list)
 
     def __iter__(self):
         """Unpack as (status, serial, timed_out)."""
@@ -178,7 +188,8 @@ def ovmf_files():
 def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), append=None):
     """The QEMU argv for booting @iso from CD, or @kernel via multiboot v1.
 
-    @serial is "stdio" or a file path for COM1.  @initrd is a list of
+    @serial is "stdio", a QEMU chardev starting with "tcp:" (QEMU connects
+    to it as a client), or a file path for COM1.  @initrd is a list of
     "FILE ARGS" strings (QEMU's multiboot modules).  UEFI runs use a fresh
     copy of the OVMF variable store in @run_dir.
     """
@@ -188,7 +199,8 @@ def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), app
     if not machine.acpi:
         argv += ["-machine", "acpi=off"]
     argv += ["-display", "none", "-no-reboot", "-monitor", "none"]
-    argv += ["-serial", "stdio" if serial == "stdio" else f"file:{serial}"]
+    argv += ["-serial", serial if serial == "stdio" or serial.startswith("tcp:")
+             else f"file:{serial}"]
     argv += QEMU_DEBUG_EXIT
     if machine.uefi:
         code, vars_template = ovmf_files()
@@ -208,6 +220,108 @@ def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), app
             argv += ["-append", append]
     argv += list(machine.extra)
     return argv
+
+
+# ---------------------------------------------------------------- COM1 on a socket
+
+class SerialSocket:
+    """COM1 on a TCP socket we listen on: record what arrives, type keys on cue.
+
+    The emulator connects as a client (Bochs `mode=socket-client`, QEMU
+    `-serial tcp:`).  Everything it sends is appended to @log_path as it
+    arrives, so that file reads as if COM1 went straight to it.  @keys is a
+    list of (regex, text) steps taken in order: once a complete line that
+    arrived after the previous step's text was sent matches regex, text is
+    sent.  Nothing is paced: the UART models take one byte at a time.
+    """
+
+    def __init__(self, log_path, keys):
+        self.log_path = log_path
+        self.steps = [(re.compile(pattern), text) for pattern, text in keys]
+        self.typed = []             # [(text, offset in the cleaned serial text when sent)]
+        self._lines = []            # complete lines so far, cleaned
+        self._length = 0            # their cleaned length, newlines included
+        self._partial = b""         # the line still coming in
+        self._next = 0              # the first line the current step has not looked at
+        self._stop = threading.Event()
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(1)
+        self._server.settimeout(0.1)
+        self.address = f"127.0.0.1:{self._server.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self):
+        """Serve the emulator's connection in a thread, from now until close()."""
+        self._thread.start()
+
+    def close(self):
+        """Once the emulator is gone: take in what it sent last, then stop serving."""
+        self._stop.set()
+        if self._thread.ident is not None:
+            self._thread.join(timeout=10)
+        self._server.close()
+
+    @property
+    def untyped(self):
+        """The steps whose line never came, as [(regex, text)]."""
+        return [(pattern.pattern, text) for pattern, text in self.steps]
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                return self._server.accept()[0]
+            except socket.timeout:
+                continue
+            except OSError:
+                return None
+        return None
+
+    def _serve(self):
+        conn = self._accept()
+        if conn is None:
+            return
+        with conn, open(self.log_path, "ab") as log:
+            while True:
+                ready, _, _ = select.select([conn], [], [], 0.1)
+                if not ready:
+                    if self._stop.is_set():
+                        return          # drained: nothing more came after the emulator ended
+                    continue
+                try:
+                    data = conn.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                log.write(data)
+                log.flush()
+                self._take(conn, data)
+
+    def _take(self, conn, data):
+        """Split @data into lines and type every step whose line has come."""
+        *done, self._partial = (self._partial + data).split(b"\n")
+        for raw in done:
+            line = clean_serial(raw)
+            self._lines.append(line)
+            self._length += len(line) + 1
+        while self.steps and self._due():
+            text = self.steps.pop(0)[1]
+            try:
+                conn.sendall(text.encode())
+            except OSError:
+                return
+            self.typed.append((text, self._length + len(clean_serial(self._partial))))
+            self._next = len(self._lines)
+
+    def _due(self):
+        """True once a line not yet looked at matches the current step's regex."""
+        pattern = self.steps[0][0]
+        while self._next < len(self._lines):
+            self._next += 1
+            if pattern.search(self._lines[self._next - 1]):
+                return True
+        return False
 
 
 # ---------------------------------------------------------------- running
@@ -269,13 +383,15 @@ def _how(argv, status, output):
     return "exited"
 
 
-def _wait(proc, serial_path, timeout, stop_re, grace):
-    """Wait for @proc up to @timeout s; once @stop_re shows in the serial log, only @grace s more.
+def _wait(proc, serial_path, timeout, watches):
+    """Wait for @proc up to @timeout s, watching the serial log.
 
-    Returns "exited", "timeout" or "stopped".
+    @watches is [(regex, grace, name)]: once the first regex shows, the run
+    gets only its grace seconds more.  Returns "exited", "timeout" or the
+    name of the watch that ended it.
     """
     deadline = time.monotonic() + timeout
-    stopping = False
+    fired = None
     while True:
         try:
             proc.wait(timeout=0.25)
@@ -284,39 +400,58 @@ def _wait(proc, serial_path, timeout, stop_re, grace):
             pass
         now = time.monotonic()
         if now >= deadline:
-            return "stopped" if stopping else "timeout"
-        if stop_re and not stopping and stop_re.search(clean_serial(_read(serial_path))):
-            stopping = True
-            deadline = min(deadline, now + grace)
+            return fired or "timeout"
+        if watches and not fired:
+            text = clean_serial(_read(serial_path))
+            for regex, grace, name in watches:
+                if regex.search(text):
+                    fired, deadline = name, min(deadline, now + grace)
+                    break
 
 
 def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
-        stop_re=None, grace=3.0):
+        stop_re=None, grace=3.0, done_re=None, console=None):
     """Run @argv in its own process group, killing the whole group after @timeout seconds.
 
-    The guest's COM1 must go to @serial_path.  If @stop_re (a compiled
-    regex) matches the serial text, the run is ended @grace seconds later:
-    a panicked guest need not wait for the full timeout.  The emulator's
-    own output goes to @output_path (default: next to the serial log).
+    The guest's COM1 must go to @serial_path, or to @console (a
+    SerialSocket writing @serial_path).  If @stop_re (a compiled regex)
+    matches the serial text, the run is ended @grace seconds later ("stopped"):
+    a panicked guest need not wait for the full timeout.  If @done_re
+    matches, the run is ended a second later ("done"): for a Tally that
+    is not asked to leave the emulator.  The emulator's own output goes to
+    @output_path (default: next to the serial log).
     """
     output_path = output_path or os.path.splitext(serial_path)[0] + ".emu.log"
     for path in (serial_path, com2_path):
         if path and os.path.exists(path):
             os.unlink(path)
+    watches = [(regex, wait, name) for regex, wait, name in
+               ((stop_re, grace, "stopped"), (done_re, 1.0, "done")) if regex]
+    if console:
+        open(serial_path, "wb").close()         # exists even if nothing ever connects
     start = time.monotonic()
     with open(output_path, "wb") as out:
         with _live_lock:
-            if _stopping:
-                raise Interrupted("interrupted")
-            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                if _stopping:
+                    raise Interrupted("interrupted")
+                proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+            except BaseException:
+                if console:
+                    console.close()
+                raise
             _live.add(proc)
+        if console:
+            console.start()     # the emulator may connect before this: the socket listens
         try:
-            ended = _wait(proc, serial_path, timeout, stop_re, grace)
+            ended = _wait(proc, serial_path, timeout, watches)
         finally:
             _kill_group(proc)   # also reaps helpers the emulator left behind
             with _live_lock:
                 _live.discard(proc)
+            if console:
+                console.close()
     seconds = time.monotonic() - start
     output = _read(output_path).decode("utf-8", errors="replace")
     status = proc.returncode
@@ -324,19 +459,27 @@ def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
     return RunResult(status=status, serial=clean_serial(_read(serial_path)),
                      timed_out=ended == "timeout", seconds=seconds, how=how,
                      output=output,
-                     com2=clean_serial(_read(com2_path)) if com2_path else "")
+                     com2=clean_serial(_read(com2_path)) if com2_path else "",
+                     typed=console.typed if console else [],
+                     untyped=console.untyped if console else [])
 
 
-def run_bochs(run_dir, iso, machine, timeout, debugger=("c",), **kw):
+def run_bochs(run_dir, iso, machine, timeout, debugger=("c",), keys=(), **kw):
     """Boot @iso under Bochs with its files in @run_dir; bounded by @timeout seconds.
 
-    @debugger: the debugger's commands, as for bochs_command().
+    @debugger: the debugger's commands, as for bochs_command().  @keys:
+    [(regex, text)] to type into COM1 (see SerialSocket); COM1 is then a
+    socket, and serial.log is written from it.
     """
-    argv = bochs_command(run_dir, iso, machine, debugger=debugger)
-    result = run(argv, os.path.join(run_dir, "serial.log"), timeout, cwd=run_dir,
+    serial = os.path.join(run_dir, "serial.log")
+    console = SerialSocket(serial, keys) if keys else None
+    com1 = (f"com1: enabled=1, mode=socket-client, dev={console.address}"
+            if console else None)
+    argv = bochs_command(run_dir, iso, machine, com1=com1, debugger=debugger)
+    result = run(argv, serial, timeout, cwd=run_dir,
                  output_path=os.path.join(run_dir, "bochs.out"),
                  com2_path=os.path.join(run_dir, "com2.log") if machine.com2 else None,
-                 **kw)
+                 console=console, **kw)
     log = _read(os.path.join(run_dir, "bochs.log")).decode("utf-8", errors="replace")
     result.output += log
     if result.how == "exited" and BOCHS_TRIPLE_RE.search(log):
@@ -344,15 +487,20 @@ def run_bochs(run_dir, iso, machine, timeout, debugger=("c",), **kw):
     return result
 
 
-def run_qemu(run_dir, machine, timeout, stop_re=None, **boot):
-    """Boot under QEMU (see qemu_command() for @boot) with files in @run_dir."""
+def run_qemu(run_dir, machine, timeout, stop_re=None, done_re=None, keys=(), **boot):
+    """Boot under QEMU (see qemu_command() for @boot) with files in @run_dir.
+
+    @keys as for run_bochs(): COM1 is then a socket QEMU connects to.
+    """
     os.makedirs(run_dir, exist_ok=True)
     serial = os.path.join(run_dir, "serial.log")
-    argv = qemu_command(machine, serial, run_dir, **boot)
+    console = SerialSocket(serial, keys) if keys else None
+    argv = qemu_command(machine, f"tcp:{console.address}" if console else serial, run_dir,
+                        **boot)
     with open(os.path.join(run_dir, "qemu.cmd"), "w") as f:
         f.write(" ".join(_shell_quote(a) for a in argv) + "\n")
     return run(argv, serial, timeout, output_path=os.path.join(run_dir, "qemu.out"),
-               stop_re=stop_re)
+               stop_re=stop_re, done_re=done_re, console=console)
 
 
 def _shell_quote(arg):

@@ -87,14 +87,16 @@ def boot(sc, build, run_dir, timeout):
     """Boot scenario @sc once; return the emu.RunResult."""
     kernel = os.path.join(build, "tally.elf")
     mods = write_modules(sc, build, run_dir)
-    stop_re = re.compile(scenarios.PANIC_RE)
+    watch = {"stop_re": re.compile(scenarios.PANIC_RE), "keys": sc.keys,
+             "done_re": re.compile(sc.stop_when, re.MULTILINE) if sc.stop_when else None}
     if sc.boot == "kernel":
-        return emu.run_qemu(run_dir, sc.machine, timeout, stop_re=stop_re, kernel=kernel,
-                            initrd=[f"{p} {c}".rstrip() for p, c in mods], append=sc.cmdline)
+        return emu.run_qemu(run_dir, sc.machine, timeout, kernel=kernel,
+                            initrd=[f"{p} {c}".rstrip() for p, c in mods], append=sc.cmdline,
+                            **watch)
     iso = make_iso(kernel, run_dir, sc.cmdline, mods)
     if sc.emulator == "bochs":
-        return emu.run_bochs(run_dir, iso, sc.machine, timeout, stop_re=stop_re)
-    return emu.run_qemu(run_dir, sc.machine, timeout, stop_re=stop_re, iso=iso)
+        return emu.run_bochs(run_dir, iso, sc.machine, timeout, **watch)
+    return emu.run_qemu(run_dir, sc.machine, timeout, iso=iso, **watch)
 
 
 BANNER_ONLY = scenarios.BANNER
@@ -105,6 +107,9 @@ def judge(sc, result):
     failures = []
     if result.how == "timeout":
         failures.append((f"timed out after {result.seconds:.0f}s",
+                         scenarios.tail(result.serial)))
+    for pattern, keys in result.untyped:
+        failures.append((f"never typed {keys!r}: no line /{pattern}/ came",
                          scenarios.tail(result.serial)))
     common = [BANNER_ONLY] if sc.expect_fatal else scenarios.COMMON_CHECKS
     for check in common + sc.checks:
@@ -191,7 +196,7 @@ def main(argv):
     by_name = {sc.name: sc for sc in scenarios.SCENARIOS}
     if args.list:
         for sc in scenarios.SCENARIOS:
-            print(f"{sc.name:20} {sc.timeout:4.0f}s  {sc.doc}")
+            print(f"{sc.name:21} {sc.timeout:4.0f}s  {sc.doc}")
         return 0
     names = [n for arg in (args.only or []) for n in arg.split(",") if n]
     unknown = [n for n in names if n not in by_name]
