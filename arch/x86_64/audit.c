@@ -4,6 +4,7 @@
 #include <arch/vmx_cpu.h>
 #include <tally/audit.h>
 #include <tally/domain.h>
+#include <tally/percpu.h>
 
 struct ept_walk {
 	struct audit *a;
@@ -37,6 +38,8 @@ void arch_audit_collect(struct audit *a)
 	struct pgtable_fmt fmt = ept_format(true);
 
 	audit_add(a, vmx_config.msr_bitmap.raw, PAGE_SIZE, AUDIT_OWNER_TALLY);
+	for (unsigned int i = 0; i < percpu_count; i++)
+		audit_add(a, percpu_area[i].arch.vmxon_region, PAGE_SIZE, AUDIT_OWNER_TALLY);
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_at(i);
 		struct ept_walk w = { a, d };

@@ -40,6 +40,7 @@ static const struct {
 	FIELD(VMCS_PIN_BASED_CONTROLS), FIELD(VMCS_PROC_BASED_CONTROLS),
 	FIELD(VMCS_SECONDARY_PROC_BASED_CONTROLS), FIELD(VMCS_EXIT_CONTROLS),
 	FIELD(VMCS_ENTRY_CONTROLS), FIELD(VMCS_EPT_POINTER),
+	FIELD(VMCS_ENTRY_INTERRUPTION_INFO), FIELD(VMCS_ENTRY_EXCEPTION_ERROR_CODE),
 	FIELD(VMCS_CR0_READ_SHADOW), FIELD(VMCS_CR4_READ_SHADOW),
 };
 
@@ -73,6 +74,6 @@ void vmcs_dump_guest_state(void)
 		uint64_t v;
 
 		if (vmcs_read_checked(field_names[i].field, &v))
-			log_err("  %-28s %#lx", field_names[i].name, v);
+			log_err("  %-30s %#lx", field_names[i].name, v);
 	}
 }

@@ -230,6 +230,8 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 		panic("vmx: VM entry failed with no current VMCS");
 	fmt_snprintf(why, sizeof(why), "VM entry failed: %s",
 		     vmx_instruction_error_name((uint32_t)err));
+	log_err("d%u %s: %s (VM-instruction error %lu); VMCS:", v->domain->id, v->domain->name,
+		why, err);
 	vmcs_dump_guest_state();
 	vmexit_crash(v, why);
 	launch = load_vcpu(sched_pick_next(), regs);

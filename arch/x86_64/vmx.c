@@ -12,6 +12,7 @@
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/options.h>
+#include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/string.h>
 
@@ -176,6 +177,9 @@ int vmx_detect(void)
 		return -ENOMEM;
 	memset(arch_phys_to_virt(bitmap.raw, PAGE_SIZE), 0xFF, PAGE_SIZE);
 	vmx_config.msr_bitmap = bitmap;
+	/* Every CPU's VMXON region now, so memory use is settled before domains exist. */
+	for (unsigned int i = 0; i < percpu_count; i++)
+		percpu_area[i].arch.vmxon_region = mem_alloc_page_zeroed().raw;
 	log_info("vmx: revision=%#x ept_1g=%d vpid=%d preemption_timer=%d pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x",
 		 vmx_config.revision, vmx_config.ept_1g, vmx_config.vpid,
 		 vmx_config.preemption_timer, vmx_config.pin,
@@ -185,10 +189,10 @@ int vmx_detect(void)
 
 int vmx_cpu_enable(void)
 {
-	hpa_t region = mem_alloc_page_zeroed();
-	uint32_t *rev = arch_phys_to_virt(region.raw, PAGE_SIZE);
+	uint64_t region = this_cpu()->arch.vmxon_region;
+	uint32_t *rev = arch_phys_to_virt(region, PAGE_SIZE);
 
-	if (!feature_control_allows_vmx()) {
+	if (!rev || !feature_control_allows_vmx()) {
 		log_err("vmx: VMX disabled by the firmware on this CPU");
 		return -ENODEV;
 	}
@@ -197,7 +201,7 @@ int vmx_cpu_enable(void)
 			       vmx_config.cr4_fixed1, 0));
 	xstate_cpu_enable();
 	*rev = vmx_config.revision;
-	if (!vmxon(region.raw)) {
+	if (!vmxon(region)) {
 		log_err("vmx: VMXON failed on this CPU");
 		return -ENODEV;
 	}
