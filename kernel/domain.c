@@ -6,6 +6,7 @@
 #include <tally/guest_loader.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/spinlock.h>
 #include <tally/string.h>
@@ -182,36 +183,58 @@ static void log_cpu_usage(const struct domain *d)
 		 sum.run_cycles, sum.slices, sum.preemptions, sum.halts, sum.wakeups, exits);
 }
 
-/* Tear @d down: its vCPUs stop, its VMCSs, EPT and RAM are freed (RAM scrubbed). */
+/* The last vCPU is released: nothing can run on the EPT or RAM any more. */
+static void free_domain(struct domain *d)
+{
+	unsigned long flags = spin_lock_irqsave(&domain_lock);
+
+	/* Under the lock, so an audit never walks tables being freed. */
+	arch_domain_destroy(d);
+	free_ram(d);
+	spin_unlock_irqrestore(&domain_lock, flags);
+	__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+}
+
+void domain_release_vcpu(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+
+	if (v->released)
+		return;
+	v->released = true;
+	/* VMCLEAR (and INVEPT) must run on the CPU where the vCPU ran (SDM 25.11.1). */
+	arch_vcpu_destroy(v);
+	if (__atomic_sub_fetch(&d->unreleased, 1, __ATOMIC_ACQ_REL) == 0)
+		free_domain(d);
+}
+
+/*
+ * Tear @d down: its vCPUs stop; each is released by its own CPU (here at
+ * once, elsewhere at that CPU's next scheduling point), and the last one
+ * frees the EPT and the RAM (scrubbed).
+ */
 static void destroy(struct domain *d)
 {
 	unsigned long flags = spin_lock_irqsave(&domain_lock);
+	unsigned int self = this_cpu()->id;
 
 	if (d->state == DOMAIN_DEAD) {
 		spin_unlock_irqrestore(&domain_lock, flags);
 		return;
 	}
-	/* Under the lock, so an audit never walks tables being freed. */
 	d->state = DOMAIN_DEAD;
-	vuart_flush(d);
-	for (unsigned int i = 0; i < d->vcpu_count; i++) {
-		struct vcpu *v = d->vcpus[i];
-
-		/* Only a started vCPU sits in a run queue (its CPU is this one). */
-		if (v->state == VCPU_WAIT_SIPI)
-			v->state = VCPU_DEAD;
-		else
-			sched_remove(v);
-		arch_vcpu_destroy(v);
-	}
-	log_cpu_usage(d);
-	arch_domain_destroy(d);
-	free_ram(d);
+	d->unreleased = d->vcpu_count;
 	spin_unlock_irqrestore(&domain_lock, flags);
+	vuart_flush(d);
+	log_cpu_usage(d);
 	if (d->io_unhandled || d->console_dropped)
 		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu",
 			 d->id, d->name, d->io_unhandled, d->console_dropped);
-	__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+	for (unsigned int i = 0; i < d->vcpu_count; i++)
+		sched_remove(d->vcpus[i]);
+	for (unsigned int i = 0; i < d->vcpu_count; i++)
+		if (d->vcpus[i]->pcpu == self)
+			domain_release_vcpu(d->vcpus[i]);
 }
 
 void domain_exit(struct domain *d, uint64_t value)

@@ -49,6 +49,13 @@ int sched_place(unsigned int pin, unsigned int *pcpu)
 	return 0;
 }
 
+/* Another CPU changed this one's queue: make it look (from idle, or at its next exit). */
+static void kick(unsigned int pcpu)
+{
+	if (pcpu != this_cpu()->id)
+		arch_kick_cpu(pcpu);
+}
+
 void sched_attach(struct vcpu *v)
 {
 	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
@@ -71,13 +78,6 @@ void sched_enqueue(struct vcpu *v)
 	v->se.state = SCHED_RUNNABLE;
 	sched_rq_add(&s->rq, &v->se);
 	spin_unlock_irqrestore(&s->lock, flags);
-}
-
-/* Another CPU changed this one's queue: make it look (from idle, or at its next exit). */
-static void kick(unsigned int pcpu)
-{
-	if (pcpu != this_cpu()->id)
-		arch_kick_cpu(pcpu);
 }
 
 void sched_start(struct vcpu *v)
@@ -119,6 +119,15 @@ void sched_remove(struct vcpu *v)
 	v->state = VCPU_DEAD;
 	sched_rq_remove(&s->rq, &v->se);
 	spin_unlock_irqrestore(&s->lock, flags);
+	kick(v->pcpu);		/* so that its CPU releases it soon */
+}
+
+/* Let go of this CPU's dead vCPUs (their domains ended, maybe on another CPU). */
+static void release_dead(struct sched_percpu *s)
+{
+	for (unsigned int i = 0; i < s->placed_count; i++)
+		if (s->placed[i]->state == VCPU_DEAD && !s->placed[i]->released)
+			domain_release_vcpu(s->placed[i]);
 }
 
 /* Wake this CPU's halted vCPUs whose timers fired or that have interrupts to take. */
@@ -221,6 +230,7 @@ struct vcpu *sched_pick_next(void)
 
 	s->need_resched = false;
 	for (;;) {
+		release_dead(s);
 		wake_due(s, arch_read_tsc());
 		flags = spin_lock_irqsave(&s->lock);
 		se = sched_rq_pick(&s->rq, arch_read_tsc());

@@ -58,6 +58,8 @@ void arch_vcpu_destroy(struct vcpu *v)
 	if (!v->arch.vmcs_ready)
 		return;
 	vmclear(v->arch.vmcs.raw);
+	/* This CPU may cache translations of the domain's EPT and this VPID: drop them. */
+	invept(INVEPT_SINGLE_CONTEXT, v->domain->arch.eptp);
 	if (vmx_config.vpid)
 		invvpid(INVVPID_SINGLE_CONTEXT, v->arch.vpid);
 	mem_free(v->arch.vmcs, PAGE_SIZE);

@@ -38,6 +38,7 @@ struct vcpu {
 	unsigned int pcpu;		/* the physical CPU that runs it */
 	enum vcpu_state state;
 	struct sched_entity se;		/* its place in its CPU's run queue, and its counters */
+	bool released;			/* dead, and its CPU let go of its VMCS */
 	struct arch_vcpu arch;
 };
 
@@ -51,6 +52,7 @@ struct domain {
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 	struct arch_domain arch;	/* EPT */
 	struct vuart uart;
+	unsigned int unreleased;	/* dying: vCPUs their CPUs have not released yet */
 	uint64_t io_unhandled;		/* accesses to ports no device claims */
 	uint64_t console_dropped;	/* guest console lines over the rate limit */
 	uint64_t console_budget_tsc;	/* rate limiter: TSC when the budget refills */
@@ -84,6 +86,9 @@ void domain_exit(struct domain *d, uint64_t value);
  * Called on the CPU of the faulting vCPU; other domains are not touched.
  */
 void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual);
+
+/* On @v's own CPU, once @v is dead: drop its VMCS; the last vCPU frees the domain. */
+void domain_release_vcpu(struct vcpu *v);
 
 /* A line the guest wrote to its UART: printed with the domain's name, rate-limited. */
 void domain_console_line(struct domain *d, const char *line);
