@@ -176,11 +176,15 @@ static void log_cpu_usage(const struct domain *d)
 		sum.preemptions += st->preemptions;
 		sum.halts += st->halts;
 		sum.wakeups += st->wakeups;
+		sum.donated_cycles += st->donated_cycles;
+		sum.received_cycles += st->received_cycles;
 		exits += arch_vcpu_exit_count(d->vcpus[i]);
 	}
 	log_info("domain: d%u %s cpu_us=%lu cpu_cycles=%lu slices=%lu preemptions=%lu halts=%lu "
-		 "wakeups=%lu exits=%lu", d->id, d->name, sum.run_cycles * 1000 / khz,
-		 sum.run_cycles, sum.slices, sum.preemptions, sum.halts, sum.wakeups, exits);
+		 "wakeups=%lu exits=%lu donated_us=%lu received_us=%lu", d->id, d->name,
+		 sum.run_cycles * 1000 / khz, sum.run_cycles, sum.slices, sum.preemptions,
+		 sum.halts, sum.wakeups, exits, sum.donated_cycles * 1000 / khz,
+		 sum.received_cycles * 1000 / khz);
 }
 
 /* The last vCPU is released: nothing can run on the EPT or RAM any more. */

@@ -107,6 +107,7 @@ void sched_block(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&s->lock);
 
 	v->state = VCPU_BLOCKED;
+	s->path_kind = SCHED_PATH_HLT;
 	sched_rq_block(&s->rq, arch_read_tsc());
 	spin_unlock_irqrestore(&s->lock, flags);
 }
@@ -176,15 +177,49 @@ bool sched_should_switch(void)
 	       sched_rq_slice_over(&s->rq, arch_read_tsc());
 }
 
+static void path_record(struct sched_percpu *s, uint64_t now)
+{
+	struct sched_path_stats *p = &s->paths[s->path_kind];
+	uint64_t len = now - s->path_start;
+
+	p->count++;
+	p->total += len;
+	if (!p->min || len < p->min)
+		p->min = len;
+	s->path_kind = SCHED_PATH_NONE;
+}
+
+void sched_path_preempt(void)
+{
+	local()->path_kind = SCHED_PATH_PREEMPT;
+}
+
 void sched_guest_exit(void)
 {
-	sched_rq_exit_guest(&local()->rq, arch_read_tsc());
+	struct sched_percpu *s = local();
+	uint64_t now = arch_read_tsc();
+
+	sched_rq_exit_guest(&s->rq, now);
+	s->path_kind = SCHED_PATH_NONE;
+	s->path_start = now;
+	s->path_from = s->current;
 }
 
 void sched_guest_enter(void)
 {
-	sched_rq_enter_guest(&local()->rq, arch_read_tsc());
+	struct sched_percpu *s = local();
+	uint64_t now = arch_read_tsc();
+
+	/* Only paths that end in another vCPU (or a woken one) are the ones measured. */
+	if (s->path_kind == SCHED_PATH_WAKE ||
+	    (s->path_kind != SCHED_PATH_NONE && s->current != s->path_from))
+		path_record(s, now);
+	s->path_kind = SCHED_PATH_NONE;
+	sched_rq_enter_guest(&s->rq, now);
 }
+
+/* count/average/minimum, for the paths line. */
+#define PATH_FIGURES(p)	(p).count, (p).count ? (p).total / (p).count : 0, (p).min
 
 void sched_log_cpu_accounting(void)
 {
@@ -193,9 +228,15 @@ void sched_log_cpu_accounting(void)
 		const struct sched_cpu_stats *st = &rq->stats;
 
 		/* Up to the CPU's last transition, where its counters add up exactly. */
+		const struct sched_path_stats *p = percpu_area[i].sched.paths;
+
 		log_info("sched: cpu%u accounted_cycles=%lu guest_cycles=%lu hypervisor_cycles=%lu "
 			 "idle_cycles=%lu switches=%lu", i, rq->mode_since - st->start,
 			 st->guest_cycles, st->hypervisor_cycles, st->idle_cycles, st->switches);
+		log_info("sched: cpu%u paths preempt_switch=%lu/%lu/%lu hlt_block=%lu/%lu/%lu "
+			 "wakeup=%lu/%lu/%lu", i,
+			 PATH_FIGURES(p[SCHED_PATH_PREEMPT]), PATH_FIGURES(p[SCHED_PATH_HLT]),
+			 PATH_FIGURES(p[SCHED_PATH_WAKE]));
 	}
 }
 
@@ -214,6 +255,21 @@ static __noreturn void all_done(void)
 		}
 	}
 	arch_halt_forever();
+}
+
+/* Nothing to run: sleep until the next event; a halted vCPU's block path ends here. */
+static void idle(struct sched_percpu *s)
+{
+	uint64_t now = arch_read_tsc();
+
+	if (s->path_kind == SCHED_PATH_HLT)
+		path_record(s, now);
+	sched_rq_enter_idle(&s->rq, now);
+	arch_idle_until(sched_next_event());
+	now = arch_read_tsc();
+	sched_rq_exit_idle(&s->rq, now);
+	s->path_kind = SCHED_PATH_WAKE;
+	s->path_start = now;
 }
 
 static struct vcpu *vcpu_of(struct sched_entity *se)
@@ -240,9 +296,7 @@ struct vcpu *sched_pick_next(void)
 			return s->current;
 		if (!domain_alive_count())
 			all_done();
-		sched_rq_enter_idle(&s->rq, arch_read_tsc());
-		arch_idle_until(sched_next_event());
-		sched_rq_exit_idle(&s->rq, arch_read_tsc());
+		idle(s);
 	}
 }
 

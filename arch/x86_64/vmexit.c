@@ -73,8 +73,10 @@ static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
 {
 	(void)v;
 	(void)r;
-	if (sched_rq_slice_over(&this_cpu()->sched.rq, rdtsc()))
+	if (sched_rq_slice_over(&this_cpu()->sched.rq, rdtsc())) {
+		sched_path_preempt();
 		sched_tick();
+	}
 }
 
 static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r)

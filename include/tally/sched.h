@@ -18,6 +18,24 @@ struct vcpu;
 
 #define SCHED_MAX_PLACED	(16 * 8)
 
+/*
+ * Path lengths Tally measures on itself (TSC cycles; Bochs instructions):
+ * a VM exit of a slice's end to the entry of the next vCPU; an HLT exit to
+ * the entry of another vCPU or to idle; an idle wake-up to the entry of the
+ * woken vCPU.
+ */
+enum sched_path_kind {
+	SCHED_PATH_NONE,
+	SCHED_PATH_PREEMPT,
+	SCHED_PATH_HLT,
+	SCHED_PATH_WAKE,
+	SCHED_PATH_KINDS,
+};
+
+struct sched_path_stats {
+	uint64_t count, total, min;
+};
+
 struct sched_percpu {
 	struct spinlock lock;		/* rq: its CPU, and wake-ups from others */
 	struct sched_rq rq;
@@ -25,6 +43,10 @@ struct sched_percpu {
 	unsigned int placed_count;
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
 	bool need_resched;		/* the timer said the slice is over */
+	enum sched_path_kind path_kind;	/* the path being measured */
+	uint64_t path_start;
+	struct vcpu *path_from;		/* the vCPU that exited */
+	struct sched_path_stats paths[SCHED_PATH_KINDS];
 	unsigned int vcpus;		/* vCPUs ever placed here */
 };
 
@@ -60,6 +82,8 @@ bool sched_should_switch(void);
  * reports so and never returns.
  */
 struct vcpu *sched_pick_next(void);
+/* This exit is a slice's end (the timer): measure the switch it leads to. */
+void sched_path_preempt(void);
 /* Accounting: this CPU leaves (at a VM exit) or enters (before VM entry) guest mode. */
 void sched_guest_exit(void);
 void sched_guest_enter(void);
