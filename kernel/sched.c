@@ -10,6 +10,7 @@
 #include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
+#include <tally/sched_fast.h>
 
 static unsigned int next_placement;
 static int all_done_reported;
@@ -177,7 +178,7 @@ bool sched_should_switch(void)
 	       sched_rq_slice_over(&s->rq, arch_read_tsc());
 }
 
-static void path_record(struct sched_percpu *s, uint64_t now)
+void sched_path_record(struct sched_percpu *s, uint64_t now)
 {
 	struct sched_path_stats *p = &s->paths[s->path_kind];
 	uint64_t len = now - s->path_start;
@@ -189,33 +190,14 @@ static void path_record(struct sched_percpu *s, uint64_t now)
 	s->path_kind = SCHED_PATH_NONE;
 }
 
+void sched_timers_changed(void)
+{
+	local()->timers_changed = true;
+}
+
 void sched_path_preempt(void)
 {
 	local()->path_kind = SCHED_PATH_PREEMPT;
-}
-
-void sched_guest_exit(void)
-{
-	struct sched_percpu *s = local();
-	uint64_t now = arch_read_tsc();
-
-	sched_rq_exit_guest(&s->rq, now);
-	s->path_kind = SCHED_PATH_NONE;
-	s->path_start = now;
-	s->path_from = s->current;
-}
-
-void sched_guest_enter(void)
-{
-	struct sched_percpu *s = local();
-	uint64_t now = arch_read_tsc();
-
-	/* Only paths that end in another vCPU (or a woken one) are the ones measured. */
-	if (s->path_kind == SCHED_PATH_WAKE ||
-	    (s->path_kind != SCHED_PATH_NONE && s->current != s->path_from))
-		path_record(s, now);
-	s->path_kind = SCHED_PATH_NONE;
-	sched_rq_enter_guest(&s->rq, now);
 }
 
 /* count/average/minimum, for the paths line. */
@@ -263,7 +245,7 @@ static void idle(struct sched_percpu *s)
 	uint64_t now = arch_read_tsc();
 
 	if (s->path_kind == SCHED_PATH_HLT)
-		path_record(s, now);
+		sched_path_record(s, now);
 	sched_rq_enter_idle(&s->rq, now);
 	arch_idle_until(sched_next_event());
 	now = arch_read_tsc();
@@ -291,6 +273,7 @@ struct vcpu *sched_pick_next(void)
 		flags = spin_lock_irqsave(&s->lock);
 		se = sched_rq_pick(&s->rq, arch_read_tsc());
 		s->current = se ? vcpu_of(se) : NULL;
+		s->timers_changed = true;	/* a new slice, maybe another vCPU's VMCS */
 		spin_unlock_irqrestore(&s->lock, flags);
 		if (se)
 			return s->current;

@@ -247,15 +247,9 @@ void sched_rq_remove(struct sched_rq *rq, struct sched_entity *se)
 }
 
 /* Guest mode from @now (charges the time before to the mode left). */
-void sched_rq_enter_guest(struct sched_rq *rq, uint64_t now)
+void sched_rq_transition(struct sched_rq *rq, uint64_t now, enum sched_mode mode)
 {
-	transition(rq, now, SCHED_MODE_GUEST);
-}
-
-/* Hypervisor mode from @now, after a VM exit. */
-void sched_rq_exit_guest(struct sched_rq *rq, uint64_t now)
-{
-	transition(rq, now, SCHED_MODE_HYPERVISOR);
+	transition(rq, now, mode);
 }
 
 /* Idle from @now (nothing runnable). */

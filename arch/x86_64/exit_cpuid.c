@@ -55,8 +55,11 @@ static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *c)
  */
 static bool timing_leaf(uint32_t leaf, struct cpuid_regs *c)
 {
-	uint64_t khz = arch_tsc_khz();
+	uint64_t khz;
 
+	if (leaf != LEAF_TSC_CRYSTAL && leaf != LEAF_FREQUENCY)
+		return false;
+	khz = arch_tsc_khz();
 	if (leaf == LEAF_TSC_CRYSTAL) {
 		*c = (struct cpuid_regs){ .eax = 1, .ebx = 1, .ecx = (uint32_t)(khz * 1000) };
 		return true;

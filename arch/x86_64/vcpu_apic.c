@@ -58,6 +58,7 @@ static void accept_and_wake(struct vcpu *t, uint8_t vector)
 	unsigned long flags = spin_lock_irqsave(&t->arch.apic_lock);
 
 	vlapic_accept(&t->arch.vlapic, vector);
+	t->arch.apic_hint = true;
 	spin_unlock_irqrestore(&t->arch.apic_lock, flags);
 	sched_wake(t);
 }
@@ -117,22 +118,27 @@ enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val
 		return VAPIC_NOT_MINE;
 	flags = spin_lock_irqsave(&v->arch.apic_lock);
 	err = vlapic_msr_write(&v->arch.vlapic, msr, val, rdtsc(), &act);
+	/* TPR, EOI, SELF_IPI or a timer change may make an interrupt deliverable. */
+	v->arch.apic_hint = true;
 	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
 	if (err)
 		return VAPIC_GP;
+	sched_timers_changed();
 	if (act.kind != VLAPIC_ACTION_NONE)
 		deliver(v, &act);
 	return VAPIC_DONE;
 }
 
-static void set_window_exiting(bool on)
+static void set_window_exiting(struct vcpu *v, bool on)
 {
-	uint64_t proc = vmcs_read(VMCS_PROC_BASED_CONTROLS);
-	uint64_t want = on ? proc | CPU_BASED_INTERRUPT_WINDOW_EXITING :
-			     proc & ~CPU_BASED_INTERRUPT_WINDOW_EXITING;
+	uint64_t proc;
 
-	if (want != proc)
-		vmcs_write(VMCS_PROC_BASED_CONTROLS, want);
+	if (v->arch.window_exiting == on)
+		return;
+	proc = vmcs_read(VMCS_PROC_BASED_CONTROLS);
+	vmcs_write(VMCS_PROC_BASED_CONTROLS, on ? proc | CPU_BASED_INTERRUPT_WINDOW_EXITING :
+						  proc & ~CPU_BASED_INTERRUPT_WINDOW_EXITING);
+	v->arch.window_exiting = on;
 }
 
 static bool guest_interruptible(void)
@@ -147,7 +153,8 @@ void vapic_before_entry(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
 	int vector;
 
-	vlapic_timer_update(&v->arch.vlapic, rdtsc());
+	if (vlapic_timer_update(&v->arch.vlapic, rdtsc()))
+		sched_timers_changed();
 	vector = vlapic_pending_vector(&v->arch.vlapic);
 	if (vector >= 0 && guest_interruptible()) {
 		vlapic_ack(&v->arch.vlapic, (uint8_t)vector);
@@ -155,16 +162,18 @@ void vapic_before_entry(struct vcpu *v)
 			   (uint32_t)vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
 		vector = vlapic_pending_vector(&v->arch.vlapic);
 	}
+	/* Still one waiting (IF=0, or a shadow): look again at every entry until it is taken. */
+	v->arch.apic_hint = vector >= 0;
 	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
 	if (vmx_config.proc_window_exiting)
-		set_window_exiting(vector >= 0);
+		set_window_exiting(v, vector >= 0);
 }
 
 void vmexit_interrupt_window(struct vcpu *v, struct guest_regs *r)
 {
-	(void)v;
 	(void)r;
-	set_window_exiting(false);
+	set_window_exiting(v, false);
+	v->arch.apic_hint = true;	/* the next entry injects */
 }
 
 bool vapic_hlt_wakes_at_once(struct vcpu *v)
@@ -183,8 +192,11 @@ bool arch_vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
 	bool pending;
 
-	vlapic_timer_update(&v->arch.vlapic, now);
+	if (vlapic_timer_update(&v->arch.vlapic, now))
+		sched_timers_changed();
 	pending = vlapic_pending_vector(&v->arch.vlapic) >= 0;
+	if (pending)
+		v->arch.apic_hint = true;
 	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
 	return pending && v->arch.hlt_if;
 }

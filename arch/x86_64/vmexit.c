@@ -19,6 +19,7 @@
 #include <tally/panic.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
+#include <tally/sched_fast.h>
 
 #define INTR_INFO_VECTOR(i)	((i) & 0xFF)
 #define INTR_INFO_TYPE(i)	(((i) >> 8) & 7)
@@ -168,7 +169,7 @@ static uint64_t resume_or_switch(struct guest_regs *regs)
 	struct vcpu *cur = this_cpu()->sched.current;
 	struct vcpu *next;
 
-	if (!sched_should_switch())
+	if (!sched_should_switch_fast())
 		return 0;
 	if (cur->state != VCPU_DEAD) {
 		cur->arch.regs = *regs;
@@ -187,8 +188,15 @@ static uint64_t resume_or_switch(struct guest_regs *regs)
  */
 static void prepare_entry(void)
 {
-	vapic_before_entry(this_cpu()->sched.current);
-	vmx_arm_timer(sched_next_event());
+	struct vcpu *v = this_cpu()->sched.current;
+
+	/* The common exit brings nothing new for the APIC: a flag and a compare. */
+	if (v->arch.apic_hint || (v->arch.vlapic.deadline &&
+				  this_cpu()->sched.path_start >= v->arch.vlapic.deadline))
+		vapic_before_entry(v);
+	/* The preemption timer keeps counting across exits; rearm only if the event moved. */
+	if (sched_take_timers_changed())
+		vmx_arm_timer(sched_next_event());
 	sched_guest_enter();
 }
 

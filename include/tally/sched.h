@@ -43,6 +43,7 @@ struct sched_percpu {
 	unsigned int placed_count;
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
 	bool need_resched;		/* the timer said the slice is over */
+	bool timers_changed;		/* recompute the next event before entry */
 	enum sched_path_kind path_kind;	/* the path being measured */
 	uint64_t path_start;
 	struct vcpu *path_from;		/* the vCPU that exited */
@@ -82,11 +83,10 @@ bool sched_should_switch(void);
  * reports so and never returns.
  */
 struct vcpu *sched_pick_next(void);
+/* A vCPU timer on this CPU was (re)programmed or fired: the next event may have moved. */
+void sched_timers_changed(void);
 /* This exit is a slice's end (the timer): measure the switch it leads to. */
 void sched_path_preempt(void);
-/* Accounting: this CPU leaves (at a VM exit) or enters (before VM entry) guest mode. */
-void sched_guest_exit(void);
-void sched_guest_enter(void);
 /* Donation ledger entry: cycles vCPU @recipient ran of slices @donor gave up. */
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
 /* One line per CPU: guest, hypervisor and idle cycles, which add up to the accounted time. */

@@ -116,12 +116,44 @@ void sched_rq_remove(struct sched_rq *rq, struct sched_entity *se);
  * transition to the mode being left (guest time also to the current
  * entity, and to the ledger while a donation is open).
  */
-void sched_rq_enter_guest(struct sched_rq *rq, uint64_t now);
-void sched_rq_exit_guest(struct sched_rq *rq, uint64_t now);
 void sched_rq_enter_idle(struct sched_rq *rq, uint64_t now);
 void sched_rq_exit_idle(struct sched_rq *rq, uint64_t now);
 
 /* Bring the CPU counters up to @now without a transition (for a consistent read). */
 void sched_rq_account_now(struct sched_rq *rq, uint64_t now);
+
+/* Any transition at @now into @mode (the general form of the four above). */
+void sched_rq_transition(struct sched_rq *rq, uint64_t now, enum sched_mode mode);
+
+/*
+ * Guest entry and exit happen on every VM exit, so their common case is
+ * inline: no donation open and time moving forward.  Anything else takes
+ * the general path, which gives the same result.
+ */
+static inline void sched_rq_exit_guest(struct sched_rq *rq, uint64_t now)
+{
+	uint64_t cycles = now - rq->mode_since;
+
+	if (rq->donor || now <= rq->mode_since || rq->mode != SCHED_MODE_GUEST) {
+		sched_rq_transition(rq, now, SCHED_MODE_HYPERVISOR);
+		return;
+	}
+	rq->stats.guest_cycles += cycles;
+	if (rq->current)
+		rq->current->stats.run_cycles += cycles;
+	rq->mode_since = now;
+	rq->mode = SCHED_MODE_HYPERVISOR;
+}
+
+static inline void sched_rq_enter_guest(struct sched_rq *rq, uint64_t now)
+{
+	if (rq->donor || now <= rq->mode_since || rq->mode != SCHED_MODE_HYPERVISOR) {
+		sched_rq_transition(rq, now, SCHED_MODE_GUEST);
+		return;
+	}
+	rq->stats.hypervisor_cycles += now - rq->mode_since;
+	rq->mode_since = now;
+	rq->mode = SCHED_MODE_GUEST;
+}
 
 #endif

@@ -40,6 +40,8 @@ struct arch_vcpu {
 	struct vlapic vlapic;
 	struct spinlock apic_lock;	/* vlapic: its CPU and IPI senders */
 	bool hlt_if;			/* halted with interrupts enabled: an interrupt wakes it */
+	volatile bool apic_hint;	/* the APIC may have an interrupt to deliver */
+	bool window_exiting;		/* interrupt-window exiting is on in the VMCS */
 	bool real_mode_start;		/* started by SIPI: real mode at sipi_vector's page */
 	uint8_t sipi_vector;
 };

@@ -19,9 +19,10 @@ enum vapic_msr_result vapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val
 enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /*
- * Before entering @v (its VMCS current): inject the highest deliverable
- * interrupt if the guest can take one now, else ask for an exit when it can
- * (interrupt-window exiting).
+ * Before entering @v (its VMCS current), when its APIC may have news
+ * (apic_hint, or its timer is due): inject the highest deliverable
+ * interrupt if the guest can take one now, else ask for an exit when it
+ * can (interrupt-window exiting).
  */
 void vapic_before_entry(struct vcpu *v);
 

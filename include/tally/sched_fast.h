@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* The accounting steps of every VM exit and entry, inline: they run thousands of times a second. */
+#ifndef TALLY_SCHED_FAST_H
+#define TALLY_SCHED_FAST_H
+
+#include <tally/arch.h>
+#include <tally/percpu.h>
+#include <tally/domain.h>
+#include <tally/sched.h>
+
+/* Record the path that just ended at @now (see enum sched_path_kind). */
+void sched_path_record(struct sched_percpu *s, uint64_t now);
+
+/* This CPU leaves guest mode (first thing after a VM exit). */
+static inline void sched_guest_exit(void)
+{
+	struct sched_percpu *s = &this_cpu()->sched;
+	uint64_t now = arch_read_tsc();
+
+	sched_rq_exit_guest(&s->rq, now);
+	s->path_kind = SCHED_PATH_NONE;
+	s->path_start = now;
+	s->path_from = s->current;
+}
+
+/* This CPU enters guest mode (last thing before a VM entry). */
+static inline void sched_guest_enter(void)
+{
+	struct sched_percpu *s = &this_cpu()->sched;
+	uint64_t now = arch_read_tsc();
+
+	/* Only paths that end in another vCPU (or a woken one) are the ones measured. */
+	if (s->path_kind == SCHED_PATH_WAKE ||
+	    (s->path_kind != SCHED_PATH_NONE && s->current != s->path_from))
+		sched_path_record(s, now);
+	s->path_kind = SCHED_PATH_NONE;
+	sched_rq_enter_guest(&s->rq, now);
+}
+
+/* True (once) when this CPU's next event must be recomputed before entry. */
+static inline bool sched_take_timers_changed(void)
+{
+	struct sched_percpu *s = &this_cpu()->sched;
+	bool changed = s->timers_changed;
+
+	s->timers_changed = false;
+	return changed;
+}
+
+/* Must the current vCPU stop (slice over at the exit's time, halted, or dead)? */
+static inline bool sched_should_switch_fast(void)
+{
+	struct sched_percpu *s = &this_cpu()->sched;
+
+	return !s->current || s->current->state != VCPU_RUNNABLE || s->need_resched ||
+	       s->path_start >= s->rq.slice_end;
+}
+
+#endif
