@@ -85,15 +85,17 @@ $(BUILD)/tally.elf: $(KOBJS) $(BUILD)/symbols.o linker.ld tools/check-image.py
 # ---------------------------------------------------------------- test guests
 include tests/guests/guests.mk
 
-# The demo `make run` boots: VMs of different sizes, busy and short-lived,
-# sharing the host.  TALLY_CMDLINE adds options for Tally itself.
+# The demo `make run` boots: VMs of different sizes, busy, mostly idle and
+# short-lived, sharing the host (type `c` for the CPU accounting, `h` for
+# the other keys).  TALLY_CMDLINE adds options for Tally itself.
 DEMO_MODULES := \
 	--module $(BUILD)/guests/busy.elf "name=web mem=64 report=20000000" \
 	--module $(BUILD)/guests/busy.elf "name=batch mem=128 report=40000000" \
-	--module $(BUILD)/guests/hello.elf "name=hello mem=16" \
-	--module $(BUILD)/guests/cpuid.elf "name=probe mem=8"
+	--module $(BUILD)/guests/halter.elf "name=idle mem=16 rounds=1000000 work_us=200 sleep_us=50000" \
+	--module $(BUILD)/guests/smp.elf "name=duo mem=16 vcpus=2 ipis=100" \
+	--module $(BUILD)/guests/hello.elf "name=hello mem=16"
 
-$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso
+$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile
 	@echo "  MKISO   $@"
 	$(Q)tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(DEMO_MODULES) $(BUILD)/tally.elf
 
