@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Benchmarks: the cost of a CPUID VM exit, and Tally's boot, counted in Bochs instructions.
+"""Benchmarks: a CPUID VM exit, Tally's boot and its scheduler paths, in Bochs instructions.
 
 Boots Tally under single-CPU Bochs with `clock: sync=none` and a fixed
 `ips`: virtual time then advances one tick per emulated instruction (VM
@@ -14,9 +14,15 @@ stopped at Tally's entry point and at its VMLAUNCH, gives the ticks spent
 in the firmware and GRUB (which may halt: time then skips ahead) and the
 instructions of Tally's own boot up to the first VM entry (it never halts).
 
+A second run puts a spin guest and a halter on the same CPU (default
+10 ms slices) and reads Tally's `sched: cpu0 paths` line: the hypervisor
+cycles (instructions, here) from a VM exit to the next VM entry for a
+slice-end switch to the other vCPU, for a HLT that blocks, and from an
+idle CPU's wake-up to the woken vCPU's entry.
+
 Prints the figures and exits 0 even when a target is missed (this is a
-benchmark, not a test); exits 1 only when the run itself failed.  Files go
-to BUILD/bench/cpuidloop/.
+benchmark, not a test); exits 1 only when a run itself failed.  Files go
+to BUILD/bench/cpuidloop/ and BUILD/bench/sched/.
 """
 
 import argparse
@@ -37,12 +43,27 @@ import run as system_run  # noqa: E402  (make_iso)
 import scenarios  # noqa: E402
 
 ROUND_TRIP_TARGET = 60          # instructions per CPUID exit round trip
+PREEMPT_SWITCH_TARGET = 500     # instructions, VM exit to the other vCPU's entry
+HLT_BLOCK_WAKE_TARGET = 300     # instructions, HLT block plus idle wake-up
+OVERHEAD_SHARE_TARGET = 0.05    # percent of a slice spent switching at its end
+SLICE_MS = 10                   # Tally's default sched_slice_ms
 IPS = 50_000_000
 # Tally's VMLAUNCH instruction (arch/x86_64/vmx_stub.asm): the first VM entry.
 VMLAUNCH_SYMBOL = "vmx_restore.launch"
 RESULT_RE = re.compile(r"<cpuidloop> cpuidloop: count=(\d+) tsc_per_cpuid=(\d+)")
 EXITED_RE = re.compile(r"\] domain: d\d+ cpuidloop exited status=1 value=0$", re.MULTILINE)
 PTIME_RE = re.compile(r"^ptime: (\d+)", re.MULTILINE)
+
+# The scheduler run: halter sleeps on its APIC timer most of the time, spin
+# never stops; halter outlasts spin, so the CPU also idles and wakes up.
+SCHED_MODULES = [("spin", "name=spin mem=8 duration_ms=300"),
+                 ("halter", "name=halter mem=8 rounds=50 work_us=500 sleep_us=9500")]
+SCHED_EXITED_RE = re.compile(r"\] domain: d\d+ (spin|halter) exited status=1 value=0$",
+                             re.MULTILINE)
+TSC_KHZ_RE = re.compile(r"\[c0\] timer: tsc_khz=(\d+)")
+PATH_FIGURES = r"(\d+)/(\d+)/(\d+)"
+PATHS_RE = re.compile(rf"\] sched: cpu0 paths preempt_switch={PATH_FIGURES} "
+                      rf"hlt_block={PATH_FIGURES} wakeup={PATH_FIGURES}")
 
 
 def elf_entry(path):
@@ -83,44 +104,61 @@ def debugger_script(kernel):
     return cmds, [name for name, _ in stops]
 
 
-def boot(build, count, timeout):
-    """Run cpuidloop under Bochs; return (emu.RunResult, stop names)."""
+def boot(build, name, modules, timeout, debugger=("c",)):
+    """Run Tally with @modules ([(guest, cmdline)]) under 1-CPU Bochs in BUILD/bench/@name/.
+
+    Returns the emu.RunResult.
+    """
     kernel = os.path.join(build, "tally.elf")
-    guest = os.path.join(build, "guests", "cpuidloop.elf")
-    for path, make in ((kernel, "make"), (guest, "make guests")):
+    guests = [(os.path.join(build, "guests", guest + ".elf"), cmdline)
+              for guest, cmdline in modules]
+    for path, make in [(kernel, "make")] + [(path, "make guests") for path, _ in guests]:
         if not os.path.isfile(path):
             raise RuntimeError(f"{path} missing (run {make})")
     if not shutil.which("bochs"):
         raise RuntimeError("bochs not installed (run tools/deps)")
-    run_dir = os.path.join(build, "bench", "cpuidloop")
+    run_dir = os.path.join(build, "bench", name)
     shutil.rmtree(run_dir, ignore_errors=True)
     os.makedirs(run_dir)
-    iso = system_run.make_iso(kernel, run_dir, "exit_when_done",
-                              [(guest, f"name=cpuidloop mem=8 count={count}")])
-    cmds, stops = debugger_script(kernel)
+    iso = system_run.make_iso(kernel, run_dir, "exit_when_done", guests)
     machine = emu.BochsMachine(cpus=1, megs=128, ips=IPS)
-    result = emu.run_bochs(run_dir, iso, machine, timeout, debugger=cmds,
-                           stop_re=re.compile(scenarios.PANIC_RE))
-    return result, stops
+    return emu.run_bochs(run_dir, iso, machine, timeout, debugger=debugger,
+                         stop_re=re.compile(scenarios.PANIC_RE))
 
 
-def failure(result):
-    """Why the run failed, or None."""
+def run_failure(result):
+    """Why a run failed as a run (whatever its guests said), or None."""
     if result.how == "timeout":
         return f"timed out after {result.seconds:.0f}s"
     if re.search(scenarios.PANIC_RE, result.serial):
         return "Tally reported PANIC/FATAL"
-    if not RESULT_RE.search(result.serial):
-        return "no `cpuidloop: count=N tsc_per_cpuid=X` line"
-    if not EXITED_RE.search(result.serial):
-        return "cpuidloop did not exit with PASS"
     if result.how != "shutdown-port":
         return f"Bochs ended by {result.how} (status {result.status}), not Tally's shutdown"
     return None
 
 
+def failure(result):
+    """Why the cpuidloop run failed, or None."""
+    if not RESULT_RE.search(result.serial):
+        return run_failure(result) or "no `cpuidloop: count=N tsc_per_cpuid=X` line"
+    if not EXITED_RE.search(result.serial):
+        return run_failure(result) or "cpuidloop did not exit with PASS"
+    return run_failure(result)
+
+
+def sched_failure(result):
+    """Why the spin-and-halter run failed, or None."""
+    passed = set(SCHED_EXITED_RE.findall(result.serial))
+    missing = [guest for guest, _ in SCHED_MODULES if guest not in passed]
+    if missing:
+        return run_failure(result) or f"{missing[0]} did not exit with PASS"
+    if not TSC_KHZ_RE.search(result.serial):
+        return "no `timer: tsc_khz=` line"
+    return run_failure(result)
+
+
 def report(result, stops):
-    """Print the figures; return the exit status."""
+    """Print the cpuidloop run's figures."""
     m = RESULT_RE.search(result.serial)
     per_cpuid = int(m.group(2))
     print(f"bench: cpuidloop count={m.group(1)} under Bochs, 1 CPU, sync=none, "
@@ -139,7 +177,39 @@ def report(result, stops):
               f"{times['first_vmlaunch'] - times['tally_entry']}")
     else:
         print("bench: Tally's boot was not timed (no debugger stop at its entry or VMLAUNCH)")
-    return 0
+
+
+def report_sched(result):
+    """Print the scheduler run's figures; `n/a` where Tally printed no paths line."""
+    tsc_khz = int(TSC_KHZ_RE.search(result.serial).group(1))
+    slice_cycles = SLICE_MS * tsc_khz
+    print(f"bench: spin and halter on one CPU under Bochs, sync=none, ips={IPS}, "
+          f"{SLICE_MS} ms slices ({slice_cycles} cycles): {result.seconds:.1f}s wall")
+    m = PATHS_RE.search(result.serial)
+    if not m:
+        print(f"sched_preempt_switch_instructions=n/a (target <= {PREEMPT_SWITCH_TARGET})")
+        print(f"sched_hlt_block_plus_wake_instructions=n/a (target <= {HLT_BLOCK_WAKE_TARGET})")
+        print(f"sched_overhead_share=n/a (target < {OVERHEAD_SHARE_TARGET}%)")
+        print("bench: no `sched: cpu0 paths` line from Tally")
+        return
+    preempt, block, wake = (tuple(int(x) for x in m.groups()[i:i + 3]) for i in (0, 3, 6))
+    print(f"sched_preempt_switch_instructions={preempt[1]} (min {preempt[2]}, "
+          f"{preempt[0]} switches, target <= {PREEMPT_SWITCH_TARGET})")
+    print(f"sched_hlt_block_plus_wake_instructions={block[1] + wake[1]} "
+          f"(block {block[1]} over {block[0]} + wake-up {wake[1]} over {wake[0]}, "
+          f"target <= {HLT_BLOCK_WAKE_TARGET})")
+    share = 100 * preempt[1] / slice_cycles
+    print(f"sched_overhead_share={share:.3f}% (target < {OVERHEAD_SHARE_TARGET}%)")
+    for what, count in (("slice-end switch", preempt[0]), ("HLT block", block[0]),
+                        ("idle wake-up", wake[0])):
+        if not count:
+            print(f"bench: no {what} happened: its figure is 0")
+    misses = [f"{name} by {over}" for name, over in
+              (("the preempt switch", preempt[1] - PREEMPT_SWITCH_TARGET),
+               ("HLT block plus wake-up", block[1] + wake[1] - HLT_BLOCK_WAKE_TARGET))
+              if over > 0]
+    if misses:
+        print(f"bench: misses its target: {', '.join(misses)} instructions")
 
 
 def parse_args(argv):
@@ -151,21 +221,38 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def bench_run(build, name, modules, timeout, judge, debugger=("c",)):
+    """One run; returns its emu.RunResult, or None after saying why it failed."""
+    try:
+        result = boot(build, name, modules, timeout, debugger)
+    except (OSError, RuntimeError) as e:
+        print(f"bench: {name}: FAILED: {e}", file=sys.stderr)
+        return None
+    why = judge(result)
+    if why:
+        print(f"bench: {name}: FAILED: {why}", file=sys.stderr)
+        print(scenarios.tail(result.serial), file=sys.stderr)
+        print(f"(logs in {os.path.join(build, 'bench', name)}/)", file=sys.stderr)
+        return None
+    return result
+
+
 def main(argv):
     args = parse_args(argv)
     build = os.path.abspath(args.build)
-    try:
-        result, stops = boot(build, args.count, args.timeout)
-    except (OSError, RuntimeError) as e:
-        print(f"bench: FAILED: {e}", file=sys.stderr)
-        return 1
-    why = failure(result)
-    if why:
-        print(f"bench: FAILED: {why}", file=sys.stderr)
-        print(scenarios.tail(result.serial), file=sys.stderr)
-        print(f"(logs in {os.path.join(build, 'bench', 'cpuidloop')}/)", file=sys.stderr)
-        return 1
-    return report(result, stops)
+    kernel = os.path.join(build, "tally.elf")
+    cmds, stops = debugger_script(kernel) if os.path.isfile(kernel) else (["c"], [])
+    ok = True
+    cpuidloop = [("cpuidloop", f"name=cpuidloop mem=8 count={args.count}")]
+    result = bench_run(build, "cpuidloop", cpuidloop, args.timeout, failure, debugger=cmds)
+    if result:
+        report(result, stops)
+    ok &= result is not None
+    result = bench_run(build, "sched", SCHED_MODULES, args.timeout, sched_failure)
+    if result:
+        report_sched(result)
+    ok &= result is not None
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

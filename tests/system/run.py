@@ -99,9 +99,6 @@ def boot(sc, build, run_dir, timeout):
     return emu.run_qemu(run_dir, sc.machine, timeout, iso=iso, **watch)
 
 
-BANNER_ONLY = scenarios.BANNER
-
-
 def judge(sc, result):
     """Apply the common and the scenario's checks; return the failures as [(reason, excerpt)]."""
     failures = []
@@ -111,8 +108,7 @@ def judge(sc, result):
     for pattern, keys in result.untyped:
         failures.append((f"never typed {keys!r}: no line /{pattern}/ came",
                          scenarios.tail(result.serial)))
-    common = [BANNER_ONLY] if sc.expect_fatal else scenarios.COMMON_CHECKS
-    for check in common + sc.checks:
+    for check in scenarios.common_checks(sc) + sc.checks:
         failure = check(result)
         if failure:
             failures.append(failure)

@@ -5,7 +5,9 @@ A scenario is data: an emulator and machine, a Tally command line, modules,
 a time bound, a list of checks and optionally keys to type on COM1.  run.py
 boots it and applies the checks to the COM1 text.  Every scenario also gets
 the common checks in COMMON_CHECKS: no PANIC or FATAL anywhere, and the
-banner.
+banner; one that runs domains under Bochs also DOMAIN_COMMON_CHECKS: each
+CPU's accounting adds up, and the domains' CPU time matches the CPUs' guest
+time (see common_checks()).
 """
 
 import dataclasses
@@ -234,6 +236,193 @@ class TickCheck:
         return f"tick check off by more than {self.tolerance:.0%}", m.group(0)
 
 
+# ---------------------------------------------------------------- scheduling figures
+# Tally prints one `domain: dN NAME cpu_us=N cpu_cycles=N ...` line when a
+# domain ends, and one `sched: cpuN accounted_cycles=A ...` line per CPU
+# once all have ended.  The checks below read their key=value numbers.
+
+DOMAIN_STATS_RE = re.compile(r"^\[c\d+\] domain: d\d+ (\S+) (cpu_us=\d+ .*)$", re.MULTILINE)
+CPU_STATS_RE = re.compile(r"^\[c\d+\] sched: cpu(\d+) (accounted_cycles=\d+ .*)$", re.MULTILINE)
+KEY_VALUE_RE = re.compile(r"(\w+)=(\d+)\b")
+
+
+def key_values(text):
+    """{key: int} for every `key=N` in @text."""
+    return {k: int(v) for k, v in KEY_VALUE_RE.findall(text)}
+
+
+def domain_stats(serial):
+    """{domain name: {field: int}} from the `domain: dN NAME cpu_us=...` lines."""
+    return {m.group(1): key_values(m.group(2)) for m in DOMAIN_STATS_RE.finditer(serial)}
+
+
+def domain_lines(serial, doms):
+    """The `domain: … cpu_us=` lines of @doms, for a failure's excerpt."""
+    return "\n".join(m.group(0) for m in DOMAIN_STATS_RE.finditer(serial)
+                     if m.group(1) in doms) or tail(serial)
+
+
+def guest_number(serial, dom, pattern):
+    """The first number captured by @pattern in a line of @dom's guest, or None."""
+    m = re.search(guest_line(dom, pattern), serial, re.MULTILINE)
+    return int(m.group(1)) if m else None
+
+
+def _stats_of(r, doms, field):
+    """({dom: value of @field}, None), or (None, failure) if a line or field is missing."""
+    stats = domain_stats(r.serial)
+    values = {}
+    for dom in doms:
+        if dom not in stats:
+            return None, (f"no `domain: dN {dom} cpu_us=` line", tail(r.serial))
+        if field not in stats[dom]:
+            return None, (f"{dom}'s domain line has no {field}=", domain_lines(r.serial, doms))
+        values[dom] = stats[dom][field]
+    return values, None
+
+
+@dataclasses.dataclass
+class DomainShare:
+    """@dom's share of the summed @field of the domains @among lies in [@lo, @hi]."""
+    dom: str
+    among: tuple
+    lo: float
+    hi: float
+    field: str = "cpu_cycles"
+
+    def __call__(self, r):
+        values, failure = _stats_of(r, self.among, self.field)
+        if failure:
+            return failure
+        total = sum(values.values())
+        share = values[self.dom] / total if total else 0.0
+        if self.lo <= share <= self.hi:
+            return None
+        names = "+".join(self.among)
+        return (f"{self.dom}'s share of {names} {self.field} is {share:.4f}, "
+                f"expected {self.lo:.4f}..{self.hi:.4f}", domain_lines(r.serial, self.among))
+
+
+def share_near(dom, among, expected, tolerance):
+    """A DomainShare check: within @tolerance (relative) of @expected."""
+    return DomainShare(dom, tuple(among), expected * (1 - tolerance), expected * (1 + tolerance))
+
+
+def fair_shares(doms, tolerance):
+    """Each of @doms gets 1/len(@doms) of their summed cpu_cycles, within @tolerance (relative)."""
+    return [share_near(dom, doms, 1 / len(doms), tolerance) for dom in doms]
+
+
+@dataclasses.dataclass
+class WorkFollowsCpu:
+    """Each of @doms' share of the guests' work numbers matches its cpu_cycles share.
+
+    The work number is what @pattern captures in the domain's guest output
+    (e.g. spin's iterations): a guest doing uniform work does it in
+    proportion to the CPU time Tally says it got.  Within @tolerance, relative.
+    """
+    doms: tuple
+    pattern: str
+    tolerance: float
+
+    def __call__(self, r):
+        cycles, failure = _stats_of(r, self.doms, "cpu_cycles")
+        if failure:
+            return failure
+        work = {dom: guest_number(r.serial, dom, self.pattern) for dom in self.doms}
+        missing = [dom for dom, n in work.items() if n is None]
+        if missing:
+            return f"no {missing[0]} line /{self.pattern}/", tail(r.serial)
+        total_work, total_cycles = sum(work.values()), sum(cycles.values())
+        for dom in self.doms:
+            work_share = work[dom] / total_work
+            cpu_share = cycles[dom] / total_cycles
+            if abs(work_share - cpu_share) > cpu_share * self.tolerance:
+                lines = [ln for ln in r.serial.splitlines()
+                         if re.search(guest_line(dom, self.pattern), ln)]
+                return (f"{dom} did {work_share:.4f} of the work but got {cpu_share:.4f} "
+                        f"of the CPU (more than {self.tolerance:.0%} apart)",
+                        domain_lines(r.serial, self.doms) + "\n" + "\n".join(lines))
+        return None
+
+
+@dataclasses.dataclass
+class DomainStat:
+    """@dom's domain line has @field in [@lo, @hi]; if @optional, a missing field passes."""
+    dom: str
+    field: str
+    lo: float
+    hi: float = float("inf")
+    optional: bool = False
+
+    def __call__(self, r):
+        stats = domain_stats(r.serial)
+        if self.dom not in stats:
+            return f"no `domain: dN {self.dom} cpu_us=` line", tail(r.serial)
+        value = stats[self.dom].get(self.field)
+        if value is None:
+            if self.optional:
+                return None
+            return (f"{self.dom}'s domain line has no {self.field}=",
+                    domain_lines(r.serial, [self.dom]))
+        if self.lo <= value <= self.hi:
+            return None
+        return (f"{self.dom} {self.field}={value}, expected {self.lo:g}..{self.hi:g}",
+                domain_lines(r.serial, [self.dom]))
+
+
+@dataclasses.dataclass
+class CpuAccounting:
+    """Every CPU's `sched: cpuN` line adds up: guest + hypervisor + idle == accounted, exactly.
+
+    One line per online CPU (from `smp: online=N`), each once.
+    """
+
+    def __call__(self, r):
+        online = re.search(r"\[c0\] smp: online=(\d+)", r.serial)
+        lines = CPU_STATS_RE.findall(r.serial)
+        cpus = sorted(int(cpu) for cpu, _ in lines)
+        want = list(range(int(online.group(1)))) if online else [0]
+        text = "\n".join(m.group(0) for m in CPU_STATS_RE.finditer(r.serial))
+        if cpus != want:
+            return (f"sched: lines for cpus {cpus}, expected one each for {want}",
+                    text or tail(r.serial))
+        for cpu, rest in lines:
+            n = key_values(rest)
+            parts = [n.get(k) for k in ("accounted_cycles", "guest_cycles",
+                                        "hypervisor_cycles", "idle_cycles")]
+            if None in parts:
+                return f"cpu{cpu}'s sched: line lacks a field", text
+            a, g, h, i = parts
+            if g + h + i != a:
+                return (f"cpu{cpu}: guest {g} + hypervisor {h} + idle {i} = {g + h + i}, "
+                        f"not accounted {a} (off by {g + h + i - a})", text)
+        return None
+
+
+@dataclasses.dataclass
+class GuestCyclesSplit:
+    """The domains' cpu_cycles add up to the CPUs' guest_cycles, exactly.
+
+    Every guest-mode cycle is charged to the vCPU that ran it, and every
+    domain prints its line before Tally's `sched: cpuN` lines.
+    """
+
+    def __call__(self, r):
+        cpus = [key_values(rest) for _, rest in CPU_STATS_RE.findall(r.serial)]
+        domains = domain_stats(r.serial)
+        if not cpus:
+            return "no `sched: cpuN accounted_cycles=` line", tail(r.serial)
+        guest = sum(c.get("guest_cycles", 0) for c in cpus)
+        charged = sum(d.get("cpu_cycles", 0) for d in domains.values())
+        if guest == charged:
+            return None
+        text = "\n".join(m.group(0) for m in DOMAIN_STATS_RE.finditer(r.serial)) + "\n" \
+            + "\n".join(m.group(0) for m in CPU_STATS_RE.finditer(r.serial))
+        return (f"the domains' cpu_cycles add up to {charged}, the CPUs' guest_cycles "
+                f"to {guest} (off by {charged - guest})", text)
+
+
 def mem_kib(mib):
     """ram_kib is what the firmware reported: within 1 MiB below the configured RAM."""
     return Number(r"\[c0\] mem: ram_kib=(\d+) ", mib * 1024 - 1024, mib * 1024, "ram_kib")
@@ -266,6 +455,8 @@ def fatal_report(first_line, frame_re):
             QEMU_PANIC_EXIT]
 
 COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER]
+# Also for every Bochs scenario that runs domains (see common_checks()).
+DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit()]
 
 
 # ---------------------------------------------------------------- scenarios
@@ -300,6 +491,18 @@ class Scenario:
     # after another (each regex looks only at lines after the previous text).
     keys: list = dataclasses.field(default_factory=list)
     stop_when: str = None       # regex: end the run once it shows (no exit_when_done)
+
+
+def runs_domains(sc):
+    """True if @sc boots a test guest on a machine with VMX (Bochs): Tally then runs domains."""
+    return sc.emulator == "bochs" and any(isinstance(m, Guest) for m, _ in sc.modules)
+
+
+def common_checks(sc):
+    """The checks every scenario gets; a fatal report's scenario only needs the banner."""
+    if sc.expect_fatal:
+        return [BANNER]
+    return COMMON_CHECKS + (DOMAIN_COMMON_CHECKS if runs_domains(sc) else [])
 
 
 BOCHS_IPS = 50_000_000
@@ -509,6 +712,77 @@ ENTRY_VM_CONTROL = (
     + ENTRY_COMMON)
 
 
+# ---------------------------------------------------------------- scheduling
+# Guests that measure what the scheduler gives them (tests/guests/README.md).
+
+def spin(dom, ms, pin=None):
+    """A spin guest busy for @ms of its TSC time (pinned to CPU @pin if given)."""
+    return (Guest("spin"), f"name={dom} mem=8 duration_ms={ms}"
+            + ("" if pin is None else f" pcpu={pin}"))
+
+
+def spin_done(dom):
+    return ([Line(guest_line(dom, r"spin: iterations=\d+ duration_ms=\d+$"), f"{dom} spin line")]
+            + passed(dom))
+
+
+SPIN_ITERATIONS = r"spin: iterations=(\d+) "
+SHARE_SPINS = ("spin1", "spin2", "spin3")
+# Three CPU-bound guests on one CPU get a third each, and spin's iterations
+# (uniform work) follow the cycles Tally says each got.
+SCHED_SHARE = (fair_shares(SHARE_SPINS, 0.02)
+               + [WorkFollowsCpu(SHARE_SPINS, SPIN_ITERATIONS, 0.02), NO_ERRORS, MEM_BACK]
+               + [c for dom in SHARE_SPINS for c in spin_done(dom)] + DOMAINS_DONE)
+
+# halter works 500 us and sleeps 9500 us a round: a small share, and what it
+# leaves is split evenly between the two spins.
+HALTER_ROUNDS, HALTER_SLEEP_US = 40, 9500
+SLICE_US = 10_000               # Tally's default sched_slice_ms=10
+HALTER = (Guest("halter"), f"name=halter mem=8 rounds={HALTER_ROUNDS} work_us=500 "
+          f"sleep_us={HALTER_SLEEP_US}")
+HALTER_SPINS = ("spin1", "spin2")
+HALTER_DOMS = ("halter",) + HALTER_SPINS
+HALTER_SLEPT = guest_line("halter", rf"halter: rounds={HALTER_ROUNDS} work_iterations=\d+ "
+                          r"slept_us=(\d+)$")
+SCHED_HALTER = (
+    [DomainShare("halter", HALTER_DOMS, 0, 0.10)]
+    + [share_near(dom, HALTER_SPINS, 0.5, 0.05) for dom in HALTER_SPINS]
+    + [DomainStat("halter", "halts", HALTER_ROUNDS), DomainStat("halter", "wakeups", HALTER_ROUNDS),
+       # The donation ledger, where Tally prints it: halter gives, the spins take.
+       DomainStat("halter", "donated_us", 1, optional=True)]
+    + [DomainStat(dom, "received_us", 1, optional=True) for dom in HALTER_SPINS]
+    # Each sleep ends on time or, with the spins around, at most two slices late.
+    + [Number(HALTER_SLEPT, HALTER_ROUNDS * HALTER_SLEEP_US,
+              HALTER_ROUNDS * (HALTER_SLEEP_US + 2 * SLICE_US), "halter slept_us"),
+       NO_ERRORS, MEM_BACK]
+    + passed("halter") + [c for dom in HALTER_SPINS for c in spin_done(dom)] + DOMAINS_DONE)
+
+# sleeper's defaults: each mode 10 wake-ups 2 ms apart; the verdict fails if a
+# mode's wake-up count or its elapsed time (10 % plus one period) is off.
+SLEEPER_MODES = ("oneshot", "periodic", "deadline")
+SCHED_SLEEPER = (
+    [Line(guest_line("sleeper", rf"sleeper: mode={mode} wakeups=(\d+) expected=\1 "
+                     r"elapsed_us=\d+ expected_us=\d+$"), f"sleeper {mode} wake-ups")
+     for mode in SLEEPER_MODES]
+    + passed("sleeper") + spin_done("spin") + [NO_ERRORS, MEM_BACK] + DOMAINS_DONE)
+
+
+def smp_checks(cpu1_on):
+    """smp's vCPU 1 came online, printing from Tally's CPU @cpu1_on; every IPI was answered."""
+    return ([Line(rf"^\[c{cpu1_on}\] <smp> smp: cpu1 online apic_id=1$",
+                  f"cpu1 online on c{cpu1_on}"),
+             Line(guest_line("smp", r"smp: ipis sent=(\d+) received=\1 answered=\1$"),
+                  "smp IPI counts")]
+            + passed("smp") + [NO_ERRORS] + DOMAINS_DONE)
+
+
+XSTATE_SEEDS = (1, 2, 3)
+SCHED_XSTATE = ([c for seed in XSTATE_SEEDS for c in
+                 [Line(guest_line(f"xstate{seed}", r"xstate: ymm0-7 intact over 20 rounds$"),
+                       f"xstate{seed} intact")] + passed(f"xstate{seed}")]
+                + [NO_ERRORS, MEM_BACK] + DOMAINS_DONE)
+
+
 def bochs_vmx(cpus):
     return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
@@ -639,6 +913,32 @@ SCENARIOS = [
         "bochs", bochs_vmx(1), DEBUGKEYS_DOMAINS, timeout=120,
         keys=[(guest_line("web", "busy: loops="), "hdax")],
         modules=[busy("web", 8), busy("batch", 16), (Guest("hello"), "name=hello mem=8")]),
+    Scenario(
+        "sched-share", "three spins pinned to one CPU, 2 ms slices: a third of the CPU each",
+        "bochs", bochs_vmx(1), SCHED_SHARE, timeout=120,
+        cmdline="exit_when_done sched_slice_ms=2",
+        modules=[spin(dom, 1000, pin=0) for dom in SHARE_SPINS]),
+    Scenario(
+        "sched-halter", "a mostly halted guest beside two spins: small share, the rest split",
+        "bochs", bochs_vmx(1), SCHED_HALTER, timeout=120,
+        modules=[HALTER] + [spin(dom, 800) for dom in HALTER_SPINS]),
+    Scenario(
+        "sched-sleeper", "APIC timer wake-ups on time in all three modes beside a spin",
+        "bochs", bochs_vmx(1), SCHED_SLEEPER, timeout=120,
+        modules=[(Guest("sleeper"), "name=sleeper mem=8"), spin("spin", 400)]),
+    Scenario(
+        "sched-smp-1cpu", "a 2-vCPU guest on one CPU: INIT-SIPI and IPIs between its vCPUs",
+        "bochs", bochs_vmx(1), smp_checks(0) + [MEM_BACK], timeout=120,
+        modules=[(Guest("smp"), "name=smp mem=8 vcpus=2")]),
+    Scenario(
+        "sched-smp-2cpu", "a 2-vCPU guest on two CPUs: vCPU 1 runs on CPU 1, 50 IPIs",
+        "bochs", bochs_vmx(2), smp_checks(1), timeout=300,
+        modules=[(Guest("smp"), "name=smp mem=8 vcpus=2 ipis=50")]),
+    Scenario(
+        "sched-xstate", "three AVX guests on one CPU keep their ymm registers across slices",
+        "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,
+        modules=[(Guest("xstate"), f"name=xstate{seed} mem=8 seed={seed} rounds=20")
+                 for seed in XSTATE_SEEDS]),
     Scenario(
         # Without exit_when_done Tally stays up serving keys; the audit line ends the run.
         "debugkeys-novmx", "debug keys h and a under QEMU TCG, with no VMX and no domains",
