@@ -38,6 +38,22 @@ static void key_domains(void)
 	}
 }
 
+/* Who ran on whose given-up slices: every non-zero ledger entry. */
+static void key_ledger(void)
+{
+	uint64_t khz = arch_tsc_khz();
+
+	for (unsigned int from = 0; from < SCHED_LEDGER_SIZE; from++)
+		for (unsigned int to = 0; to < SCHED_LEDGER_SIZE; to++) {
+			uint64_t c = sched_ledger(from, to);
+
+			if (c)
+				log_info("  ledger: d%u.%u gave d%u.%u %lu us", from / DOMAIN_MAX_VCPUS + 1,
+					 from % DOMAIN_MAX_VCPUS, to / DOMAIN_MAX_VCPUS + 1,
+					 to % DOMAIN_MAX_VCPUS, c * 1000 / khz);
+		}
+}
+
 /* Exact CPU use: per CPU, then per vCPU with its donation ledger entries. */
 static void key_cpu(void)
 {
@@ -55,8 +71,10 @@ static void key_cpu(void)
 				 d->id, n, d->name, st->run_cycles * 1000 / khz, st->slices,
 				 st->preemptions, st->halts, st->slices_cut_by_halt, st->wakeups,
 				 st->donated_cycles * 1000 / khz, st->received_cycles * 1000 / khz);
+			arch_vcpu_log_exits(d->vcpus[n]);
 		}
 	}
+	key_ledger();
 }
 
 static const struct debugkey keys[] = {

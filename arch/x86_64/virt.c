@@ -6,6 +6,8 @@
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/errno.h>
+#include <tally/fmt.h>
+#include <tally/log.h>
 #include <tally/mem.h>
 
 /* VPID 0 is the host's; guests get 1 and up, one per vCPU. */
@@ -51,6 +53,18 @@ uint64_t arch_vcpu_exit_count(const struct vcpu *v)
 	for (unsigned int i = 0; i < VCPU_EXIT_REASONS; i++)
 		n += v->arch.exits[i];
 	return n;
+}
+
+void arch_vcpu_log_exits(const struct vcpu *v)
+{
+	char line[200];
+	int n = 0;
+
+	for (unsigned int i = 0; i < VCPU_EXIT_REASONS && n < (int)sizeof(line) - 24; i++)
+		if (v->arch.exits[i])
+			n += fmt_snprintf(line + n, sizeof(line) - n, " %u:%lu", i, v->arch.exits[i]);
+	line[n] = '\0';
+	log_info("    exits by reason (SDM App. C number:count):%s", n ? line : " none");
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
