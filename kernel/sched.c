@@ -96,6 +96,12 @@ void sched_wake(struct vcpu *v)
 	if (woke) {
 		v->state = VCPU_RUNNABLE;
 		sched_rq_wake(&s->rq, &v->se, arch_read_tsc());
+		/*
+		 * Rotate the queue now rather than at the slice's end: the woken
+		 * vCPU waits behind the others, not a slice behind the current.
+		 */
+		if (s->current)
+			s->need_resched = true;
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
 	if (woke)
@@ -132,17 +138,6 @@ static void release_dead(struct sched_percpu *s)
 			domain_release_vcpu(s->placed[i]);
 }
 
-/* Wake this CPU's halted vCPUs whose timers fired or that have interrupts to take. */
-static void wake_due(struct sched_percpu *s, uint64_t now)
-{
-	for (unsigned int i = 0; i < s->placed_count; i++) {
-		struct vcpu *v = s->placed[i];
-
-		if (v->state == VCPU_BLOCKED && arch_vcpu_wakeup_due(v, now))
-			sched_wake(v);
-	}
-}
-
 uint64_t sched_next_event(void)
 {
 	struct sched_percpu *s = local();
@@ -161,13 +156,31 @@ uint64_t sched_next_event(void)
 	return next;
 }
 
+/* Wake this CPU's halted vCPUs whose timers fired or that have interrupts to take. */
+static void wake_due(struct sched_percpu *s, uint64_t now)
+{
+	for (unsigned int i = 0; i < s->placed_count; i++) {
+		struct vcpu *v = s->placed[i];
+
+		if (v->state == VCPU_BLOCKED && arch_vcpu_wakeup_due(v, now))
+			sched_wake(v);
+	}
+}
+
 void sched_tick(void)
 {
 	struct percpu *cpu = this_cpu();
 
-	cpu->sched.need_resched = true;
+	/* The tick only ends a slice that is over; it must not cut a fresh one short. */
+	if (sched_rq_slice_over(&cpu->sched.rq, arch_read_tsc()))
+		cpu->sched.need_resched = true;
 	if (cpu->id == 0)
 		debugkeys_poll();
+}
+
+void sched_check_wakeups(void)
+{
+	wake_due(local(), arch_read_tsc());
 }
 
 bool sched_should_switch(void)
@@ -266,13 +279,14 @@ struct vcpu *sched_pick_next(void)
 
 	unsigned long flags;
 
-	s->need_resched = false;
 	for (;;) {
 		release_dead(s);
 		wake_due(s, arch_read_tsc());
 		flags = spin_lock_irqsave(&s->lock);
 		se = sched_rq_pick(&s->rq, arch_read_tsc());
 		s->current = se ? vcpu_of(se) : NULL;
+		if (se)		/* a tick or wake-up while idle asked for this pick, not the next */
+			s->need_resched = false;
 		s->timers_changed = true;	/* a new slice, maybe another vCPU's VMCS */
 		spin_unlock_irqrestore(&s->lock, flags);
 		if (se)

@@ -77,6 +77,8 @@ static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
 	if (sched_rq_slice_over(&this_cpu()->sched.rq, rdtsc())) {
 		sched_path_preempt();
 		sched_tick();
+	} else {
+		sched_check_wakeups();	/* a halted vCPU's timer is due */
 	}
 }
 
@@ -236,6 +238,7 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 	uint64_t err = 0, launch;
 	char why[96];
 
+	sched_guest_exit();	/* no VM exit happened: back to Tally's time */
 	if (!vmcs_read_checked(VMCS_VM_INSTRUCTION_ERROR, &err))
 		panic("vmx: VM entry failed with no current VMCS");
 	fmt_snprintf(why, sizeof(why), "VM entry failed: %s",

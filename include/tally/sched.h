@@ -73,8 +73,10 @@ void sched_attach(struct vcpu *v);
 uint64_t sched_next_event(void);
 /* @v (on this CPU) is gone for good. */
 void sched_remove(struct vcpu *v);
-/* Timer tick on this CPU: the running vCPU's slice is over. */
+/* Timer tick on this CPU: if the running vCPU's slice is over, it must stop. */
 void sched_tick(void);
+/* Wake this CPU's halted vCPUs whose timers are due (from a timer exit). */
+void sched_check_wakeups(void);
 /* True when the current vCPU must stop: slice over, halted or dead. */
 bool sched_should_switch(void);
 /*

@@ -372,6 +372,33 @@ class DomainStat:
 
 
 @dataclasses.dataclass
+class DonationsReceived:
+    """What @recipients received adds up to more than 0 and at most what @donor donated.
+
+    Round robin decides who runs on a halted vCPU's leftover slice (here,
+    whoever is next in the queue), so only the total is checked: given away
+    by the donor, taken by the others, never more than was given.
+    """
+    donor: str
+    recipients: tuple
+
+    def __call__(self, r):
+        stats = domain_stats(r.serial)
+        doms = (self.donor,) + self.recipients
+        missing = [d for d in doms if d not in stats]
+        if missing:
+            return f"no `domain: dN {missing[0]} cpu_us=` line", tail(r.serial)
+        donated = stats[self.donor].get("donated_us")
+        received = sum(stats[d].get("received_us") or 0 for d in self.recipients)
+        if donated is None:
+            return f"{self.donor}'s domain line has no donated_us=", domain_lines(r.serial, doms)
+        if 0 < received <= donated:
+            return None
+        return (f"{'+'.join(self.recipients)} received {received} us of the {donated} us "
+                f"{self.donor} donated", domain_lines(r.serial, doms))
+
+
+@dataclasses.dataclass
 class CpuAccounting:
     """Every CPU's `sched: cpuN` line adds up: guest + hypervisor + idle == accounted, exactly.
 
@@ -748,9 +775,8 @@ SCHED_HALTER = (
     [DomainShare("halter", HALTER_DOMS, 0, 0.10)]
     + [share_near(dom, HALTER_SPINS, 0.5, 0.05) for dom in HALTER_SPINS]
     + [DomainStat("halter", "halts", HALTER_ROUNDS), DomainStat("halter", "wakeups", HALTER_ROUNDS),
-       # The donation ledger, where Tally prints it: halter gives, the spins take.
-       DomainStat("halter", "donated_us", 1, optional=True)]
-    + [DomainStat(dom, "received_us", 1, optional=True) for dom in HALTER_SPINS]
+       # The donation ledger: halter gives, the spins take (no more than was given).
+       DomainStat("halter", "donated_us", 1), DonationsReceived("halter", HALTER_SPINS)]
     # Each sleep ends on time or, with the spins around, at most two slices late.
     + [Number(HALTER_SLEPT, HALTER_ROUNDS * HALTER_SLEEP_US,
               HALTER_ROUNDS * (HALTER_SLEEP_US + 2 * SLICE_US), "halter slept_us"),
