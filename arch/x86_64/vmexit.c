@@ -151,8 +151,11 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 				      next->domain->id, next->id);
 			break;
 		}
-		if (vmx_vcpu_setup(next) == 0)
+		if (vmx_vcpu_setup(next) == 0) {
+			/* A first VMCS setup is not a switch's cost: leave it out of the figures. */
+			this_cpu()->sched.path_kind = SCHED_PATH_NONE;
 			break;	/* set up and current */
+		}
 		domain_crash(next->domain, "cannot set up its VMCS", next->arch.entry_eip, 0);
 		next = sched_pick_next();
 	}

@@ -56,9 +56,12 @@ PTIME_RE = re.compile(r"^ptime: (\d+)", re.MULTILINE)
 
 # The scheduler run: halter sleeps on its APIC timer most of the time, spin
 # never stops; halter outlasts spin, so the CPU also idles and wakes up.
+# Two spins, so that slices also end by the timer and switch between them.
 SCHED_MODULES = [("spin", "name=spin mem=8 duration_ms=300"),
+                 ("spin", "name=spin2 mem=8 duration_ms=300"),
                  ("halter", "name=halter mem=8 rounds=50 work_us=500 sleep_us=9500")]
-SCHED_EXITED_RE = re.compile(r"\] domain: d\d+ (spin|halter) exited status=1 value=0$",
+SCHED_NAMES = [cmd.split()[0].split("=")[1] for _, cmd in SCHED_MODULES]
+SCHED_EXITED_RE = re.compile(r"\] domain: d\d+ (spin2?|halter) exited status=1 value=0$",
                              re.MULTILINE)
 TSC_KHZ_RE = re.compile(r"\[c0\] timer: tsc_khz=(\d+)")
 PATH_FIGURES = r"(\d+)/(\d+)/(\d+)"
@@ -149,7 +152,7 @@ def failure(result):
 def sched_failure(result):
     """Why the spin-and-halter run failed, or None."""
     passed = set(SCHED_EXITED_RE.findall(result.serial))
-    missing = [guest for guest, _ in SCHED_MODULES if guest not in passed]
+    missing = [name for name in SCHED_NAMES if name not in passed]
     if missing:
         return run_failure(result) or f"{missing[0]} did not exit with PASS"
     if not TSC_KHZ_RE.search(result.serial):
