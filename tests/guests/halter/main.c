@@ -54,14 +54,8 @@ void guest_main(const struct mb_info *mbi)
 	uint64_t iterations = 0, slept = 0, work_ticks;
 	uint32_t i, sleep_count;
 
-	if (!x2apic_enable()) {
-		guest_skip("no x2APIC (CPUID.1:ECX[21] clear)");
+	if (!x2apic_timer_ready())
 		return;
-	}
-	if (!tsc_khz() || !x2apic_timer_khz()) {
-		guest_error("TSC rate unknown (source %s)", tsc_source_name(tsc_khz_source()));
-		return;
-	}
 	work_ticks = tsc_from_us(work_us);
 	sleep_count = x2apic_timer_ticks(sleep_us, TIMER_DIVIDE);
 	irq_register(TIMER_VECTOR, timer_irq);

@@ -2,6 +2,7 @@
 /* Test-guest x2APIC: mode switch, EOI, LVT timer in its three modes, and IPIs through the ICR. */
 #include <stddef.h>
 #include "div64.h"
+#include "guest.h"
 #include "irq.h"
 #include "tsc.h"
 #include "x2apic.h"
@@ -197,4 +198,17 @@ void x2apic_send_init(uint32_t dest)
 void x2apic_send_sipi(uint32_t dest, uint8_t vector)
 {
 	icr_write(dest, X2APIC_ICR_LEVEL_ASSERT | X2APIC_ICR_DM_STARTUP | vector);
+}
+
+bool x2apic_timer_ready(void)
+{
+	if (!x2apic_enable()) {
+		guest_skip("no x2APIC (CPUID.1:ECX[21] clear)");
+		return false;
+	}
+	if (!tsc_khz() || !x2apic_timer_khz()) {
+		guest_error("TSC rate unknown (source %s)", tsc_source_name(tsc_khz_source()));
+		return false;
+	}
+	return true;
 }

@@ -48,6 +48,13 @@ enum x2apic_timer_mode {
  */
 bool x2apic_enable(void);
 
+/*
+ * Enable the x2APIC and learn the TSC and APIC timer rates, as every timer
+ * test needs; when that is impossible, report SKIP (no x2APIC) or ERROR
+ * (rate unknown) and return false.
+ */
+bool x2apic_timer_ready(void);
+
 /* Software-enable the APIC (SVR bit 8) with the spurious vector, whose handler ignores it. */
 void x2apic_sw_enable(void);
 

@@ -141,15 +141,8 @@ void guest_main(const struct mb_info *mbi)
 		guest_error("period_us and count must be positive");
 		return;
 	}
-	if (!x2apic_enable()) {
-		guest_skip("no x2APIC (CPUID.1:ECX[21] clear)");
+	if (!x2apic_timer_ready())
 		return;
-	}
-	if (!tsc_khz() || !x2apic_timer_khz()) {
-		guest_error("TSC rate unknown (tsc_khz=%u, source %s)", tsc_khz(),
-			    tsc_source_name(tsc_khz_source()));
-		return;
-	}
 	printk("sleeper: tsc_khz=%u apic_timer_khz=%u source=%s divide=%u\n", tsc_khz(),
 	       x2apic_timer_khz(), tsc_source_name(tsc_khz_source()), divide);
 	irq_register(TIMER_VECTOR, timer_irq);

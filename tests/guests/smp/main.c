@@ -95,14 +95,8 @@ void guest_main(const struct mb_info *mbi)
 	uint32_t timeout_ms = cmdline_u32(mbi, "timeout_ms", DEFAULT_TIMEOUT_MS);
 	uint32_t sent, watchdog_ticks;
 
-	if (!x2apic_enable()) {
-		guest_skip("no x2APIC (CPUID.1:ECX[21] clear)");
+	if (!x2apic_timer_ready())
 		return;
-	}
-	if (!tsc_khz() || !x2apic_timer_khz()) {
-		guest_error("TSC rate unknown (source %s)", tsc_source_name(tsc_khz_source()));
-		return;
-	}
 	irq_register(VECTOR_PING, ping_irq);
 	irq_register(VECTOR_PONG, pong_irq);
 	irq_register(VECTOR_WATCHDOG, watchdog_irq);
