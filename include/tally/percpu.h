@@ -31,10 +31,7 @@ extern unsigned int percpu_count;
 /* The calling CPU's data; valid once arch_cpu_init() ran on it. */
 static inline struct percpu *this_cpu(void)
 {
-	struct percpu *p;
-
-	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
-	return p;
+	return arch_this_cpu();
 }
 
 #endif

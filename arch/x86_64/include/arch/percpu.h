@@ -12,4 +12,15 @@ struct arch_percpu {
 	uint64_t vmxon_region;		/* host-physical, allocated by the boot CPU */
 };
 
+struct percpu;
+
+/* The calling CPU's struct percpu: its first field points to itself, at GS:0. */
+static inline struct percpu *arch_this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
 #endif
