@@ -16,8 +16,6 @@
 #include <tally/vuart.h>
 #include <arch/vcpu.h>
 
-#define DOMAIN_MAX		16
-
 enum domain_state {
 	DOMAIN_RUNNING,
 	DOMAIN_DEAD,		/* exited or destroyed; its memory is free again */

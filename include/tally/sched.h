@@ -11,12 +11,13 @@
 #ifndef TALLY_SCHED_H
 #define TALLY_SCHED_H
 
+#include <tally/domain_config.h>
 #include <tally/sched_policy.h>
 #include <tally/spinlock.h>
 
 struct vcpu;
 
-#define SCHED_MAX_PLACED	(16 * 8)
+#define SCHED_MAX_PLACED	(DOMAIN_MAX * DOMAIN_MAX_VCPUS)
 
 /*
  * Path lengths Tally measures on itself (TSC cycles; Bochs instructions):
@@ -53,7 +54,7 @@ struct sched_percpu {
 
 #define SCHED_SLICE_MS		10
 /* Global vCPU numbers for the donation ledger: domain slot * max vCPUs + vCPU. */
-#define SCHED_LEDGER_SIZE	(16 * 8)
+#define SCHED_LEDGER_SIZE	(DOMAIN_MAX * DOMAIN_MAX_VCPUS)
 
 /* Empty run queues for every CPU, accounting from now; before any vCPU is queued. */
 void sched_init(void);
