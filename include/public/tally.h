@@ -26,4 +26,198 @@
 #define TALLY_PORT_UART			0x3F8u
 #define TALLY_PORT_DEBUG_EXIT		0xF4u
 
+/*
+ * Hypercalls: VMCALL from ring 0 of the guest.
+ *
+ *   RAX = call number (TALLY_HC_*)
+ *   RDI, RSI, RDX, R10, R8 = arguments 0 to 4 (unused ones are ignored)
+ *   RAX = result: >= 0 on success, a negative -TALLY_E* code on failure
+ *
+ * Tally changes no other guest register.  Pointers are guest-physical
+ * addresses in the caller's own memory.  A failed call changes nothing:
+ * no byte of guest memory is written when the result is negative.
+ * Every call is refused from guest user mode (CPL 3) with -TALLY_EPERM.
+ * Calls marked "control only" are refused with -TALLY_EPERM unless the
+ * caller is the control domain (module command line "role=control").
+ */
+#define TALLY_ABI_VERSION_MAJOR		1	/* incompatible changes */
+#define TALLY_ABI_VERSION_MINOR		0	/* additions only */
+
+/* Error codes (returned negated), with Linux's values. */
+#define TALLY_EPERM	1	/* not allowed: user mode, or not the control domain */
+#define TALLY_ENOENT	2	/* no such domain */
+#define TALLY_E2BIG	7	/* length or count above the call's limit */
+#define TALLY_EFAULT	14	/* a pointer reaches outside the caller's memory */
+#define TALLY_EINVAL	22	/* bad argument: misaligned, too small, bad value */
+#define TALLY_ENOSPC	28	/* no room left (the metric table is full) */
+#define TALLY_ERANGE	34	/* value out of range */
+#define TALLY_ENOSYS	38	/* unknown call number */
+
+/*
+ * TALLY_HC_ABI_VERSION(info_gpa)
+ *   info_gpa: 0, or a struct tally_abi_info to fill (8-byte aligned).
+ *   Result:   (TALLY_ABI_VERSION_MAJOR << 16) | TALLY_ABI_VERSION_MINOR.
+ *   Errors:   -EFAULT, -EINVAL (misaligned).  Anyone may call.
+ */
+#define TALLY_HC_ABI_VERSION		0
+/*
+ * TALLY_HC_DOMAIN_INFO(info_gpa, len)
+ *   Fills the struct tally_domain_info at info_gpa (8-byte aligned, len >=
+ *   its size) for the calling domain.  Result: bytes written.
+ *   Errors:   -EFAULT, -EINVAL (misaligned or len too small).  Anyone.
+ */
+#define TALLY_HC_DOMAIN_INFO		1
+/*
+ * TALLY_HC_DOMAIN_COUNTERS(counters_gpa, len)
+ *   Fills the struct tally_counters at counters_gpa (8-byte aligned, len >=
+ *   its size) with one consistent snapshot of the calling domain's counters.
+ *   Result: bytes written.  Errors: -EFAULT, -EINVAL.  Anyone.
+ */
+#define TALLY_HC_DOMAIN_COUNTERS	2
+/*
+ * TALLY_HC_DOMAIN_LIST(array_gpa, capacity)
+ *   Fills up to capacity struct tally_domain_info entries (8-byte aligned
+ *   array) with every domain, in id order.  capacity may be 0 (array_gpa is
+ *   then ignored) to ask for the count.  Result: the number of domains,
+ *   which may exceed capacity (then only capacity entries are written).
+ *   Errors: -E2BIG (capacity > TALLY_DOMAIN_LIST_MAX), -EFAULT, -EINVAL.
+ *   Control only.
+ */
+#define TALLY_HC_DOMAIN_LIST		3
+/*
+ * TALLY_HC_DOMAIN_COUNTERS_OF(domain_id, counters_gpa, len)
+ *   As TALLY_HC_DOMAIN_COUNTERS for any domain.  Result: bytes written.
+ *   Errors: -ENOENT, -EFAULT, -EINVAL.  Control only.
+ */
+#define TALLY_HC_DOMAIN_COUNTERS_OF	4
+/*
+ * TALLY_HC_PUBLISH_METRIC(name_gpa, value, unit)
+ *   Sets the calling domain's guest-reported metric name_gpa (a
+ *   NUL-terminated string of 1 to TALLY_METRIC_NAME_MAX - 1 printable ASCII
+ *   characters, 0x21..0x7e) to value (int64_t) in unit (TALLY_UNIT_*),
+ *   creating it if new.  Result: 0.
+ *   Errors: -EFAULT, -E2BIG (name not terminated within
+ *   TALLY_METRIC_NAME_MAX bytes), -EINVAL (empty name, bad character or
+ *   unit), -ENOSPC (the domain has TALLY_METRICS_MAX metrics).  Anyone.
+ */
+#define TALLY_HC_PUBLISH_METRIC		5
+/*
+ * TALLY_HC_CONSOLE_WRITE(buf_gpa, len)
+ *   Writes len bytes at buf_gpa to Tally's console, tagged with the
+ *   domain's name (and rate-limited).  len 0 writes nothing.
+ *   Result: len.  Errors: -E2BIG (len > TALLY_CONSOLE_WRITE_MAX), -EFAULT.
+ *   Anyone.
+ */
+#define TALLY_HC_CONSOLE_WRITE		6
+/*
+ * TALLY_HC_YIELD()
+ *   Gives up the rest of the calling vCPU's slice.  Result: 0.  Anyone.
+ */
+#define TALLY_HC_YIELD			7
+/*
+ * TALLY_HC_DOMAIN_PAUSE(domain_id), TALLY_HC_DOMAIN_UNPAUSE(domain_id),
+ * TALLY_HC_DOMAIN_DESTROY(domain_id)
+ *   Stop scheduling, resume, or end another domain.  Result: 0.
+ *   Errors: -ENOENT (no such domain), -EINVAL (the caller itself).
+ *   Control only.
+ */
+#define TALLY_HC_DOMAIN_PAUSE		8
+#define TALLY_HC_DOMAIN_UNPAUSE		9
+#define TALLY_HC_DOMAIN_DESTROY		10
+#define TALLY_HC_COUNT			11	/* numbers >= this: -ENOSYS */
+
+/* Limits. */
+#define TALLY_DOMAIN_NAME_MAX		32	/* bytes, NUL included */
+#define TALLY_DOMAIN_LIST_MAX		256	/* entries per DOMAIN_LIST */
+#define TALLY_METRIC_NAME_MAX		32	/* bytes, NUL included */
+#define TALLY_METRICS_MAX		16	/* per domain */
+#define TALLY_CONSOLE_WRITE_MAX		256	/* bytes per CONSOLE_WRITE */
+#define TALLY_EXIT_REASONS		65	/* basic VM-exit reasons 0..64 (SDM Appendix C) */
+
+/* Units of a published metric. */
+#define TALLY_UNIT_NONE			0
+#define TALLY_UNIT_BYTES		1
+#define TALLY_UNIT_COUNT		2
+#define TALLY_UNIT_PERCENT		3
+#define TALLY_UNIT_NANOSECONDS		4
+#define TALLY_UNIT_PER_SECOND		5
+#define TALLY_UNIT_COUNT_OF_UNITS	6
+
+/*
+ * Structures passed through memory: every one starts with its size in bytes
+ * and layout version, which Tally fills in.  Later minor ABI versions only
+ * append fields (size grows); a guest reads the fields it knows.
+ */
+#define TALLY_ABI_INFO_VERSION		1
+#define TALLY_DOMAIN_INFO_VERSION	1
+#define TALLY_COUNTERS_VERSION		1
+
+/* Bits of tally_abi_info.features. */
+#define TALLY_FEATURE_CONTROL		(1ull << 0)	/* caller is the control domain */
+#define TALLY_FEATURE_METRICS		(1ull << 1)	/* PUBLISH_METRIC works */
+#define TALLY_FEATURE_CONSOLE		(1ull << 2)	/* CONSOLE_WRITE works */
+
+struct tally_abi_info {
+	uint32_t size;			/* sizeof(struct tally_abi_info) */
+	uint32_t version;		/* TALLY_ABI_INFO_VERSION */
+	uint16_t major;			/* TALLY_ABI_VERSION_MAJOR */
+	uint16_t minor;			/* TALLY_ABI_VERSION_MINOR */
+	uint32_t nr_calls;		/* TALLY_HC_COUNT */
+	uint64_t features;		/* TALLY_FEATURE_* */
+};
+_Static_assert(sizeof(struct tally_abi_info) == 24, "tally_abi_info layout");
+
+/* Bits of tally_domain_info.flags. */
+#define TALLY_DOMAIN_CONTROL		(1u << 0)	/* the control domain */
+#define TALLY_DOMAIN_PAUSED		(1u << 1)	/* paused by the control domain */
+#define TALLY_DOMAIN_DEAD		(1u << 2)	/* ended; counters are final */
+
+struct tally_domain_info {
+	uint32_t size;			/* sizeof(struct tally_domain_info) */
+	uint32_t version;		/* TALLY_DOMAIN_INFO_VERSION */
+	uint32_t domain_id;
+	uint32_t vcpus;
+	uint64_t mem_bytes;		/* guest memory mapped by its EPT */
+	uint64_t disk_bytes;		/* virtual disk size (0: none yet) */
+	uint32_t flags;			/* TALLY_DOMAIN_* */
+	uint32_t _pad0;			/* zero */
+	char name[TALLY_DOMAIN_NAME_MAX];	/* NUL-terminated */
+};
+_Static_assert(sizeof(struct tally_domain_info) == 72, "tally_domain_info layout");
+
+/*
+ * One domain's measured counters, summed over its vCPUs.  Every value is
+ * monotonic (mem_allocated_bytes aside) and read as one snapshot: generation
+ * is the count of updates when it was taken, so two snapshots with equal
+ * generations are identical.  Network and disk fields are zero until Tally
+ * has those devices.
+ */
+struct tally_counters {
+	uint32_t size;			/* sizeof(struct tally_counters) */
+	uint32_t version;		/* TALLY_COUNTERS_VERSION */
+	uint32_t domain_id;
+	uint32_t _pad0;			/* zero */
+	uint64_t generation;
+	uint64_t cpu_cycles;		/* TSC cycles spent running the guest */
+	uint64_t cpu_ns;
+	uint64_t slices;		/* times a vCPU was scheduled in */
+	uint64_t halts;			/* HLT exits */
+	uint64_t wakeups;		/* halted vCPUs made runnable */
+	uint64_t exits_total;
+	uint64_t exits_by_reason[TALLY_EXIT_REASONS];
+	uint64_t io_port_accesses;
+	uint64_t mem_allocated_bytes;	/* exactly what the EPT maps */
+	uint64_t net_rx_bytes;
+	uint64_t net_rx_packets;
+	uint64_t net_tx_bytes;
+	uint64_t net_tx_packets;
+	uint64_t disk_read_requests;
+	uint64_t disk_read_bytes;
+	uint64_t disk_write_requests;
+	uint64_t disk_write_bytes;
+	uint64_t _reserved[8];		/* zero; room for later counters */
+};
+_Static_assert(sizeof(struct tally_counters) == 16 + 7 * 8 + TALLY_EXIT_REASONS * 8 + 18 * 8,
+	       "tally_counters layout");
+
 #endif

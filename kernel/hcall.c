@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/* Hypercall dispatcher and handlers (see tally/hcall.h; the ABI is public/tally.h). */
+#include <tally/errno.h>
+#include <tally/hcall.h>
+#include <tally/string.h>
+
+/* Alignment of every structure passed through guest memory. */
+#define HCALL_STRUCT_ALIGN	8
+
+typedef int64_t (*hcall_fn)(const struct hcall_ctx *ctx, const uint64_t *args);
+
+struct hcall_entry {
+	hcall_fn fn;
+	bool control_only;
+};
+
+/* A guest's buffer length for a structure of @size bytes: -EINVAL if too small. */
+static int check_struct_len(uint64_t len, uint64_t size)
+{
+	return len < size ? -EINVAL : 0;
+}
+
+static int64_t hc_abi_version(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	struct tally_abi_info info = {
+		.size = sizeof(info),
+		.version = TALLY_ABI_INFO_VERSION,
+		.major = TALLY_ABI_VERSION_MAJOR,
+		.minor = TALLY_ABI_VERSION_MINOR,
+		.nr_calls = TALLY_HC_COUNT,
+		.features = TALLY_FEATURE_METRICS | TALLY_FEATURE_CONSOLE |
+			    (ctx->is_control ? TALLY_FEATURE_CONTROL : 0),
+	};
+	int err;
+
+	if (args[0]) {
+		err = hcall_copy_to_guest(ctx->mem, args[0], &info, sizeof(info),
+					  HCALL_STRUCT_ALIGN);
+		if (err)
+			return err;
+	}
+	return (TALLY_ABI_VERSION_MAJOR << 16) | TALLY_ABI_VERSION_MINOR;
+}
+
+/* Fill @info for domain @id from the hooks, with the fields Tally owns set here. */
+static int fill_domain_info(const struct hcall_ctx *ctx, uint32_t id,
+			    struct tally_domain_info *info)
+{
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	err = ctx->ops->domain_info(ctx->hv, id, info);
+	info->size = sizeof(*info);
+	info->version = TALLY_DOMAIN_INFO_VERSION;
+	info->domain_id = id;
+	info->_pad0 = 0;
+	info->name[TALLY_DOMAIN_NAME_MAX - 1] = '\0';
+	return err;
+}
+
+/* Write domain @id's info to guest @gpa (checked first); bytes written. */
+static int64_t put_domain_info(const struct hcall_ctx *ctx, uint32_t id, uint64_t gpa,
+			       uint64_t len)
+{
+	struct tally_domain_info info;
+	int err = check_struct_len(len, sizeof(info));
+
+	if (!err)
+		err = hcall_check_guest_range(ctx->mem, gpa, sizeof(info), HCALL_STRUCT_ALIGN);
+	if (!err)
+		err = fill_domain_info(ctx, id, &info);
+	if (!err)
+		err = hcall_copy_to_guest(ctx->mem, gpa, &info, sizeof(info), HCALL_STRUCT_ALIGN);
+	return err ? err : (int64_t)sizeof(info);
+}
+
+/* Snapshot and write domain @id's counters to guest @gpa; bytes written. */
+static int64_t put_counters(const struct hcall_ctx *ctx, uint32_t id, uint64_t gpa,
+			    uint64_t len)
+{
+	struct tally_counters c;
+	int err = check_struct_len(len, sizeof(c));
+
+	if (!err)
+		err = hcall_check_guest_range(ctx->mem, gpa, sizeof(c), HCALL_STRUCT_ALIGN);
+	if (err)
+		return err;
+	memset(&c, 0, sizeof(c));
+	err = ctx->ops->domain_counters(ctx->hv, id, &c);
+	if (err)
+		return err;
+	c.size = sizeof(c);
+	c.version = TALLY_COUNTERS_VERSION;
+	c.domain_id = id;
+	c._pad0 = 0;
+	err = hcall_copy_to_guest(ctx->mem, gpa, &c, sizeof(c), HCALL_STRUCT_ALIGN);
+	return err ? err : (int64_t)sizeof(c);
+}
+
+static int64_t hc_domain_info(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	return put_domain_info(ctx, ctx->domain_id, args[0], args[1]);
+}
+
+static int64_t hc_domain_counters(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	return put_counters(ctx, ctx->domain_id, args[0], args[1]);
+}
+
+/* A domain id argument: a 32-bit id of an existing domain. */
+static int check_domain_id(const struct hcall_ctx *ctx, uint64_t arg)
+{
+	struct tally_domain_info info;
+
+	if (arg > UINT32_MAX)
+		return -ENOENT;
+	memset(&info, 0, sizeof(info));
+	return ctx->ops->domain_info(ctx->hv, (uint32_t)arg, &info);
+}
+
+/*
+ * The whole array is checked before anything is written; a domain that ends
+ * between listing and reading its info is written with TALLY_DOMAIN_DEAD
+ * rather than failing the call halfway.
+ */
+static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	const uint64_t entry = sizeof(struct tally_domain_info);
+	uint64_t gpa = args[0], cap = args[1];
+	uint32_t ids[TALLY_DOMAIN_LIST_MAX];
+	struct tally_domain_info info;
+	uint32_t total, n;
+	int err;
+
+	if (cap > TALLY_DOMAIN_LIST_MAX)
+		return -E2BIG;
+	if (cap) {
+		err = hcall_check_guest_range(ctx->mem, gpa, cap * entry, HCALL_STRUCT_ALIGN);
+		if (err)
+			return err;
+	}
+	total = ctx->ops->domain_list(ctx->hv, ids, (uint32_t)cap);
+	n = MIN(total, (uint32_t)cap);
+	for (uint32_t i = 0; i < n; i++) {
+		if (fill_domain_info(ctx, ids[i], &info))
+			info.flags |= TALLY_DOMAIN_DEAD;
+		err = hcall_copy_to_guest(ctx->mem, gpa + i * entry, &info, entry,
+					  HCALL_STRUCT_ALIGN);
+		if (err)
+			return err;	/* not reached: the range was checked */
+	}
+	return total;
+}
+
+static int64_t hc_domain_counters_of(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	int err = check_domain_id(ctx, args[0]);
+
+	return err ? err : put_counters(ctx, (uint32_t)args[0], args[1], args[2]);
+}
+
+/* A metric name: 1 or more printable ASCII characters, no spaces. */
+static bool metric_name_ok(const char *name, int len)
+{
+	if (len < 1)
+		return false;
+	for (int i = 0; i < len; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static int64_t hc_publish_metric(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	char name[TALLY_METRIC_NAME_MAX];
+	int len = hcall_copy_string_from_guest(ctx->mem, name, args[0], sizeof(name));
+
+	if (len < 0)
+		return len;
+	if (!metric_name_ok(name, len) || args[2] >= TALLY_UNIT_COUNT_OF_UNITS)
+		return -EINVAL;
+	return ctx->ops->publish_metric(ctx->hv, ctx->domain_id, name, (int64_t)args[1],
+					(uint32_t)args[2]);
+}
+
+static int64_t hc_console_write(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	char buf[TALLY_CONSOLE_WRITE_MAX];
+	uint64_t len = args[1];
+	int err;
+
+	if (len > TALLY_CONSOLE_WRITE_MAX)
+		return -E2BIG;
+	err = hcall_copy_from_guest(ctx->mem, buf, args[0], len, 1);
+	if (err)
+		return err;
+	if (len)
+		ctx->ops->console_write(ctx->hv, ctx->domain_id, buf, (uint32_t)len);
+	return (int64_t)len;
+}
+
+static int64_t hc_yield(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	(void)args;
+	ctx->ops->yield(ctx->hv);
+	return 0;
+}
+
+/* The checks shared by pause, unpause and destroy: another, existing domain. */
+static int check_target(const struct hcall_ctx *ctx, uint64_t arg)
+{
+	int err = check_domain_id(ctx, arg);
+
+	if (err)
+		return err;
+	return arg == ctx->domain_id ? -EINVAL : 0;
+}
+
+static int64_t hc_domain_pause(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	int err = check_target(ctx, args[0]);
+
+	return err ? err : ctx->ops->domain_pause(ctx->hv, (uint32_t)args[0]);
+}
+
+static int64_t hc_domain_unpause(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	int err = check_target(ctx, args[0]);
+
+	return err ? err : ctx->ops->domain_unpause(ctx->hv, (uint32_t)args[0]);
+}
+
+static int64_t hc_domain_destroy(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	int err = check_target(ctx, args[0]);
+
+	return err ? err : ctx->ops->domain_destroy(ctx->hv, (uint32_t)args[0]);
+}
+
+static const struct hcall_entry hcall_table[TALLY_HC_COUNT] = {
+	[TALLY_HC_ABI_VERSION]		= { hc_abi_version, false },
+	[TALLY_HC_DOMAIN_INFO]		= { hc_domain_info, false },
+	[TALLY_HC_DOMAIN_COUNTERS]	= { hc_domain_counters, false },
+	[TALLY_HC_DOMAIN_LIST]		= { hc_domain_list, true },
+	[TALLY_HC_DOMAIN_COUNTERS_OF]	= { hc_domain_counters_of, true },
+	[TALLY_HC_PUBLISH_METRIC]	= { hc_publish_metric, false },
+	[TALLY_HC_CONSOLE_WRITE]	= { hc_console_write, false },
+	[TALLY_HC_YIELD]		= { hc_yield, false },
+	[TALLY_HC_DOMAIN_PAUSE]		= { hc_domain_pause, true },
+	[TALLY_HC_DOMAIN_UNPAUSE]	= { hc_domain_unpause, true },
+	[TALLY_HC_DOMAIN_DESTROY]	= { hc_domain_destroy, true },
+};
+
+int64_t hcall_dispatch(const struct hcall_ctx *ctx, uint64_t nr,
+		       const uint64_t args[HCALL_NR_ARGS])
+{
+	const struct hcall_entry *e;
+
+	if (nr >= ARRAY_SIZE(hcall_table) || !hcall_table[nr].fn)
+		return -ENOSYS;
+	e = &hcall_table[nr];
+	if (ctx->cpl != 0)
+		return -EPERM;
+	if (e->control_only && !ctx->is_control)
+		return -EPERM;
+	return e->fn(ctx, args);
+}
