@@ -28,7 +28,7 @@ static int check_args(uint64_t gpa, uint64_t len, uint64_t align)
 		return -E2BIG;
 	if (align > 1 && !IS_ALIGNED(gpa, align))
 		return -EINVAL;
-	if (gpa + len < gpa)
+	if (len && gpa + (len - 1) < gpa)	/* its last byte wraps past 2^64 - 1 */
 		return -EFAULT;
 	return 0;
 }

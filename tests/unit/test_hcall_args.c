@@ -174,6 +174,27 @@ static void test_translate_callback(void **state)
 	assert_string_equal(s, "");
 }
 
+/* A mapping of the whole address space onto RAM, so only the wrap check can refuse. */
+static void *everywhere_translate(const struct guest_mem *m, uint64_t gpa, uint64_t *avail)
+{
+	*avail = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+	return m->base + (gpa % RAM);
+}
+
+static void test_wrap_refused_even_if_mapped(void **state)
+{
+	struct guest_mem m = { .base = ram, .size = RAM, .translate = everywhere_translate };
+	uint8_t buf[16] = { 0 };
+
+	(void)state;
+	assert_int_equal(hcall_copy_to_guest(&m, UINT64_MAX - 7, buf, 16, 8), -EFAULT);
+	assert_int_equal(hcall_copy_from_guest(&m, buf, UINT64_MAX, 2, 1), -EFAULT);
+	assert_int_equal(hcall_copy_string_from_guest(&m, (char *)buf, UINT64_MAX, 8), -EFAULT);
+	assert_true(all_untouched());
+	/* Up to the very last byte of the address space is not a wrap. */
+	assert_int_equal(hcall_copy_to_guest(&m, UINT64_MAX - 7, buf, 8, 8), 0);
+}
+
 static void test_string_ok(void **state)
 {
 	char s[8];
@@ -251,6 +272,7 @@ int main(void)
 		cmocka_unit_test_setup(test_misaligned, setup),
 		cmocka_unit_test_setup(test_straddles_pages, setup),
 		cmocka_unit_test_setup(test_translate_callback, setup),
+		cmocka_unit_test_setup(test_wrap_refused_even_if_mapped, setup),
 		cmocka_unit_test_setup(test_string_ok, setup),
 		cmocka_unit_test_setup(test_string_at_end_of_ram, setup),
 		cmocka_unit_test_setup(test_string_unterminated, setup),
