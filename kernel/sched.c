@@ -183,14 +183,6 @@ void sched_check_wakeups(void)
 	wake_due(local(), arch_read_tsc());
 }
 
-bool sched_should_switch(void)
-{
-	struct sched_percpu *s = local();
-
-	return !s->current || s->current->state != VCPU_RUNNABLE || s->need_resched ||
-	       sched_rq_slice_over(&s->rq, arch_read_tsc());
-}
-
 void sched_path_record(struct sched_percpu *s, uint64_t now)
 {
 	struct sched_path_stats *p = &s->paths[s->path_kind];

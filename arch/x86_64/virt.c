@@ -50,7 +50,7 @@ uint64_t arch_vcpu_exit_count(const struct vcpu *v)
 {
 	uint64_t n = 0;
 
-	for (unsigned int i = 0; i < VCPU_EXIT_REASONS; i++)
+	for (unsigned int i = 0; i < EXIT_REASON_MAX; i++)
 		n += v->arch.exits[i];
 	return n;
 }
@@ -60,7 +60,7 @@ void arch_vcpu_log_exits(const struct vcpu *v)
 	char line[200];
 	int n = 0;
 
-	for (unsigned int i = 0; i < VCPU_EXIT_REASONS && n < (int)sizeof(line) - 24; i++)
+	for (unsigned int i = 0; i < EXIT_REASON_MAX && n < (int)sizeof(line) - 24; i++)
 		if (v->arch.exits[i])
 			n += fmt_snprintf(line + n, sizeof(line) - n, " %u:%lu", i, v->arch.exits[i]);
 	line[n] = '\0';

@@ -216,7 +216,7 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 	uint64_t launch;
 
 	sched_guest_exit();
-	if (basic < VCPU_EXIT_REASONS)
+	if (basic < EXIT_REASON_MAX)
 		v->arch.exits[basic]++;
 	if (h) {
 		h(v, regs);

@@ -78,8 +78,6 @@ void sched_remove(struct vcpu *v);
 void sched_tick(void);
 /* Wake this CPU's halted vCPUs whose timers are due (from a timer exit). */
 void sched_check_wakeups(void);
-/* True when the current vCPU must stop: slice over, halted or dead. */
-bool sched_should_switch(void);
 /*
  * The vCPU to run next on this CPU (maybe the current one again), made
  * current.  Idles until one is runnable; when every domain has ended it

@@ -5,6 +5,7 @@
 
 #include <tally/types.h>
 #include <arch/vlapic.h>
+#include <arch/vmx.h>
 #include <arch/xstate.h>
 #include <tally/spinlock.h>
 
@@ -23,9 +24,6 @@ struct guest_regs {
 	uint64_t gpr[GUEST_REG_COUNT];
 };
 
-/* Exit reasons counted one by one (SDM Vol. 3D, App. C: 0-64). */
-#define VCPU_EXIT_REASONS	65
-
 struct arch_vcpu {
 	struct guest_regs regs;		/* while not on the CPU */
 	struct xstate xstate;		/* x87/SSE/AVX state and XCR0, while not on the CPU */
@@ -36,7 +34,7 @@ struct arch_vcpu {
 	uint32_t entry_eip, entry_ebx;	/* multiboot entry state, for the VMCS setup */
 	uint64_t syscall_msrs[5];	/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
 	uint64_t cr8;			/* the guest's task priority (not the CPU's) */
-	uint64_t exits[VCPU_EXIT_REASONS];	/* VM exits by basic reason */
+	uint64_t exits[EXIT_REASON_MAX];	/* VM exits by basic reason (SDM App. C) */
 	struct vlapic vlapic;
 	struct spinlock apic_lock;	/* vlapic: its CPU and IPI senders */
 	bool hlt_if;			/* halted with interrupts enabled: an interrupt wakes it */
