@@ -231,6 +231,10 @@ static void destroy(struct domain *d)
 	spin_unlock_irqrestore(&domain_lock, flags);
 	vuart_flush(d);
 	log_cpu_usage(d);
+	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
+		if (d->metrics[i].used)
+			log_info("domain: d%u %s guest-reported metric %s=%ld unit=%u", d->id,
+				 d->name, d->metrics[i].name, d->metrics[i].value, d->metrics[i].unit);
 	if (d->io_unhandled || d->console_dropped)
 		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu",
 			 d->id, d->name, d->io_unhandled, d->console_dropped);

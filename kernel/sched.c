@@ -178,6 +178,11 @@ void sched_tick(void)
 		debugkeys_poll();
 }
 
+void sched_yield(void)
+{
+	local()->need_resched = true;
+}
+
 void sched_check_wakeups(void)
 {
 	wake_due(local(), arch_read_tsc());

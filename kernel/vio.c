@@ -53,6 +53,7 @@ uint32_t vio_port_in(struct domain *d, uint16_t port, unsigned int size)
 {
 	const struct vio_range *r = find(port);
 
+	d->io_accesses++;
 	if (!r || !r->ops->read) {
 		d->io_unhandled++;
 		return size_mask(size);
@@ -64,6 +65,7 @@ void vio_port_out(struct domain *d, uint16_t port, unsigned int size, uint32_t v
 {
 	const struct vio_range *r = find(port);
 
+	d->io_accesses++;
 	if (!r || !r->ops->write) {
 		d->io_unhandled++;
 		return;

@@ -9,6 +9,7 @@
 #include <tally/errno.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
+#include <tally/hcall_host.h>
 #include <tally/sched.h>
 #include <tally/vio.h>
 
@@ -19,6 +20,10 @@
 #define VEC_GP			13
 #define VEC_UD			6
 #define INTERRUPTIBILITY_STI_MOVSS 0x3
+#define AR_DPL_SHIFT		5
+#define AR_DPL_MASK		3
+#define AR_LONG_MODE		(1u << 13)	/* CS.L */
+#define EFER_LMA_BIT		(1ull << 10)
 
 /* I/O-instruction exit qualification (table 28-5). */
 union io_qual {
@@ -121,11 +126,21 @@ void vmexit_triple_fault(struct vcpu *v, struct guest_regs *r)
 	vmexit_crash(v, "triple fault");
 }
 
-/* The hypercall entry: numbers are assigned by the hypercall ABI; none yet. */
+/* The hypercall entry (docs/HYPERCALLS.md): number in RAX, arguments in RDI RSI RDX R10 R8. */
 void vmexit_vmcall(struct vcpu *v, struct guest_regs *r)
 {
-	(void)v;
-	r->gpr[GUEST_RAX] = (uint64_t)-ENOSYS;
+	/* Outside 64-bit mode a guest only has the low halves (EAX, EDI, ESI, EDX). */
+	bool wide = (vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA_BIT) &&
+		    (vmcs_read(VMCS_GUEST_CS_ACCESS_RIGHTS) & AR_LONG_MODE);
+	uint64_t mask = wide ? ~0ull : 0xFFFFFFFFull;
+	const uint64_t args[HCALL_NR_ARGS] = {
+		r->gpr[GUEST_RDI] & mask, r->gpr[GUEST_RSI] & mask, r->gpr[GUEST_RDX] & mask,
+		wide ? r->gpr[GUEST_R10] : 0, wide ? r->gpr[GUEST_R8] : 0,
+	};
+	/* The CPL is SS.DPL (SDM Vol. 3C, 27.3.1.5). */
+	uint8_t cpl = (vmcs_read(VMCS_GUEST_SS_ACCESS_RIGHTS) >> AR_DPL_SHIFT) & AR_DPL_MASK;
+
+	r->gpr[GUEST_RAX] = (uint64_t)hcall_from_guest(v, cpl, r->gpr[GUEST_RAX] & mask, args);
 	vmexit_skip_instruction();
 }
 

@@ -46,6 +46,12 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	v->arch.apic_lock = (struct spinlock)SPINLOCK_INIT;
 }
 
+void arch_vcpu_add_exits(const struct vcpu *v, uint64_t *counts, unsigned int n)
+{
+	for (unsigned int i = 0; i < EXIT_REASON_MAX && i < n; i++)
+		counts[i] += v->arch.exits[i];
+}
+
 uint64_t arch_vcpu_exit_count(const struct vcpu *v)
 {
 	uint64_t n = 0;

@@ -70,7 +70,8 @@
 /*
  * TALLY_HC_DOMAIN_COUNTERS(counters_gpa, len)
  *   Fills the struct tally_counters at counters_gpa (8-byte aligned, len >=
- *   its size) with one consistent snapshot of the calling domain's counters.
+ *   its size) with a snapshot of the calling domain's counters (generation
+ *   counts snapshots; the counters round makes it one consistent moment).
  *   Result: bytes written.  Errors: -EFAULT, -EINVAL.  Anyone.
  */
 #define TALLY_HC_DOMAIN_COUNTERS	2

@@ -79,6 +79,8 @@ void arch_kick_cpu(unsigned int pcpu);
 void arch_idle_until(uint64_t deadline);
 /* Print @v's VM exits by reason, the non-zero ones, on one line. */
 void arch_vcpu_log_exits(const struct vcpu *v);
+/* Add @v's VM exits by basic reason into @counts (@n of them). */
+void arch_vcpu_add_exits(const struct vcpu *v, uint64_t *counts, unsigned int n);
 /* VM exits @v has taken, all reasons together. */
 uint64_t arch_vcpu_exit_count(const struct vcpu *v);
 /* Zero @bytes at host-physical @pa (scrubbing guest memory). */

@@ -28,6 +28,17 @@ enum vcpu_state {
 	VCPU_DEAD,
 };
 
+/* A metric the guest reported about itself (memory in use, say): never measured by Tally. */
+#define DOMAIN_MAX_METRICS	16
+#define DOMAIN_METRIC_NAME_MAX	32
+
+struct domain_metric {
+	char name[DOMAIN_METRIC_NAME_MAX];
+	int64_t value;
+	uint32_t unit;			/* TALLY_UNIT_* */
+	bool used;
+};
+
 struct domain;
 
 struct vcpu {
@@ -51,7 +62,11 @@ struct domain {
 	struct arch_domain arch;	/* EPT */
 	struct vuart uart;
 	unsigned int unreleased;	/* dying: vCPUs their CPUs have not released yet */
+	uint64_t io_accesses;		/* every port access */
 	uint64_t io_unhandled;		/* accesses to ports no device claims */
+	uint64_t hypercalls;
+	uint64_t counter_reads;		/* counter snapshots taken (their generation) */
+	struct domain_metric metrics[DOMAIN_MAX_METRICS];	/* guest-reported */
 	uint64_t console_dropped;	/* guest console lines over the rate limit */
 	uint64_t console_budget_tsc;	/* rate limiter: TSC when the budget refills */
 	unsigned int console_budget;

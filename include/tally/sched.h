@@ -74,6 +74,8 @@ void sched_attach(struct vcpu *v);
 uint64_t sched_next_event(void);
 /* @v (on this CPU) is gone for good. */
 void sched_remove(struct vcpu *v);
+/* The running vCPU gives up the rest of its slice (a guest's yield). */
+void sched_yield(void);
 /* Timer tick on this CPU: if the running vCPU's slice is over, it must stop. */
 void sched_tick(void);
 /* Wake this CPU's halted vCPUs whose timers are due (from a timer exit). */

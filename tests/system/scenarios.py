@@ -809,6 +809,24 @@ SCHED_XSTATE = ([c for seed in XSTATE_SEEDS for c in
                 + [NO_ERRORS, MEM_BACK] + DOMAINS_DONE)
 
 
+# The hypercall guest calls each call a domain may make, well and badly;
+# every check is one `hypercall: ok:` line, and Tally keeps the metric.
+HYPERCALL_CHECKS = ("ABI_VERSION: 0x10000", "DOMAIN_INFO: result 72, name 'hc'",
+                    "DOMAIN_INFO with a short length: -22", "straddling the top of RAM: -14",
+                    "DOMAIN_COUNTERS twice: generation 1 then 2", "PUBLISH_METRIC mem_used",
+                    "CONSOLE_WRITE: 36", "YIELD: 0", "unknown hypercall 0x777: -38",
+                    "DOMAIN_LIST from an ordinary domain: -1", "named 'bad name': -22",
+                    "CONSOLE_WRITE from beyond RAM: -14")
+HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), text)
+               for text in HYPERCALL_CHECKS]
+              + [NoLine(guest_line("hc", "hypercall: FAIL"), "failed hypercall check"),
+                 Line(guest_line("hc", "hello through the console hypercall$"),
+                      "console hypercall text"),
+                 Line(r"\] domain: d1 hc guest-reported metric mem_used=123456 unit=1$",
+                      "published metric"),
+                 NO_ERRORS, MEM_BACK] + passed("hc") + DOMAINS_DONE)
+
+
 def bochs_vmx(cpus):
     return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
@@ -965,6 +983,10 @@ SCENARIOS = [
         "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,
         modules=[(Guest("xstate"), f"name=xstate{seed} mem=8 seed={seed} rounds=20")
                  for seed in XSTATE_SEEDS]),
+    Scenario(
+        "hypercall-basic", "a guest makes each ordinary hypercall, with good and bad arguments",
+        "bochs", bochs_vmx(1), HYPERCALLS, timeout=120,
+        modules=[(Guest("hypercall"), "name=hc mem=8")]),
     Scenario(
         # Without exit_when_done Tally stays up serving keys; the audit line ends the run.
         "debugkeys-novmx", "debug keys h and a under QEMU TCG, with no VMX and no domains",

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* The hypervisor side of the hypercall hooks (tally/hcall.h): domains, counters, metrics.
+ *
+ * Locking: domain information is read without locks; counters of a running
+ * domain change while they are read, so a snapshot may mix moments (the
+ * generation number counts snapshots; a consistent snapshot protocol comes
+ * with the counters' own round). */
+#include <tally/arch.h>
+#include <tally/domain.h>
+#include <tally/errno.h>
+#include <tally/hcall.h>
+#include <tally/hcall_host.h>
+#include <tally/log.h>
+#include <tally/sched.h>
+#include <tally/string.h>
+
+static struct domain *live_domain(uint32_t id)
+{
+	return id >= 1 ? domain_at(id - 1) : NULL;
+}
+
+static int host_domain_info(void *hv, uint32_t id, struct tally_domain_info *out)
+{
+	const struct domain *d = live_domain(id);
+
+	(void)hv;
+	if (!d)
+		return -ENOENT;
+	out->domain_id = d->id;
+	out->vcpus = d->vcpu_count;
+	out->mem_bytes = d->ram_bytes;
+	out->flags = d->state == DOMAIN_DEAD ? TALLY_DOMAIN_DEAD : 0;
+	str_copy(out->name, d->name, sizeof(out->name));
+	return 0;
+}
+
+static int host_domain_counters(void *hv, uint32_t id, struct tally_counters *out)
+{
+	struct domain *d = live_domain(id);
+
+	(void)hv;
+	if (!d)
+		return -ENOENT;
+	out->domain_id = d->id;
+	out->generation = __atomic_add_fetch(&d->counter_reads, 1, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		const struct vcpu *v = d->vcpus[i];
+
+		out->cpu_cycles += v->se.stats.run_cycles;
+		out->slices += v->se.stats.slices;
+		out->halts += v->se.stats.halts;
+		out->wakeups += v->se.stats.wakeups;
+		arch_vcpu_add_exits(v, out->exits_by_reason, TALLY_EXIT_REASONS);
+	}
+	for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
+		out->exits_total += out->exits_by_reason[r];
+	out->cpu_ns = out->cpu_cycles * 1000000 / arch_tsc_khz();
+	out->io_port_accesses = d->io_accesses;
+	out->mem_allocated_bytes = d->ram_bytes;
+	return 0;
+}
+
+static uint32_t host_domain_list(void *hv, uint32_t *ids, uint32_t max)
+{
+	(void)hv;
+	for (uint32_t i = 0; i < domain_count() && i < max; i++)
+		ids[i] = domain_at(i)->id;
+	return domain_count();
+}
+
+static int host_publish_metric(void *hv, uint32_t id, const char *name, int64_t value,
+			       uint32_t unit)
+{
+	struct domain *d = live_domain(id);
+	struct domain_metric *free_slot = NULL;
+
+	(void)hv;
+	if (!d)
+		return -ENOENT;
+	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++) {
+		struct domain_metric *m = &d->metrics[i];
+
+		if (m->used && !strcmp(m->name, name)) {
+			free_slot = m;
+			break;
+		}
+		if (!m->used && !free_slot)
+			free_slot = m;
+	}
+	if (!free_slot)
+		return -ENOSPC;
+	str_copy(free_slot->name, name, sizeof(free_slot->name));
+	free_slot->value = value;
+	free_slot->unit = unit;
+	free_slot->used = true;
+	return 0;
+}
+
+/* A printable byte, or '.' (the console stays readable), as the UART does. */
+static char printable(char c)
+{
+	return c >= 0x20 && c < 0x7F ? c : '.';
+}
+
+/* Guest text through the hypercall goes where its UART lines go: prefixed, rate-limited. */
+static void host_console_write(void *hv, uint32_t id, const char *buf, uint32_t len)
+{
+	struct domain *d = live_domain(id);
+	char line[VUART_LINE_MAX];
+	uint32_t n = 0;
+
+	(void)hv;
+	if (!d)
+		return;
+	for (uint32_t i = 0; i < len; i++) {
+		if (buf[i] == '\n' || n == sizeof(line) - 1) {
+			line[n] = '\0';
+			if (n)
+				domain_console_line(d, line);
+			n = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		line[n++] = printable(buf[i]);
+	}
+	line[n] = '\0';
+	if (n)
+		domain_console_line(d, line);
+}
+
+static void host_yield(void *hv)
+{
+	(void)hv;
+	sched_yield();
+}
+
+/* Domain control comes with the control domain (role=control); none exists yet. */
+static int host_no_control(void *hv, uint32_t id)
+{
+	(void)hv;
+	(void)id;
+	return -ENOSYS;
+}
+
+const struct hcall_ops hcall_host_ops = {
+	.domain_info = host_domain_info,
+	.domain_counters = host_domain_counters,
+	.domain_list = host_domain_list,
+	.publish_metric = host_publish_metric,
+	.console_write = host_console_write,
+	.yield = host_yield,
+	.domain_pause = host_no_control,
+	.domain_unpause = host_no_control,
+	.domain_destroy = host_no_control,
+};
+
+int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,
+			 const uint64_t args[HCALL_NR_ARGS])
+{
+	struct domain *d = v->domain;
+	struct guest_mem mem = {
+		.base = arch_phys_to_virt(d->ram.raw, d->ram_bytes),
+		.size = d->ram_bytes,
+	};
+	struct hcall_ctx ctx = {
+		.domain_id = d->id, .is_control = false, .cpl = cpl,
+		.mem = &mem, .ops = &hcall_host_ops, .hv = NULL,
+	};
+
+	d->hypercalls++;
+	return hcall_dispatch(&ctx, nr, args);
+}
