@@ -131,10 +131,18 @@ static int create(struct domain *d, const struct boot_module *m, const struct do
 		free_ram(d);
 		return -EINVAL;
 	}
-	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx",
+	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s",
 		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
-		 res.entry, d->ram.raw);
+		 res.entry, d->ram.raw, d->control ? " role=control" : "");
 	return 0;
+}
+
+static bool control_exists(void)
+{
+	for (unsigned int i = 0; i < count; i++)
+		if (domains[i].control)
+			return true;
+	return false;
 }
 
 void domain_create_all(const struct boot_info *bi)
@@ -152,7 +160,13 @@ void domain_create_all(const struct boot_info *bi)
 			log_err("domain: module %u: %s; not created", i, why);
 			continue;
 		}
-		*d = (struct domain){ .id = count + 1, .state = DOMAIN_RUNNING };
+		if (cfg.control && control_exists()) {
+			log_err("domain %s: role=control, but there is a control domain already; "
+				"not created", cfg.name);
+			continue;
+		}
+		*d = (struct domain){ .id = count + 1, .state = DOMAIN_RUNNING,
+				      .control = cfg.control };
 		str_copy(d->name, cfg.name, sizeof(d->name));
 		if (create(d, &bi->modules[i], &cfg) < 0)
 			continue;
@@ -250,6 +264,14 @@ void domain_exit(struct domain *d, uint64_t value)
 	vuart_flush(d);
 	log_info("domain: d%u %s exited status=%lu value=%lu", d->id, d->name,
 		 (value << 1) | 1, value);
+	destroy(d);
+}
+
+void domain_destroy_by(struct domain *d, const struct domain *by)
+{
+	vuart_flush(d);
+	log_warn("domain: d%u %s destroyed by the control domain d%u %s", d->id, d->name,
+		 by->id, by->name);
 	destroy(d);
 }
 

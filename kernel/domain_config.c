@@ -53,6 +53,13 @@ static int apply(const struct cmdline_token *tok, struct domain_config *cfg,
 		if (number(tok, 1, DOMAIN_MAX_VCPUS, &n, why, why_len))
 			return -EINVAL;
 		cfg->vcpus = (unsigned int)n;
+	} else if (!strcmp(tok->key, "role")) {
+		if (!tok->has_value || strcmp(tok->value, "control")) {
+			fmt_snprintf(why, why_len, "bad role='%s' (only role=control)",
+				     tok->has_value ? tok->value : "");
+			return -EINVAL;
+		}
+		cfg->control = true;
 	} else if (!strcmp(tok->key, "pcpu")) {
 		if (number(tok, 0, DOMAIN_NO_PIN - 1, &n, why, why_len))
 			return -EINVAL;

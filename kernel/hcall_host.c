@@ -29,7 +29,8 @@ static int host_domain_info(void *hv, uint32_t id, struct tally_domain_info *out
 	out->domain_id = d->id;
 	out->vcpus = d->vcpu_count;
 	out->mem_bytes = d->ram_bytes;
-	out->flags = d->state == DOMAIN_DEAD ? TALLY_DOMAIN_DEAD : 0;
+	out->flags = (d->state == DOMAIN_DEAD ? TALLY_DOMAIN_DEAD : 0) |
+		     (d->control ? TALLY_DOMAIN_CONTROL : 0);
 	str_copy(out->name, d->name, sizeof(out->name));
 	return 0;
 }
@@ -134,12 +135,23 @@ static void host_yield(void *hv)
 	sched_yield();
 }
 
-/* Domain control comes with the control domain (role=control); none exists yet. */
-static int host_no_control(void *hv, uint32_t id)
+/* Pausing needs the scheduler to hold a domain's vCPUs aside: not yet. */
+static int host_no_pause(void *hv, uint32_t id)
 {
 	(void)hv;
 	(void)id;
 	return -ENOSYS;
+}
+
+/* The control domain ends another domain (the dispatcher refused itself and non-control callers). */
+static int host_destroy(void *hv, uint32_t id)
+{
+	struct domain *d = live_domain(id);
+
+	if (!d || d->state == DOMAIN_DEAD)
+		return -ENOENT;
+	domain_destroy_by(d, hv);
+	return 0;
 }
 
 const struct hcall_ops hcall_host_ops = {
@@ -149,9 +161,9 @@ const struct hcall_ops hcall_host_ops = {
 	.publish_metric = host_publish_metric,
 	.console_write = host_console_write,
 	.yield = host_yield,
-	.domain_pause = host_no_control,
-	.domain_unpause = host_no_control,
-	.domain_destroy = host_no_control,
+	.domain_pause = host_no_pause,
+	.domain_unpause = host_no_pause,
+	.domain_destroy = host_destroy,
 };
 
 int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,
@@ -163,8 +175,8 @@ int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,
 		.size = d->ram_bytes,
 	};
 	struct hcall_ctx ctx = {
-		.domain_id = d->id, .is_control = false, .cpl = cpl,
-		.mem = &mem, .ops = &hcall_host_ops, .hv = NULL,
+		.domain_id = d->id, .is_control = d->control, .cpl = cpl,
+		.mem = &mem, .ops = &hcall_host_ops, .hv = d,	/* the caller, for control calls */
 	};
 
 	d->hypercalls++;

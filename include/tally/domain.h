@@ -55,6 +55,7 @@ struct domain {
 	unsigned int id;		/* 1, 2, ... in module order */
 	char name[DOMAIN_NAME_MAX];
 	enum domain_state state;
+	bool control;			/* the control domain (at most one) */
 	hpa_t ram;			/* one block, guest-physical 0 .. ram_bytes */
 	uint64_t ram_bytes;
 	unsigned int vcpu_count;
@@ -99,6 +100,9 @@ void domain_exit(struct domain *d, uint64_t value);
  * Called on the CPU of the faulting vCPU; other domains are not touched.
  */
 void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual);
+
+/* End @d at the request of control domain @by (any CPU; its vCPUs stop where they run). */
+void domain_destroy_by(struct domain *d, const struct domain *by);
 
 /* On @v's own CPU, once @v is dead: drop its VMCS; the last vCPU frees the domain. */
 void domain_release_vcpu(struct vcpu *v);

@@ -17,10 +17,11 @@ struct domain_config {
 	uint64_t mem_mib;
 	unsigned int vcpus;
 	unsigned int pcpu;		/* DOMAIN_NO_PIN: spread over the CPUs */
+	bool control;			/* `role=control`: may see and manage every domain */
 };
 
 /*
- * Read `name=`, `mem=` (MiB), `vcpus=` and `pcpu=` from @cmdline into @cfg,
+ * Read `name=`, `mem=` (MiB), `vcpus=`, `pcpu=` and `role=control` from @cmdline into @cfg,
  * defaulting the name to "dom<@id>", memory to DOMAIN_DEFAULT_MEM_MIB and
  * vCPUs to 1.  Other words are the guest's own and are ignored.  Returns
  * 0, or -EINVAL with @why (room for @why_len bytes) naming the bad option.

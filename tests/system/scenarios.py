@@ -827,6 +827,25 @@ HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), tex
                  NO_ERRORS, MEM_BACK] + passed("hc") + DOMAINS_DONE)
 
 
+# The control domain lists every domain with its counters through
+# hypercalls and ends the victim; ordinary domains may not (hypercall-basic).
+CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 3 domains$"), "list of 3"),
+            Line(guest_line("control", r"control: d1 control vcpus=1 mem_mib=8 flags=0x1 "),
+                 "control flag on itself"),
+            Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x0 "
+                            r"cpu_us=[1-9]\d* exits=[1-9]\d* \(736\)$"), "victim's counters"),
+            Line(guest_line("control", r"control: d3 hello vcpus=1 mem_mib=8 flags=0x4 "),
+                 "hello listed as ended"),
+            Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of itself: -22"), "self"),
+            Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of d999: -2"), "no such"),
+            Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of victim: 0$"), "destroy"),
+            Line(r"\] WARN: domain: d2 victim destroyed by the control domain d1 control$",
+                 "victim destroyed"),
+            NoLine(guest_line("control", "control: FAIL"), "failed control check"),
+            NoLine(guest_line("victim", "TEST RESULT"), "victim verdict"),
+            NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + DOMAINS_DONE)
+
+
 def bochs_vmx(cpus):
     return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
@@ -983,6 +1002,12 @@ SCENARIOS = [
         "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,
         modules=[(Guest("xstate"), f"name=xstate{seed} mem=8 seed={seed} rounds=20")
                  for seed in XSTATE_SEEDS]),
+    Scenario(
+        "hypercall-control", "the control domain lists the domains with counters and ends one",
+        "bochs", bochs_vmx(1), CONTROL, timeout=120,
+        modules=[(Guest("control"), "name=control mem=8 role=control victim=victim"),
+                 (Guest("busy"), "name=victim mem=8 report=100000000"),
+                 (Guest("hello"), "name=hello mem=8")]),
     Scenario(
         "hypercall-basic", "a guest makes each ordinary hypercall, with good and bad arguments",
         "bochs", bochs_vmx(1), HYPERCALLS, timeout=120,

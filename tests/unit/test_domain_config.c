@@ -42,6 +42,20 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.name, "dom4294967295");
 }
 
+/* role=control marks the control domain; nothing else is a role. */
+static void test_role(void **state)
+{
+	struct domain_config cfg = parse_ok("name=ctl role=control", 1);
+	char why[96];
+
+	(void)state;
+	assert_true(cfg.control);
+	assert_false(parse_ok("name=plain", 2).control);
+	assert_int_equal(domain_config_parse("role=admin", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "role='admin'"));
+	assert_int_equal(domain_config_parse("role", 1, &cfg, why, sizeof(why)), -EINVAL);
+}
+
 static void test_null_cmdline(void **state)
 {
 	struct domain_config cfg = parse_ok(NULL, 7);
@@ -252,6 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_role),
 		cmocka_unit_test(test_null_cmdline),
 		cmocka_unit_test(test_each_option),
 		cmocka_unit_test(test_guest_words_ignored),

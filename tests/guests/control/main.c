@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* control: the control domain's view: lists every domain with its counters, ends one. */
+#include "div64.h"
+#include "guest.h"
+
+const char guest_name[] = "control";
+
+#define MAX_LISTED		16
+#define DEFAULT_SETTLE		2000000u	/* loop turns before looking: others run first */
+#define NO_SUCH_DOMAIN		999u
+
+static struct tally_domain_info list[MAX_LISTED] __attribute__((aligned(8)));
+static struct tally_counters counters __attribute__((aligned(8)));
+
+static int32_t hcall(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2)
+{
+	uint32_t eax = nr;
+
+	asm volatile("vmcall" : "+a"(eax) : "D"(a0), "S"(a1), "d"(a2) : "memory");
+	return (int32_t)eax;
+}
+
+/* One line per domain with what Tally counts for it. */
+static int32_t show_domains(void)
+{
+	int32_t n = hcall(TALLY_HC_DOMAIN_LIST, (uint32_t)list, MAX_LISTED, 0);
+
+	guest_check(n >= 1, "DOMAIN_LIST: %d domains", n);
+	for (int32_t i = 0; i < n && i < MAX_LISTED; i++) {
+		int32_t r = hcall(TALLY_HC_DOMAIN_COUNTERS_OF, list[i].domain_id,
+				  (uint32_t)&counters, sizeof(counters));
+
+		printk("control: d%u %s vcpus=%u mem_mib=%u flags=0x%x cpu_us=%u exits=%u (%d)\n",
+		       list[i].domain_id, list[i].name, list[i].vcpus,
+		       (uint32_t)(list[i].mem_bytes >> 20), list[i].flags,
+		       (uint32_t)div_u64_u32(counters.cpu_ns, 1000, NULL), (uint32_t)counters.exits_total, r);
+	}
+	return n;
+}
+
+static uint32_t find(int32_t n, const char *name)
+{
+	for (int32_t i = 0; i < n && i < MAX_LISTED; i++)
+		if (!strcmp(list[i].name, name))
+			return list[i].domain_id;
+	return 0;
+}
+
+/* Lists the domains, then destroys the one named by victim= and checks the refusals. */
+void guest_main(const struct mb_info *mbi)
+{
+	char victim[TALLY_DOMAIN_NAME_MAX] = "";
+	uint32_t settle = cmdline_u32(mbi, "settle", DEFAULT_SETTLE);
+	uint32_t self, target;
+	int32_t n, r;
+
+	for (volatile uint32_t i = 0; i < settle; i++)
+		;
+	cmdline_str(mbi, "victim", victim, sizeof(victim));
+	n = show_domains();
+	self = find(n, "control");
+	target = find(n, victim);
+	guest_check(target != 0, "found the victim '%s' as d%u", victim, target);
+	r = hcall(TALLY_HC_DOMAIN_DESTROY, self, 0, 0);
+	guest_check(r == -TALLY_EINVAL, "DOMAIN_DESTROY of itself: %d (-EINVAL)", r);
+	r = hcall(TALLY_HC_DOMAIN_DESTROY, NO_SUCH_DOMAIN, 0, 0);
+	guest_check(r == -TALLY_ENOENT, "DOMAIN_DESTROY of d%u: %d (-ENOENT)", NO_SUCH_DOMAIN, r);
+	r = hcall(TALLY_HC_DOMAIN_DESTROY, target, 0, 0);
+	guest_check(r == 0, "DOMAIN_DESTROY of %s: %d", victim, r);
+	r = hcall(TALLY_HC_DOMAIN_DESTROY, target, 0, 0);
+	guest_check(r == -TALLY_ENOENT, "DOMAIN_DESTROY of %s again: %d (-ENOENT)", victim, r);
+}
