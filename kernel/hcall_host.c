@@ -7,6 +7,7 @@
  * with the counters' own round). */
 #include <tally/arch.h>
 #include <tally/domain.h>
+#include <tally/domain_counters.h>
 #include <tally/errno.h>
 #include <tally/hcall.h>
 #include <tally/hcall_host.h>
@@ -37,27 +38,12 @@ static int host_domain_info(void *hv, uint32_t id, struct tally_domain_info *out
 
 static int host_domain_counters(void *hv, uint32_t id, struct tally_counters *out)
 {
-	struct domain *d = live_domain(id);
+	const struct domain *d = live_domain(id);
 
 	(void)hv;
 	if (!d)
 		return -ENOENT;
-	out->domain_id = d->id;
-	out->generation = __atomic_add_fetch(&d->counter_reads, 1, __ATOMIC_RELAXED);
-	for (unsigned int i = 0; i < d->vcpu_count; i++) {
-		const struct vcpu *v = d->vcpus[i];
-
-		out->cpu_cycles += v->se.stats.run_cycles;
-		out->slices += v->se.stats.slices;
-		out->halts += v->se.stats.halts;
-		out->wakeups += v->se.stats.wakeups;
-		arch_vcpu_add_exits(v, out->exits_by_reason, TALLY_EXIT_REASONS);
-	}
-	for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
-		out->exits_total += out->exits_by_reason[r];
-	out->cpu_ns = out->cpu_cycles * 1000000 / arch_tsc_khz();
-	out->io_port_accesses = d->io_accesses;
-	out->mem_allocated_bytes = d->ram_bytes;
+	domain_counters(d, out);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <tally/emu_exit.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/metrics_stream.h>
 #include <tally/multiboot.h>
 #include <tally/options.h>
 #include <tally/panic.h>
@@ -123,6 +124,7 @@ static void start_domains(void)
 	domain_create_all(&boot_info);
 	if (options.audit)
 		audit_run();
+	metrics_stream_init();
 	if (!domain_count()) {
 		log_info("tally: no domains to run");
 		return;

@@ -12,6 +12,7 @@ struct tally_options options = {
 	.console_port = UART_COM1,
 	.loglevel = LOG_INFO,
 	.sched_slice_ms = SCHED_SLICE_MS,
+	.metrics_interval_ms = 1000,
 };
 
 struct option_desc {
@@ -21,7 +22,8 @@ struct option_desc {
 	int (*parse)(const char *value);
 };
 
-static int parse_console(const char *v)
+/* A serial port by name (com1..com4) or I/O port number; 0 if neither. */
+static uint16_t serial_port(const char *v)
 {
 	static const struct { const char *name; uint16_t port; } ports[] = {
 		{ "com1", UART_COM1 }, { "com2", UART_COM2 },
@@ -29,15 +31,41 @@ static int parse_console(const char *v)
 	};
 	uint64_t port;
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(ports); i++) {
-		if (!strcmp(v, ports[i].name)) {
-			options.console_port = ports[i].port;
-			return 0;
-		}
-	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(ports); i++)
+		if (!strcmp(v, ports[i].name))
+			return ports[i].port;
 	if (cmdline_parse_u64(v, &port) < 0 || !port || port > 0xFFF8)
+		return 0;
+	return (uint16_t)port;
+}
+
+static int parse_console(const char *v)
+{
+	uint16_t port = serial_port(v);
+
+	if (!port)
 		return -EINVAL;
-	options.console_port = (uint16_t)port;
+	options.console_port = port;
+	return 0;
+}
+
+static int parse_metrics(const char *v)
+{
+	uint16_t port = serial_port(v);
+
+	if (!port)
+		return -EINVAL;
+	options.metrics_port = port;
+	return 0;
+}
+
+static int parse_metrics_interval(const char *v)
+{
+	uint64_t ms;
+
+	if (cmdline_parse_u64(v, &ms) < 0 || ms < 10 || ms > 60000)
+		return -EINVAL;
+	options.metrics_interval_ms = (unsigned int)ms;
 	return 0;
 }
 
@@ -114,6 +142,8 @@ static const struct option_desc option_table[] = {
 	{ "crash_test", true, "null, ud, panic, guest_state or vm_control", parse_crash_test },
 	{ "sched_slice_ms", true, "1 to 1000", parse_slice },
 	{ "audit", false, "no value", parse_audit },
+	{ "metrics", true, "com1..com4 or an I/O port", parse_metrics },
+	{ "metrics_interval_ms", true, "10 to 60000", parse_metrics_interval },
 };
 
 static void apply_option(const struct cmdline_token *tok)

@@ -7,6 +7,7 @@
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/metrics_stream.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
@@ -174,8 +175,10 @@ void sched_tick(void)
 	/* The tick only ends a slice that is over; it must not cut a fresh one short. */
 	if (sched_rq_slice_over(&cpu->sched.rq, arch_read_tsc()))
 		cpu->sched.need_resched = true;
-	if (cpu->id == 0)
+	if (cpu->id == 0) {
 		debugkeys_poll();
+		metrics_stream_tick();
+	}
 }
 
 void sched_yield(void)
@@ -241,6 +244,7 @@ static __noreturn void all_done(void)
 		log_info("mem: free_kib=%lu after all domains ended", mem_free_bytes() / KIB);
 		sched_rq_account_now(&local()->rq, arch_read_tsc());
 		sched_log_cpu_accounting();
+		metrics_stream_emit();	/* the final counters */
 		if (options.exit_when_done) {
 			log_info("tally: exit code=0");
 			emu_exit(EMU_EXIT_OK);

@@ -23,6 +23,8 @@ struct tally_options {
 	enum crash_test crash_test;	/* `crash_test=`: fail on purpose after boot */
 	unsigned int sched_slice_ms;	/* `sched_slice_ms=1..1000` */
 	bool audit;		/* `audit`: prove memory isolation once domains exist */
+	uint16_t metrics_port;	/* `metrics=com2` (or a port): the JSON counter stream; 0: off */
+	unsigned int metrics_interval_ms;	/* `metrics_interval_ms=10..60000` */
 };
 
 extern struct tally_options options;
