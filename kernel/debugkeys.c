@@ -7,6 +7,7 @@
 #include <tally/log.h>
 #include <tally/arch.h>
 #include <tally/sched.h>
+#include <tally/top.h>
 
 /* Keys handled per poll: a paste cannot keep the CPU in here for long. */
 #define KEYS_PER_POLL	4
@@ -82,6 +83,7 @@ static const struct debugkey keys[] = {
 	{ 'a', "audit memory ownership (no page in two domains or in a domain and Tally)", key_audit },
 	{ 'd', "list the domains", key_domains },
 	{ 'c', "CPU accounting: per CPU and per vCPU, exact", key_cpu },
+	{ 't', "table of domains, like xentop (CPU share since the last table)", top_print },
 };
 
 static void key_help(void)

@@ -134,6 +134,16 @@ static int parse_audit(const char *v)
 	return 0;
 }
 
+static int parse_top_interval(const char *v)
+{
+	uint64_t s;
+
+	if (cmdline_parse_u64(v, &s) < 0 || s < 1 || s > 3600)
+		return -EINVAL;
+	options.top_interval_s = (unsigned int)s;
+	return 0;
+}
+
 static const struct option_desc option_table[] = {
 	{ "console", true, "com1..com4 or an I/O port", parse_console },
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
@@ -144,6 +154,7 @@ static const struct option_desc option_table[] = {
 	{ "audit", false, "no value", parse_audit },
 	{ "metrics", true, "com1..com4 or an I/O port", parse_metrics },
 	{ "metrics_interval_ms", true, "10 to 60000", parse_metrics_interval },
+	{ "top_interval_s", true, "1 to 3600", parse_top_interval },
 };
 
 static void apply_option(const struct cmdline_token *tok)

@@ -8,6 +8,7 @@
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/metrics_stream.h>
+#include <tally/top.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
@@ -178,6 +179,7 @@ void sched_tick(void)
 	if (cpu->id == 0) {
 		debugkeys_poll();
 		metrics_stream_tick();
+		top_tick();
 	}
 }
 

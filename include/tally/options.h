@@ -25,6 +25,7 @@ struct tally_options {
 	bool audit;		/* `audit`: prove memory isolation once domains exist */
 	uint16_t metrics_port;	/* `metrics=com2` (or a port): the JSON counter stream; 0: off */
 	unsigned int metrics_interval_ms;	/* `metrics_interval_ms=10..60000` */
+	unsigned int top_interval_s;	/* `top_interval_s=1..3600`: periodic table; 0: off */
 };
 
 extern struct tally_options options;
