@@ -846,6 +846,18 @@ CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 3 domains$"),
             NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + DOMAINS_DONE)
 
 
+# Thousands of malformed hypercalls next to well-behaved guests: each fails
+# with an error code, and the others' results and counters stay right.
+HOSTILE = ([Line(guest_line("hostile", r"hostile: calls=5000 errors=\d+ harmless=\d+ "
+                            r"unexpected=0$"), "hostile tally"),
+            NoLine(guest_line("hc", "hypercall: FAIL"), "hc check failed next to hostile"),
+            Line(guest_line("hc", r"hypercall: ok: DOMAIN_COUNTERS twice: generation 1 then 2"),
+                 "hc counters unaffected"),
+            NoLine(r"destroyed", "a domain destroyed"),
+            NO_ERRORS, MEM_BACK] + passed("hostile") + passed("hc") + passed("spin")
+           + DOMAINS_DONE)
+
+
 def bochs_vmx(cpus):
     return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
@@ -1008,6 +1020,11 @@ SCENARIOS = [
         modules=[(Guest("control"), "name=control mem=8 role=control victim=victim"),
                  (Guest("busy"), "name=victim mem=8 report=100000000"),
                  (Guest("hello"), "name=hello mem=8")]),
+    Scenario(
+        "hypercall-hostile", "5000 malformed hypercalls beside guests that must not notice",
+        "bochs", bochs_vmx(1), HOSTILE, timeout=180,
+        modules=[(Guest("hostile"), "name=hostile mem=8"), (Guest("hypercall"), "name=hc mem=8"),
+                 (Guest("spin"), "name=spin mem=8 duration_ms=200")]),
     Scenario(
         "hypercall-basic", "a guest makes each ordinary hypercall, with good and bad arguments",
         "bochs", bochs_vmx(1), HYPERCALLS, timeout=120,
