@@ -28,6 +28,10 @@ import emu  # noqa: E402
 import scenarios  # noqa: E402
 
 MKISO = os.path.join(ROOT, "tools", "mkiso")
+# Host tests of the tools (tests/system/test_*.py, no emulator): run first, as one entry.
+HOST_TESTS = "host-tools"
+HOST_TESTS_DOC = "unittest of tools/tally-metrics on synthetic streams (no emulator)"
+HOST_TESTS_TIMEOUT = 120
 EMULATOR_BINARIES = {"bochs": "bochs", "qemu": "qemu-system-x86_64"}
 _print_lock = threading.Lock()
 
@@ -140,6 +144,25 @@ def run_scenario(sc, build, timeout_scale):
     return Outcome(sc.name, True, seconds)
 
 
+def run_host_tests():
+    """Run tests/system/test_*.py with unittest in a child Python; never raises."""
+    start = time.monotonic()
+    argv = [sys.executable, "-m", "unittest", "discover", "-s", HERE, "-p", "test_*.py"]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    try:
+        proc = subprocess.run(argv, cwd=HERE, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, check=False,
+                              timeout=HOST_TESTS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return Outcome(HOST_TESTS, False, time.monotonic() - start,
+                       f"timed out after {HOST_TESTS_TIMEOUT}s")
+    seconds = time.monotonic() - start
+    if proc.returncode == 0:
+        return Outcome(HOST_TESTS, True, seconds)
+    return Outcome(HOST_TESTS, False, seconds, "unittest failed",
+                   scenarios.tail(proc.stdout, 40))
+
+
 def report(outcome, build):
     with _print_lock:
         if outcome.ok:
@@ -150,8 +173,9 @@ def report(outcome, build):
             print(f"    | {line}")
         for reason in outcome.also:
             print(f"    also: {reason}")
-        print(f"    (after {outcome.seconds:.1f}s; logs in "
-              f"{os.path.join(build, 'system', outcome.name)}/)", flush=True)
+        where = ("" if outcome.name == HOST_TESTS
+                 else f"; logs in {os.path.join(build, 'system', outcome.name)}/")
+        print(f"    (after {outcome.seconds:.1f}s{where})", flush=True)
 
 
 def run_all(selected, build, jobs, timeout_scale):
@@ -191,17 +215,24 @@ def main(argv):
     args = parse_args(argv)
     by_name = {sc.name: sc for sc in scenarios.SCENARIOS}
     if args.list:
+        print(f"{HOST_TESTS:21} {HOST_TESTS_TIMEOUT:4.0f}s  {HOST_TESTS_DOC}")
         for sc in scenarios.SCENARIOS:
             print(f"{sc.name:21} {sc.timeout:4.0f}s  {sc.doc}")
         return 0
     names = [n for arg in (args.only or []) for n in arg.split(",") if n]
-    unknown = [n for n in names if n not in by_name]
+    unknown = [n for n in names if n not in by_name and n != HOST_TESTS]
     if unknown:
         print(f"unknown scenario(s): {', '.join(unknown)} (see --list)", file=sys.stderr)
         return 2
-    selected = [by_name[n] for n in names] or scenarios.SCENARIOS
+    selected = [by_name[n] for n in names if n != HOST_TESTS]
+    if not names:
+        selected = scenarios.SCENARIOS
     build = os.path.abspath(args.build)
-    outcomes = run_all(selected, build, max(1, args.jobs), args.timeout_scale)
+    outcomes = []
+    if not names or HOST_TESTS in names:
+        outcomes.append(run_host_tests())
+        report(outcomes[-1], build)
+    outcomes += run_all(selected, build, max(1, args.jobs), args.timeout_scale)
     failed = sum(not o.ok for o in outcomes)
     print(f"{len(outcomes) - failed} passed, {failed} failed")
     return 1 if failed else 0
