@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import emu  # noqa: E402  (tools/ is not a package)
+from metrics_checks import ExporterServes, FinalCycles, StreamedMetric, StreamIsJson  # noqa: E402
 
 
 # ---------------------------------------------------------------- checks
@@ -858,6 +859,17 @@ HOSTILE = ([Line(guest_line("hostile", r"hostile: calls=5000 errors=\d+ harmless
            + DOMAINS_DONE)
 
 
+# metrics=com2 every 100 ms beside the hypercall guest's published metric
+# and a 300 ms spin: JSON on COM2 that agrees with the domain lines, and
+# tools/tally-metrics serves it.
+METRICS_DOMS = ("hc", "spin")
+METRICS_STREAM = ([StreamIsJson(3), FinalCycles(METRICS_DOMS),
+                   StreamedMetric("hc", "mem_used", 123456, "bytes"),
+                   ExporterServes(METRICS_DOMS, ("hc", "mem_used", 123456, "bytes")),
+                   NO_ERRORS, MEM_BACK]
+                  + passed("hc") + spin_done("spin") + DOMAINS_DONE)
+
+
 def bochs_vmx(cpus):
     return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
@@ -1029,6 +1041,11 @@ SCENARIOS = [
         "hypercall-basic", "a guest makes each ordinary hypercall, with good and bad arguments",
         "bochs", bochs_vmx(1), HYPERCALLS, timeout=120,
         modules=[(Guest("hypercall"), "name=hc mem=8")]),
+    Scenario(
+        "metrics-stream", "metrics=com2: counters as JSON lines on COM2, served by tally-metrics",
+        "bochs", emu.BochsMachine(cpus=1, megs=256, ips=BOCHS_IPS, com2=True), METRICS_STREAM,
+        cmdline="exit_when_done metrics=com2 metrics_interval_ms=100", timeout=120,
+        modules=[(Guest("hypercall"), "name=hc mem=8"), spin("spin", 300)]),
     Scenario(
         # Without exit_when_done Tally stays up serving keys; the audit line ends the run.
         "debugkeys-novmx", "debug keys h and a under QEMU TCG, with no VMX and no domains",

@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+"""Checks on Tally's COM2 metrics stream (`metrics=com2`) for the metrics-stream scenario.
+
+Each check is called with the emu.RunResult and returns None or
+(reason, excerpt), as in scenarios.py.  They read r.com2 (the JSON lines)
+and Tally's `domain: dN NAME cpu_us=… cpu_cycles=…` lines on COM1, and the
+last one runs tools/tally-metrics --once on the capture and scrapes it.
+"""
+
+import dataclasses
+import json
+import os
+import re
+import tempfile
+
+from metrics_exporter import Exporter, samples
+
+DOMAIN_LINE_RE = re.compile(r"^\[c\d+\] domain: d(\d+) (\S+) cpu_us=\d+ .*\bcpu_cycles=(\d+)\b",
+                            re.MULTILINE)
+
+
+def _tail(text, n=10):
+    return "\n".join(text.rstrip("\n").splitlines()[-n:])
+
+
+def stream_objects(com2):
+    """([parsed objects], None), or (None, failure) at the first line that is not JSON."""
+    objs = []
+    for n, line in enumerate(com2.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            return None, (f"COM2 line {n} is not JSON ({e})", line[:300])
+        if not isinstance(obj, dict):
+            return None, (f"COM2 line {n} is not a JSON object", line[:300])
+        objs.append(obj)
+    return objs, None
+
+
+@dataclasses.dataclass
+class StreamIsJson:
+    """Every COM2 line is a JSON object with t_ms, tsc_khz, cpus and domains; at least @least."""
+    least: int
+
+    def __call__(self, r):
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        if len(objs) < self.least:
+            return f"{len(objs)} objects on COM2, expected at least {self.least}", _tail(r.com2)
+        for i, obj in enumerate(objs):
+            missing = [k for k in ("t_ms", "tsc_khz", "cpus", "domains") if k not in obj]
+            if missing:
+                return f"COM2 object {i + 1} has no {missing[0]}", json.dumps(obj)[:300]
+        times = [obj["t_ms"] for obj in objs]
+        if times != sorted(times):
+            return "t_ms goes backwards on COM2", str(times)
+        return None
+
+
+@dataclasses.dataclass
+class FinalCycles:
+    """The last object lists @doms with the cpu_cycles of Tally's `domain:` lines at exit.
+
+    Equal once every domain in it is dead (Tally writes a final object after
+    the last domain ends); otherwise no more than the exit figures.
+    """
+    doms: tuple
+
+    def __call__(self, r):
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        if not objs:
+            return "no object on COM2", _tail(r.serial)
+        at_exit = {m.group(2): (int(m.group(1)), int(m.group(3)))
+                   for m in DOMAIN_LINE_RE.finditer(r.serial)}
+        last = {d.get("name"): d for d in objs[-1]["domains"]}
+        all_dead = all(d.get("state") == "dead" for d in last.values())
+        shown = json.dumps(objs[-1])[:600] + "\n" + "\n".join(
+            m.group(0) for m in DOMAIN_LINE_RE.finditer(r.serial))
+        for dom in self.doms:
+            if dom not in at_exit:
+                return f"no `domain: dN {dom} cpu_us=` line", _tail(r.serial)
+            if dom not in last:
+                return f"{dom} missing from the last COM2 object", shown
+            dom_id, cycles = at_exit[dom]
+            got = last[dom]
+            if got.get("id") != dom_id:
+                return f"{dom} has id {got.get('id')} on COM2, d{dom_id} on COM1", shown
+            streamed = got.get("cpu_cycles")
+            if not isinstance(streamed, int) or streamed > cycles or \
+                    (all_dead and streamed != cycles):
+                rel = "==" if all_dead else "<="
+                return (f"{dom}: cpu_cycles {streamed} in the last COM2 object, expected "
+                        f"{rel} {cycles} (its domain line)", shown)
+        if not all_dead:
+            return "the last COM2 object still has a running domain", shown
+        return None
+
+
+@dataclasses.dataclass
+class StreamedMetric:
+    """Some object lists @dom's guest metric @name = @value in @unit, source guest."""
+    dom: str
+    name: str
+    value: int
+    unit: str
+
+    def __call__(self, r):
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        want = {"name": self.name, "value": self.value, "unit": self.unit, "source": "guest"}
+        for obj in objs:
+            for d in obj["domains"]:
+                if d.get("name") == self.dom and want in (d.get("metrics") or []):
+                    return None
+        return f"no object lists {self.dom}'s metric {want}", _tail(r.com2, 3)
+
+
+@dataclasses.dataclass
+class ExporterServes:
+    """tools/tally-metrics --once on the COM2 capture serves the last object's figures.
+
+    Scraped over HTTP: every object read, none malformed; for each of @doms,
+    tally_domain_cpu_seconds_total is cpu_ns / 1e9, exits and slices equal
+    the stream's, up is 0 (all ended); @metric (dom, name, value, unit) is
+    a tally_guest_metric line.
+    """
+    doms: tuple
+    metric: tuple
+
+    def __call__(self, r):
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        last = {d["name"]: d for d in objs[-1]["domains"]}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "com2.log")
+            with open(path, "w") as f:
+                f.write(r.com2)
+            try:
+                with Exporter(path, "--once") as ex:
+                    body = ex.wait_for(f"tally_exporter_samples_total {len(objs)}")
+            except (RuntimeError, AssertionError, OSError) as e:
+                return f"tally-metrics: {e}", _tail(r.com2, 3)
+        got = samples(body)
+        want = {"tally_exporter_malformed_lines_total": 0}
+        for dom in self.doms:
+            d = last[dom]
+            who = f'{{domain="{dom}",id="{d["id"]}"}}'
+            want[f"tally_domain_cpu_seconds_total{who}"] = d["cpu_ns"] / 1e9
+            want[f"tally_domain_exits_total{who}"] = d["exits"]
+            want[f"tally_domain_slices_total{who}"] = d["slices"]
+            want[f"tally_domain_memory_bytes{who}"] = d["mem_bytes"]
+            want[f"tally_domain_up{who}"] = 0
+        dom, name, value, unit = self.metric
+        want[f'tally_guest_metric{{domain="{dom}",id="{last[dom]["id"]}",name="{name}",'
+             f'unit="{unit}",source="guest"}}'] = value
+        for key, value in want.items():
+            if key not in got:
+                return f"no {key} in /metrics", body
+            if float(got[key]) != float(value):
+                return f"/metrics has {key} {got[key]}, expected {value}", body
+        return None
