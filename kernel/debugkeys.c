@@ -5,6 +5,8 @@
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
 #include <tally/log.h>
+#include <tally/mem.h>
+#include <tally/percpu.h>
 #include <tally/arch.h>
 #include <tally/sched.h>
 #include <tally/top.h>
@@ -60,7 +62,7 @@ static void key_cpu(void)
 {
 	uint64_t khz = arch_tsc_khz();
 
-	sched_log_cpu_accounting();
+	sched_log_cpu_accounting("cpu");	/* "sched:" is the final line's */
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
 
@@ -78,12 +80,38 @@ static void key_cpu(void)
 	key_ledger();
 }
 
+/* Each CPU's run queue: the vCPU running and the ones waiting, in order. */
+static void key_runqueues(void)
+{
+	for (unsigned int c = 0; c < percpu_count; c++) {
+		const struct sched_percpu *s = &percpu_area[c].sched;
+
+		log_info("runq cpu%u: current %s", c, s->current ? s->current->domain->name : "(idle)");
+		for (const struct sched_entity *se = s->rq.head; se; se = se->next)
+			log_info("runq cpu%u:   waiting d%u.%u", c, se->id / DOMAIN_MAX_VCPUS + 1,
+				 se->id % DOMAIN_MAX_VCPUS);
+	}
+}
+
+static void key_vmcs(void)
+{
+	struct vcpu *v = this_cpu()->sched.current;
+
+	if (v)
+		log_info("vmcs: d%u %s vCPU %u (current on cpu%u):", v->domain->id, v->domain->name,
+			 v->id, this_cpu()->id);
+	arch_log_current_vmcs();
+}
+
 static const struct debugkey keys[] = {
 	{ 'h', "list the debug keys", key_help },
 	{ 'a', "audit memory ownership (no page in two domains or in a domain and Tally)", key_audit },
 	{ 'd', "list the domains", key_domains },
 	{ 'c', "CPU accounting: per CPU and per vCPU, exact", key_cpu },
 	{ 't', "table of domains, like xentop (CPU share since the last table)", top_print },
+	{ 'r', "run queues of every CPU", key_runqueues },
+	{ 'v', "VMCS of the vCPU current on the boot CPU, field by field", key_vmcs },
+	{ 'm', "memory map and free memory", mem_log_map },
 };
 
 static void key_help(void)

@@ -169,6 +169,14 @@ uint64_t mem_free_bytes(void)
 	return frames.free_frames * PAGE_SIZE;
 }
 
+void mem_log_map(void)
+{
+	log_info("mem: map (cleaned), free_kib=%lu:", mem_free_bytes() / KIB);
+	for (unsigned int i = 0; i < map_count; i++)
+		log_info("mem: [0x%012lx-0x%012lx] %s", map[i].base,
+			 map[i].base + map[i].len - 1, mem_type_name(map[i].type));
+}
+
 const void *mem_phys_read(uint64_t pa, uint64_t len, void *ctx)
 {
 	(void)ctx;

@@ -218,7 +218,7 @@ void sched_path_preempt(void)
 /* count/average/minimum, for the paths line. */
 #define PATH_FIGURES(p)	(p).count, (p).count ? (p).total / (p).count : 0, (p).min
 
-void sched_log_cpu_accounting(void)
+void sched_log_cpu_accounting(const char *prefix)
 {
 	for (unsigned int i = 0; i < percpu_count; i++) {
 		const struct sched_rq *rq = &percpu_area[i].sched.rq;
@@ -227,11 +227,11 @@ void sched_log_cpu_accounting(void)
 		/* Up to the CPU's last transition, where its counters add up exactly. */
 		const struct sched_path_stats *p = percpu_area[i].sched.paths;
 
-		log_info("sched: cpu%u accounted_cycles=%lu guest_cycles=%lu hypervisor_cycles=%lu "
-			 "idle_cycles=%lu switches=%lu", i, rq->mode_since - st->start,
+		log_info("%s: cpu%u accounted_cycles=%lu guest_cycles=%lu hypervisor_cycles=%lu "
+			 "idle_cycles=%lu switches=%lu", prefix, i, rq->mode_since - st->start,
 			 st->guest_cycles, st->hypervisor_cycles, st->idle_cycles, st->switches);
-		log_info("sched: cpu%u paths preempt_switch=%lu/%lu/%lu hlt_block=%lu/%lu/%lu "
-			 "wakeup=%lu/%lu/%lu", i,
+		log_info("%s: cpu%u paths preempt_switch=%lu/%lu/%lu hlt_block=%lu/%lu/%lu "
+			 "wakeup=%lu/%lu/%lu", prefix, i,
 			 PATH_FIGURES(p[SCHED_PATH_PREEMPT]), PATH_FIGURES(p[SCHED_PATH_HLT]),
 			 PATH_FIGURES(p[SCHED_PATH_WAKE]));
 	}
@@ -245,7 +245,7 @@ static __noreturn void all_done(void)
 		/* Every domain's RAM, EPT and VMCSs are back: compare with "before domains". */
 		log_info("mem: free_kib=%lu after all domains ended", mem_free_bytes() / KIB);
 		sched_rq_account_now(&local()->rq, arch_read_tsc());
-		sched_log_cpu_accounting();
+		sched_log_cpu_accounting("sched");
 		metrics_stream_emit();	/* the final counters */
 		if (options.exit_when_done) {
 			log_info("tally: exit code=0");

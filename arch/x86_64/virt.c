@@ -6,6 +6,7 @@
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/errno.h>
+#include <arch/vmcs.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/mem.h>
@@ -59,6 +60,18 @@ uint64_t arch_vcpu_exit_count(const struct vcpu *v)
 	for (unsigned int i = 0; i < EXIT_REASON_MAX; i++)
 		n += v->arch.exits[i];
 	return n;
+}
+
+void arch_log_current_vmcs(void)
+{
+	uint64_t rip;
+
+	/* Only the current VMCS can be read; between exits it is the last vCPU's. */
+	if (!vmcs_read_checked(VMCS_GUEST_RIP, &rip)) {
+		log_info("vmcs: none current on this CPU");
+		return;
+	}
+	vmcs_dump(LOG_INFO);
 }
 
 void arch_vcpu_log_exits(const struct vcpu *v)

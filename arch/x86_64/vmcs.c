@@ -70,10 +70,15 @@ void vmcs_access_failed(const char *op, enum vmcs_field field)
 
 void vmcs_dump_guest_state(void)
 {
+	vmcs_dump(LOG_ERR);
+}
+
+void vmcs_dump(enum log_level level)
+{
 	for (unsigned int i = 0; i < ARRAY_SIZE(field_names); i++) {
 		uint64_t v;
 
 		if (vmcs_read_checked(field_names[i].field, &v))
-			log_err("  %-30s %#lx", field_names[i].name, v);
+			log_printf(level, "  %-30s %#lx", field_names[i].name, v);
 	}
 }

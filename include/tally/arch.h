@@ -77,6 +77,8 @@ uint64_t arch_vcpu_next_deadline(struct vcpu *v);
 void arch_kick_cpu(unsigned int pcpu);
 /* Sleep until an interrupt or TSC @deadline (UINT64_MAX: no deadline); interrupts off after. */
 void arch_idle_until(uint64_t deadline);
+/* Print the VMCS of the vCPU current on this CPU, field by field (debug key `v`). */
+void arch_log_current_vmcs(void);
 /* Print @v's VM exits by reason, the non-zero ones, on one line. */
 void arch_vcpu_log_exits(const struct vcpu *v);
 /* Add @v's VM exits by basic reason into @counts (@n of them). */

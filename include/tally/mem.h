@@ -28,6 +28,8 @@ void mem_reserve(uint64_t base, uint64_t len);
 /* Free bytes right now. */
 uint64_t mem_free_bytes(void);
 
+/* Print the cleaned memory map and the free total (debug key `m`). */
+void mem_log_map(void);
 /* A phys_read_fn over Tally's identity map, for the boot-time parsers. */
 const void *mem_phys_read(uint64_t pa, uint64_t len, void *ctx);
 

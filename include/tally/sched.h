@@ -93,7 +93,7 @@ void sched_path_preempt(void);
 /* Donation ledger entry: cycles vCPU @recipient ran of slices @donor gave up. */
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
 /* One line per CPU: guest, hypervisor and idle cycles, which add up to the accounted time. */
-void sched_log_cpu_accounting(void);
+void sched_log_cpu_accounting(const char *prefix);
 /* Start scheduling on this CPU: never returns. */
 __noreturn void sched_run(void);
 

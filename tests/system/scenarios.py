@@ -709,6 +709,14 @@ DEBUGKEYS_DOMAINS = (
        after_keys(r"  d1 web +(?:running|dead) +mem_mib=8 vcpus=1 ram=0x[0-9a-f]+ "
                   r"unclaimed_io=0$", "d1 web listed"),
        after_keys(r"debug key 'x' unknown; 'h' lists them$", "unknown key x"),
+       # c, t, r, v, m: accounting, the table, run queues, a VMCS, the memory map.
+       after_keys(r"cpu: cpu0 accounted_cycles=\d+ ", "key c accounting"),
+       after_keys(r"  ledger: |  d1\.0 web +cpu_us=\d+ ", "key c per-vCPU line"),
+       after_keys(r"top: d1  web +(?:running|dead) +1 +\d+\.\d ", "key t table row"),
+       after_keys(r"runq cpu0: current ", "key r run queue"),
+       after_keys(r"vmcs: d\d+ \w+ vCPU 0 \(current on cpu0\):$|vmcs: none current", "key v"),
+       after_keys(r"  GUEST_RIP +0x[0-9a-f]+$", "key v VMCS field"),
+       after_keys(r"mem: map \(cleaned\), free_kib=\d+:$", "key m memory map"),
        NO_ERRORS, MEM_BACK]
     + [c for dom in ("web", "batch") for c in
        [Line(guest_line(dom, "busy: done 20000000$"), f"{dom} done")] + passed(dom)]
@@ -998,7 +1006,7 @@ SCENARIOS = [
     Scenario(
         "debugkeys-domains", "debug keys h, d, a and an unknown one typed while guests run",
         "bochs", bochs_vmx(1), DEBUGKEYS_DOMAINS, timeout=120,
-        keys=[(guest_line("web", "busy: loops="), "hdax")],
+        keys=[(guest_line("web", "busy: loops="), "hdaxctrvm")],
         modules=[busy("web", 8), busy("batch", 16), (Guest("hello"), "name=hello mem=8")]),
     Scenario(
         "sched-share", "three spins pinned to one CPU, 2 ms slices: a third of the CPU each",

@@ -5,6 +5,7 @@
 
 #include <tally/types.h>
 #include <arch/vmx_insn.h>
+#include <tally/log.h>
 
 enum vmcs_field {
 	/* B.1.1 16-bit control fields */
@@ -154,8 +155,10 @@ const char *vmcs_field_name(enum vmcs_field field);
 static inline uint64_t vmcs_read(enum vmcs_field field);
 static inline void vmcs_write(enum vmcs_field field, uint64_t value);
 
-/* Print the current VMCS's guest-state area (and controls) field by field, by name. */
+/* Print the current VMCS's guest-state area (and controls) field by field, by name, as errors. */
 void vmcs_dump_guest_state(void);
+/* The same at log level @level (a debug key's dump is no error). */
+void vmcs_dump(enum log_level level);
 
 /* VMREAD that reports failure instead of panicking, for dumps: false if it failed. */
 bool vmcs_read_checked(enum vmcs_field field, uint64_t *value);
