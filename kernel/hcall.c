@@ -160,12 +160,23 @@ static int64_t hc_domain_counters_of(const struct hcall_ctx *ctx, const uint64_t
 }
 
 /* A metric name: 1 or more printable ASCII characters, no spaces. */
+/*
+ * Metric names go verbatim into the JSON stream, Prometheus labels and the
+ * console: letters, digits and _ . : - only, so no guest can inject quotes,
+ * backslashes or control characters into them.
+ */
+static bool metric_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == ':' || c == '-';
+}
+
 static bool metric_name_ok(const char *name, int len)
 {
 	if (len < 1)
 		return false;
 	for (int i = 0; i < len; i++)
-		if (name[i] < 0x21 || name[i] > 0x7e)
+		if (!metric_name_char(name[i]))
 			return false;
 	return true;
 }

@@ -94,8 +94,8 @@
 /*
  * TALLY_HC_PUBLISH_METRIC(name_gpa, value, unit)
  *   Sets the calling domain's guest-reported metric name_gpa (a
- *   NUL-terminated string of 1 to TALLY_METRIC_NAME_MAX - 1 printable ASCII
- *   characters, 0x21..0x7e) to value (int64_t) in unit (TALLY_UNIT_*),
+ *   NUL-terminated string of 1 to TALLY_METRIC_NAME_MAX - 1 characters from
+ *   A-Z a-z 0-9 _ . : -) to value (int64_t) in unit (TALLY_UNIT_*),
  *   creating it if new.  Result: 0.
  *   Errors: -EFAULT, -E2BIG (name not terminated within
  *   TALLY_METRIC_NAME_MAX bytes), -EINVAL (empty name, bad character or

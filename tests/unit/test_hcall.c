@@ -421,7 +421,8 @@ static void test_publish_metric(void **state)
 static void test_publish_metric_hostile(void **state)
 {
 	static const char *const bad_names[] = { "", "has space", "tab\t", "\x7f", "caf\xc3\xa9",
-						 "nl\n" };
+						 "nl\n", "quo\"te", "back\\slash", "br{ace}",
+						 "com,ma" };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
