@@ -1,0 +1,482 @@
+# SPDX-License-Identifier: MIT
+"""Checks on a run's serial log, for tests/system/scenarios.py.
+
+Each check is a callable taking the emu.RunResult; it returns None when it
+holds, else (reason, excerpt).  Split from scenarios.py, which holds the
+scenarios themselves.
+"""
+
+import dataclasses
+import re
+
+
+def guest_line(dom, text):
+    """A pattern for the line @text (a regex) printed by domain @dom's guest."""
+    return rf"^\[c\d+\] <{re.escape(dom)}> {text}"
+
+
+# ---------------------------------------------------------------- checks
+# A check is called with the emu.RunResult and returns None when it holds,
+# else (reason, excerpt): excerpt is the serial text worth showing.
+
+def tail(serial, n=15):
+    """The last @n lines of @serial."""
+    return "\n".join(serial.rstrip("\n").splitlines()[-n:])
+
+
+@dataclasses.dataclass
+class Line:
+    """Some serial line matches @pattern."""
+    pattern: str
+    what: str
+
+    def __call__(self, r):
+        if re.search(self.pattern, r.serial, re.MULTILINE):
+            return None
+        return f"no {self.what} line (/{self.pattern}/)", tail(r.serial)
+
+
+@dataclasses.dataclass
+class NoLine:
+    """No serial line matches @pattern."""
+    pattern: str
+    what: str
+
+    def __call__(self, r):
+        hits = [ln for ln in r.serial.splitlines() if re.search(self.pattern, ln)]
+        if not hits:
+            return None
+        return f"{self.what}: {hits[0].strip()}", _around(r.serial, hits[0])
+
+
+@dataclasses.dataclass
+class Count:
+    """Exactly @n serial lines match @pattern."""
+    pattern: str
+    n: int
+    what: str
+
+    def __call__(self, r):
+        hits = [ln for ln in r.serial.splitlines() if re.search(self.pattern, ln)]
+        if len(hits) == self.n:
+            return None
+        return f"{len(hits)} {self.what} lines, expected {self.n}", "\n".join(hits) or tail(r.serial)
+
+
+@dataclasses.dataclass
+class Between:
+    """After the first line matching @first and before the next matching @last, a line matches @middle."""
+    first: str
+    middle: str
+    last: str
+    what: str
+
+    def __call__(self, r):
+        lines = r.serial.splitlines()
+        start = next((i for i, ln in enumerate(lines) if re.search(self.first, ln)), None)
+        if start is None:
+            return f"no line /{self.first}/ to look after for {self.what}", tail(r.serial)
+        end = next((i for i in range(start + 1, len(lines)) if re.search(self.last, lines[i])),
+                   None)
+        if end is None:
+            return f"no line /{self.last}/ after /{self.first}/ ({self.what})", tail(r.serial)
+        if any(re.search(self.middle, ln) for ln in lines[start + 1:end]):
+            return None
+        return (f"no {self.what} between /{self.first}/ and /{self.last}/",
+                "\n".join(lines[max(0, start - 4):end + 5]))
+
+
+@dataclasses.dataclass
+class OnPlacedCpu:
+    """Each domain's guest output comes from the CPU its `domain: dN NAME created` line names."""
+
+    def __call__(self, r):
+        placed = dict(re.findall(r"\] domain: d\d+ (\S+) created .* pcpu=(\d+) ", r.serial))
+        if not placed:
+            return "no domain created lines", tail(r.serial)
+        for ln in r.serial.splitlines():
+            m = re.match(r"\[c(\d+)\] <([^>]+)> ", ln)
+            if m and placed.get(m.group(2)) != m.group(1):
+                return (f"{m.group(2)} placed on pcpu={placed.get(m.group(2))} "
+                        f"but printed from c{m.group(1)}", _around(r.serial, ln))
+        return None
+
+
+@dataclasses.dataclass
+class Number:
+    """The first number captured by @pattern lies in [@lo, @hi]."""
+    pattern: str
+    lo: float
+    hi: float
+    what: str
+
+    def __call__(self, r):
+        m = re.search(self.pattern, r.serial, re.MULTILINE)
+        if not m:
+            return f"no {self.what} (/{self.pattern}/)", tail(r.serial)
+        value = int(m.group(1))
+        if self.lo <= value <= self.hi:
+            return None
+        return (f"{self.what}={value}, expected {self.lo:g}..{self.hi:g}",
+                _line_at(r.serial, m.start()))
+
+
+def near(pattern, expected, tolerance, what):
+    """A Number check: within @tolerance (a fraction) of @expected."""
+    return Number(pattern, expected * (1 - tolerance), expected * (1 + tolerance), what)
+
+
+@dataclasses.dataclass
+class SameNumber:
+    """The first numbers captured by @first and by @second are equal."""
+    first: str
+    second: str
+    what: str
+
+    def __call__(self, r):
+        a, b = (re.search(p, r.serial, re.MULTILINE) for p in (self.first, self.second))
+        if not a or not b:
+            missing = self.first if not a else self.second
+            return f"no line /{missing}/ for {self.what}", tail(r.serial)
+        if int(a.group(1)) == int(b.group(1)):
+            return None
+        return (f"{self.what}: {a.group(1)} then {b.group(1)}",
+                f"{_line_at(r.serial, a.start())}\n{_line_at(r.serial, b.start())}")
+
+
+@dataclasses.dataclass
+class AfterKeys:
+    """A serial line that began after step @step's keys were typed matches @pattern.
+
+    Shows that the keys caused the line: it was not there before them.
+    """
+    pattern: str
+    what: str
+    step: int = 0
+
+    def __call__(self, r):
+        if len(r.typed) <= self.step:
+            return (f"no {self.what} line: step {self.step}'s keys were never typed",
+                    tail(r.serial))
+        keys, offset = r.typed[self.step]
+        start = _next_line_start(r.serial, offset)
+        if re.search(self.pattern, r.serial[start:], re.MULTILINE):
+            return None
+        before = re.search(self.pattern, r.serial[:start], re.MULTILINE)
+        when = "only before" if before else "not after"
+        return (f"{self.what} line came {when} typing {keys!r} (/{self.pattern}/)",
+                tail(r.serial[start:] if not before else r.serial))
+
+
+@dataclasses.dataclass
+class EndedBy:
+    """The emulator ended the way @how names (see emu.RunResult.how), with @status if given."""
+    how: str
+    status: int = None
+
+    def __call__(self, r):
+        if r.how == self.how and (self.status is None or r.status == self.status):
+            return None
+        want = self.how + ("" if self.status is None else f" status {self.status}")
+        detail = "\n".join(r.output.strip().splitlines()[-6:])
+        return f"emulator ended by {r.how} (status {r.status}), expected {want}", detail
+
+
+@dataclasses.dataclass
+class Com2Line:
+    """Some line of the COM2 capture matches @pattern."""
+    pattern: str
+    what: str
+
+    def __call__(self, r):
+        if re.search(self.pattern, r.com2, re.MULTILINE):
+            return None
+        return f"no {self.what} line on COM2 (/{self.pattern}/)", tail(r.com2)
+
+
+def _next_line_start(serial, pos):
+    """The start of the first line of @serial that begins at or after @pos.
+
+    A line in progress at @pos began before it, so it does not count.
+    """
+    if pos == 0 or serial[pos - 1:pos] == "\n":
+        return pos
+    end = serial.find("\n", pos)
+    return len(serial) if end < 0 else end + 1
+
+
+def _line_at(serial, pos):
+    """The whole line of @serial holding character @pos."""
+    return serial[serial.rfind("\n", 0, pos) + 1:].split("\n", 1)[0]
+
+
+def _around(serial, line, before=8, after=12):
+    lines = serial.splitlines()
+    i = lines.index(line)
+    return "\n".join(lines[max(0, i - before):i + after])
+
+
+@dataclasses.dataclass
+class TickCheck:
+    """The periodic-tick self-check measured within @tolerance (a fraction) of its expectation."""
+    tolerance: float
+
+    def __call__(self, r):
+        pattern = r"\[c0\] timer: periodic check ticks=\d+ elapsed_us=(\d+) expected_us=(\d+)"
+        m = re.search(pattern, r.serial)
+        if not m:
+            return "no periodic check line", tail(r.serial)
+        elapsed, expected = int(m.group(1)), int(m.group(2))
+        if abs(elapsed - expected) <= expected * self.tolerance:
+            return None
+        return f"tick check off by more than {self.tolerance:.0%}", m.group(0)
+
+
+# ---------------------------------------------------------------- scheduling figures
+# Tally prints one `domain: dN NAME cpu_us=N cpu_cycles=N ...` line when a
+# domain ends, and one `sched: cpuN accounted_cycles=A ...` line per CPU
+# once all have ended.  The checks below read their key=value numbers.
+
+DOMAIN_STATS_RE = re.compile(r"^\[c\d+\] domain: d\d+ (\S+) (cpu_us=\d+ .*)$", re.MULTILINE)
+CPU_STATS_RE = re.compile(r"^\[c\d+\] sched: cpu(\d+) (accounted_cycles=\d+ .*)$", re.MULTILINE)
+KEY_VALUE_RE = re.compile(r"(\w+)=(\d+)\b")
+
+
+def key_values(text):
+    """{key: int} for every `key=N` in @text."""
+    return {k: int(v) for k, v in KEY_VALUE_RE.findall(text)}
+
+
+def domain_stats(serial):
+    """{domain name: {field: int}} from the `domain: dN NAME cpu_us=...` lines."""
+    return {m.group(1): key_values(m.group(2)) for m in DOMAIN_STATS_RE.finditer(serial)}
+
+
+def domain_lines(serial, doms):
+    """The `domain: … cpu_us=` lines of @doms, for a failure's excerpt."""
+    return "\n".join(m.group(0) for m in DOMAIN_STATS_RE.finditer(serial)
+                     if m.group(1) in doms) or tail(serial)
+
+
+def guest_number(serial, dom, pattern):
+    """The first number captured by @pattern in a line of @dom's guest, or None."""
+    m = re.search(guest_line(dom, pattern), serial, re.MULTILINE)
+    return int(m.group(1)) if m else None
+
+
+def _stats_of(r, doms, field):
+    """({dom: value of @field}, None), or (None, failure) if a line or field is missing."""
+    stats = domain_stats(r.serial)
+    values = {}
+    for dom in doms:
+        if dom not in stats:
+            return None, (f"no `domain: dN {dom} cpu_us=` line", tail(r.serial))
+        if field not in stats[dom]:
+            return None, (f"{dom}'s domain line has no {field}=", domain_lines(r.serial, doms))
+        values[dom] = stats[dom][field]
+    return values, None
+
+
+@dataclasses.dataclass
+class DomainShare:
+    """@dom's share of the summed @field of the domains @among lies in [@lo, @hi]."""
+    dom: str
+    among: tuple
+    lo: float
+    hi: float
+    field: str = "cpu_cycles"
+
+    def __call__(self, r):
+        values, failure = _stats_of(r, self.among, self.field)
+        if failure:
+            return failure
+        total = sum(values.values())
+        share = values[self.dom] / total if total else 0.0
+        if self.lo <= share <= self.hi:
+            return None
+        names = "+".join(self.among)
+        return (f"{self.dom}'s share of {names} {self.field} is {share:.4f}, "
+                f"expected {self.lo:.4f}..{self.hi:.4f}", domain_lines(r.serial, self.among))
+
+
+def share_near(dom, among, expected, tolerance):
+    """A DomainShare check: within @tolerance (relative) of @expected."""
+    return DomainShare(dom, tuple(among), expected * (1 - tolerance), expected * (1 + tolerance))
+
+
+def fair_shares(doms, tolerance):
+    """Each of @doms gets 1/len(@doms) of their summed cpu_cycles, within @tolerance (relative)."""
+    return [share_near(dom, doms, 1 / len(doms), tolerance) for dom in doms]
+
+
+@dataclasses.dataclass
+class WorkFollowsCpu:
+    """Each of @doms' share of the guests' work numbers matches its cpu_cycles share.
+
+    The work number is what @pattern captures in the domain's guest output
+    (e.g. spin's iterations): a guest doing uniform work does it in
+    proportion to the CPU time Tally says it got.  Within @tolerance, relative.
+    """
+    doms: tuple
+    pattern: str
+    tolerance: float
+
+    def __call__(self, r):
+        cycles, failure = _stats_of(r, self.doms, "cpu_cycles")
+        if failure:
+            return failure
+        work = {dom: guest_number(r.serial, dom, self.pattern) for dom in self.doms}
+        missing = [dom for dom, n in work.items() if n is None]
+        if missing:
+            return f"no {missing[0]} line /{self.pattern}/", tail(r.serial)
+        total_work, total_cycles = sum(work.values()), sum(cycles.values())
+        for dom in self.doms:
+            work_share = work[dom] / total_work
+            cpu_share = cycles[dom] / total_cycles
+            if abs(work_share - cpu_share) > cpu_share * self.tolerance:
+                lines = [ln for ln in r.serial.splitlines()
+                         if re.search(guest_line(dom, self.pattern), ln)]
+                return (f"{dom} did {work_share:.4f} of the work but got {cpu_share:.4f} "
+                        f"of the CPU (more than {self.tolerance:.0%} apart)",
+                        domain_lines(r.serial, self.doms) + "\n" + "\n".join(lines))
+        return None
+
+
+@dataclasses.dataclass
+class DomainStat:
+    """@dom's domain line has @field in [@lo, @hi]; if @optional, a missing field passes."""
+    dom: str
+    field: str
+    lo: float
+    hi: float = float("inf")
+    optional: bool = False
+
+    def __call__(self, r):
+        stats = domain_stats(r.serial)
+        if self.dom not in stats:
+            return f"no `domain: dN {self.dom} cpu_us=` line", tail(r.serial)
+        value = stats[self.dom].get(self.field)
+        if value is None:
+            if self.optional:
+                return None
+            return (f"{self.dom}'s domain line has no {self.field}=",
+                    domain_lines(r.serial, [self.dom]))
+        if self.lo <= value <= self.hi:
+            return None
+        return (f"{self.dom} {self.field}={value}, expected {self.lo:g}..{self.hi:g}",
+                domain_lines(r.serial, [self.dom]))
+
+
+@dataclasses.dataclass
+class DonationsReceived:
+    """What @recipients received adds up to more than 0 and at most what @donor donated.
+
+    Round robin decides who runs on a halted vCPU's leftover slice (here,
+    whoever is next in the queue), so only the total is checked: given away
+    by the donor, taken by the others, never more than was given.
+    """
+    donor: str
+    recipients: tuple
+
+    def __call__(self, r):
+        stats = domain_stats(r.serial)
+        doms = (self.donor,) + self.recipients
+        missing = [d for d in doms if d not in stats]
+        if missing:
+            return f"no `domain: dN {missing[0]} cpu_us=` line", tail(r.serial)
+        donated = stats[self.donor].get("donated_us")
+        received = sum(stats[d].get("received_us") or 0 for d in self.recipients)
+        if donated is None:
+            return f"{self.donor}'s domain line has no donated_us=", domain_lines(r.serial, doms)
+        if 0 < received <= donated:
+            return None
+        return (f"{'+'.join(self.recipients)} received {received} us of the {donated} us "
+                f"{self.donor} donated", domain_lines(r.serial, doms))
+
+
+@dataclasses.dataclass
+class CpuAccounting:
+    """Every CPU's `sched: cpuN` line adds up: guest + hypervisor + idle == accounted, exactly.
+
+    One line per online CPU (from `smp: online=N`), each once.
+    """
+
+    def __call__(self, r):
+        online = re.search(r"\[c0\] smp: online=(\d+)", r.serial)
+        lines = CPU_STATS_RE.findall(r.serial)
+        cpus = sorted(int(cpu) for cpu, _ in lines)
+        want = list(range(int(online.group(1)))) if online else [0]
+        text = "\n".join(m.group(0) for m in CPU_STATS_RE.finditer(r.serial))
+        if cpus != want:
+            return (f"sched: lines for cpus {cpus}, expected one each for {want}",
+                    text or tail(r.serial))
+        for cpu, rest in lines:
+            n = key_values(rest)
+            parts = [n.get(k) for k in ("accounted_cycles", "guest_cycles",
+                                        "hypervisor_cycles", "idle_cycles")]
+            if None in parts:
+                return f"cpu{cpu}'s sched: line lacks a field", text
+            a, g, h, i = parts
+            if g + h + i != a:
+                return (f"cpu{cpu}: guest {g} + hypervisor {h} + idle {i} = {g + h + i}, "
+                        f"not accounted {a} (off by {g + h + i - a})", text)
+        return None
+
+
+@dataclasses.dataclass
+class GuestCyclesSplit:
+    """The domains' cpu_cycles add up to the CPUs' guest_cycles, exactly.
+
+    Every guest-mode cycle is charged to the vCPU that ran it, and every
+    domain prints its line before Tally's `sched: cpuN` lines.
+    """
+
+    def __call__(self, r):
+        cpus = [key_values(rest) for _, rest in CPU_STATS_RE.findall(r.serial)]
+        domains = domain_stats(r.serial)
+        if not cpus:
+            return "no `sched: cpuN accounted_cycles=` line", tail(r.serial)
+        guest = sum(c.get("guest_cycles", 0) for c in cpus)
+        charged = sum(d.get("cpu_cycles", 0) for d in domains.values())
+        if guest == charged:
+            return None
+        text = "\n".join(m.group(0) for m in DOMAIN_STATS_RE.finditer(r.serial)) + "\n" \
+            + "\n".join(m.group(0) for m in CPU_STATS_RE.finditer(r.serial))
+        return (f"the domains' cpu_cycles add up to {charged}, the CPUs' guest_cycles "
+                f"to {guest} (off by {charged - guest})", text)
+
+
+def mem_kib(mib):
+    """ram_kib is what the firmware reported: within 1 MiB below the configured RAM."""
+    return Number(r"\[c0\] mem: ram_kib=(\d+) ", mib * 1024 - 1024, mib * 1024, "ram_kib")
+
+
+def smp(online, expected=None):
+    expected = online if expected is None else expected
+    return Line(rf"\[c0\] smp: online={online} expected={expected}\b", f"smp online={online}")
+
+
+PANIC_RE = r"PANIC|FATAL"
+BANNER = Line(r"\[c0\] Tally 0\.1\.0 x86-64 microhypervisor", "banner")
+MB2 = Line(r'\[c0\] boot: protocol=multiboot2 loader="GRUB [^"]*"', "multiboot2 boot")
+EXIT_LINE = Line(r"\[c0\] tally: exit code=0", "exit")
+BOOT_DONE = Line(r"\[c0\] tally: boot complete", "boot complete")
+QEMU_EXIT = EndedBy("debug-exit", status=1)             # isa-debug-exit: (0 << 1) | 1
+BOCHS_EXIT = EndedBy("shutdown-port")
+# Tally's panic exit code 0x7F through isa-debug-exit: (0x7F << 1) | 1.
+QEMU_PANIC_EXIT = EndedBy("debug-exit", status=0xFF)
+
+
+def fatal_report(first_line, frame_re):
+    """Checks for a whole fatal report: what happened, registers, a named backtrace, the stop."""
+    return [Line(first_line, "fatal report"),
+            Line(r"\[c0\] ERROR:   rax=0x[0-9a-f]{16} rbx=0x[0-9a-f]{16}", "register dump"),
+            Line(r"\[c0\] ERROR: backtrace:", "backtrace"),
+            Line(frame_re, "named stack frame"),
+            Line(r"\[c0\] ERROR: PANIC: Tally stopped; all CPUs halted", "stop line"),
+            NoLine(r"tally: exit code=0", "normal exit after a fatal error"),
+            QEMU_PANIC_EXIT]
+
+COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER]
+# Also for every Bochs scenario that runs domains (see common_checks()).
+DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit()]
