@@ -159,7 +159,6 @@ static int64_t hc_domain_counters_of(const struct hcall_ctx *ctx, const uint64_t
 	return err ? err : put_counters(ctx, (uint32_t)args[0], args[1], args[2]);
 }
 
-/* A metric name: 1 or more printable ASCII characters, no spaces. */
 /*
  * Metric names go verbatim into the JSON stream, Prometheus labels and the
  * console: letters, digits and _ . : - only, so no guest can inject quotes,

@@ -52,7 +52,7 @@ static void emit_cpus(void)
 	}
 }
 
-/* Names are [A-Za-z0-9_.-] (domains) and printable without quotes (metrics): no escaping needed. */
+/* Domain names are [A-Za-z0-9_.-], metric names [A-Za-z0-9_.:-] (hcall.c): no escaping needed. */
 static void emit_metrics(const struct domain *d)
 {
 	bool first = true;
