@@ -29,14 +29,12 @@ static void key_audit(void)
 
 static void key_domains(void)
 {
-	static const char *const states[] = { [DOMAIN_RUNNING] = "running", [DOMAIN_DEAD] = "dead" };
-
 	log_info("domains: %u created, %u alive", domain_count(), domain_alive_count());
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
 
 		log_info("  d%u %-16s %-7s mem_mib=%lu vcpus=%u ram=%#lx unclaimed_io=%lu",
-			 d->id, d->name, states[d->state], d->ram_bytes / MIB, d->vcpu_count,
+			 d->id, d->name, domain_state_name(d), d->ram_bytes / MIB, d->vcpu_count,
 			 d->ram.raw, d->io_unhandled);
 	}
 }

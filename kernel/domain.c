@@ -275,6 +275,53 @@ void domain_destroy_by(struct domain *d, const struct domain *by)
 	destroy(d);
 }
 
+const char *domain_state_name(const struct domain *d)
+{
+	if (d->state == DOMAIN_DEAD)
+		return "dead";
+	return d->paused ? "paused" : "running";
+}
+
+int domain_pause(struct domain *d, const struct domain *by)
+{
+	unsigned long flags = spin_lock_irqsave(&domain_lock);
+	bool was_paused = d->paused;
+
+	if (d->state == DOMAIN_DEAD) {
+		spin_unlock_irqrestore(&domain_lock, flags);
+		return -ENOENT;
+	}
+	d->paused = true;
+	spin_unlock_irqrestore(&domain_lock, flags);
+	if (was_paused)
+		return 0;
+	for (unsigned int i = 0; i < d->vcpu_count; i++)
+		sched_pause(d->vcpus[i]);
+	log_info("domain: d%u %s paused by the control domain d%u %s", d->id, d->name, by->id,
+		 by->name);
+	return 0;
+}
+
+int domain_unpause(struct domain *d, const struct domain *by)
+{
+	unsigned long flags = spin_lock_irqsave(&domain_lock);
+	bool was_paused = d->paused;
+
+	if (d->state == DOMAIN_DEAD) {
+		spin_unlock_irqrestore(&domain_lock, flags);
+		return -ENOENT;
+	}
+	d->paused = false;
+	spin_unlock_irqrestore(&domain_lock, flags);
+	if (!was_paused)
+		return 0;
+	for (unsigned int i = 0; i < d->vcpu_count; i++)
+		sched_unpause(d->vcpus[i]);
+	log_info("domain: d%u %s unpaused by the control domain d%u %s", d->id, d->name, by->id,
+		 by->name);
+	return 0;
+}
+
 void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual)
 {
 	vuart_flush(d);

@@ -3,25 +3,49 @@
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
+#include <tally/sched.h>
+#include <tally/string.h>
+
+/* What one vCPU contributes, copied while its CPU updates none of it. */
+struct vcpu_sample {
+	struct sched_stats stats;
+	uint64_t updates;
+	uint64_t io;
+	uint64_t exits[TALLY_EXIT_REASONS];
+};
+
+static void sample_vcpu(const struct vcpu *v, struct vcpu_sample *out)
+{
+	uint64_t seq;
+
+	do {
+		seq = sched_counters_read_begin(v->pcpu);
+		out->stats = v->se.stats;
+		out->updates = v->counter_updates;
+		out->io = arch_vcpu_io_accesses(v);
+		memset(out->exits, 0, sizeof(out->exits));
+		arch_vcpu_add_exits(v, out->exits, TALLY_EXIT_REASONS);
+	} while (sched_counters_read_retry(v->pcpu, seq));
+}
 
 void domain_counters(const struct domain *d, struct tally_counters *out)
 {
-	struct domain *dd = (struct domain *)d;	/* the read count is bookkeeping */
+	struct vcpu_sample s;
 
 	out->domain_id = d->id;
-	out->generation = __atomic_add_fetch(&dd->counter_reads, 1, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < d->vcpu_count; i++) {
-		const struct vcpu *v = d->vcpus[i];
-
-		out->cpu_cycles += v->se.stats.run_cycles;
-		out->slices += v->se.stats.slices;
-		out->halts += v->se.stats.halts;
-		out->wakeups += v->se.stats.wakeups;
-		arch_vcpu_add_exits(v, out->exits_by_reason, TALLY_EXIT_REASONS);
+		sample_vcpu(d->vcpus[i], &s);
+		out->generation += s.updates;
+		out->cpu_cycles += s.stats.run_cycles;
+		out->slices += s.stats.slices;
+		out->halts += s.stats.halts;
+		out->wakeups += s.stats.wakeups;
+		out->io_port_accesses += s.io;
+		for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
+			out->exits_by_reason[r] += s.exits[r];
 	}
 	for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
 		out->exits_total += out->exits_by_reason[r];
 	out->cpu_ns = out->cpu_cycles * 1000000 / arch_tsc_khz();
-	out->io_port_accesses = d->io_accesses;
 	out->mem_allocated_bytes = d->ram_bytes;
 }

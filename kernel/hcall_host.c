@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The hypervisor side of the hypercall hooks (tally/hcall.h): domains, counters, metrics.
  *
- * Locking: domain information is read without locks; counters of a running
- * domain change while they are read, so a snapshot may mix moments (the
- * generation number counts snapshots; a consistent snapshot protocol comes
- * with the counters' own round). */
+ * Locking: domain information is read without locks (the table is fixed;
+ * a domain's fields other than its state never change after creation);
+ * counters are read as a snapshot under their CPUs' sequence counts
+ * (tally/domain_counters.h). */
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
@@ -31,6 +31,7 @@ static int host_domain_info(void *hv, uint32_t id, struct tally_domain_info *out
 	out->vcpus = d->vcpu_count;
 	out->mem_bytes = d->ram_bytes;
 	out->flags = (d->state == DOMAIN_DEAD ? TALLY_DOMAIN_DEAD : 0) |
+		     (d->paused ? TALLY_DOMAIN_PAUSED : 0) |
 		     (d->control ? TALLY_DOMAIN_CONTROL : 0);
 	str_copy(out->name, d->name, sizeof(out->name));
 	return 0;
@@ -76,10 +77,16 @@ static int host_publish_metric(void *hv, uint32_t id, const char *name, int64_t 
 	}
 	if (!free_slot)
 		return -ENOSPC;
-	str_copy(free_slot->name, name, sizeof(free_slot->name));
-	free_slot->value = value;
+	/* Readers on other CPUs (stream, console) see a slot whole once it is used. */
+	if (!free_slot->used) {
+		str_copy(free_slot->name, name, sizeof(free_slot->name));
+		free_slot->unit = unit;
+		free_slot->value = value;
+		__atomic_store_n(&free_slot->used, true, __ATOMIC_RELEASE);
+		return 0;
+	}
 	free_slot->unit = unit;
-	free_slot->used = true;
+	__atomic_store_n(&free_slot->value, value, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -121,12 +128,19 @@ static void host_yield(void *hv)
 	sched_yield();
 }
 
-/* Pausing needs the scheduler to hold a domain's vCPUs aside: not yet. */
-static int host_no_pause(void *hv, uint32_t id)
+/* The control domain @hv pauses or unpauses another (the dispatcher checked who and which). */
+static int host_pause(void *hv, uint32_t id)
 {
-	(void)hv;
-	(void)id;
-	return -ENOSYS;
+	struct domain *d = live_domain(id);
+
+	return d ? domain_pause(d, hv) : -ENOENT;
+}
+
+static int host_unpause(void *hv, uint32_t id)
+{
+	struct domain *d = live_domain(id);
+
+	return d ? domain_unpause(d, hv) : -ENOENT;
 }
 
 /* The control domain ends another domain (the dispatcher refused itself and non-control callers). */
@@ -147,8 +161,8 @@ const struct hcall_ops hcall_host_ops = {
 	.publish_metric = host_publish_metric,
 	.console_write = host_console_write,
 	.yield = host_yield,
-	.domain_pause = host_no_pause,
-	.domain_unpause = host_no_pause,
+	.domain_pause = host_pause,
+	.domain_unpause = host_unpause,
 	.domain_destroy = host_destroy,
 };
 
@@ -165,6 +179,5 @@ int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,
 		.mem = &mem, .ops = &hcall_host_ops, .hv = d,	/* the caller, for control calls */
 	};
 
-	d->hypercalls++;
 	return hcall_dispatch(&ctx, nr, args);
 }

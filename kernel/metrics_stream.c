@@ -45,10 +45,11 @@ static void out(const char *fmt, ...)
 static void emit_cpus(void)
 {
 	for (unsigned int i = 0; i < percpu_count; i++) {
-		const struct sched_cpu_stats *st = &percpu_area[i].sched.rq.stats;
+		struct sched_cpu_stats st;
 
+		sched_cpu_stats_snapshot(i, &st);
 		out("%s{\"cpu\":%u,\"guest_cycles\":%lu,\"hypervisor_cycles\":%lu,\"idle_cycles\":%lu}",
-		    i ? "," : "", i, st->guest_cycles, st->hypervisor_cycles, st->idle_cycles);
+		    i ? "," : "", i, st.guest_cycles, st.hypervisor_cycles, st.idle_cycles);
 	}
 }
 
@@ -75,7 +76,7 @@ static void emit_domain(const struct domain *d, bool first)
 
 	domain_counters(d, &c);
 	out("%s{\"id\":%u,\"name\":\"%s\",\"state\":\"%s\",\"vcpus\":%u,\"mem_bytes\":%lu,",
-	    first ? "" : ",", d->id, d->name, d->state == DOMAIN_DEAD ? "dead" : "running",
+	    first ? "" : ",", d->id, d->name, domain_state_name(d),
 	    d->vcpu_count, d->ram_bytes);
 	out("\"cpu_cycles\":%lu,\"cpu_ns\":%lu,\"slices\":%lu,\"halts\":%lu,\"wakeups\":%lu,",
 	    c.cpu_cycles, c.cpu_ns, c.slices, c.halts, c.wakeups);

@@ -97,7 +97,7 @@ void sched_wake(struct vcpu *v)
 
 	if (woke) {
 		v->state = VCPU_RUNNABLE;
-		sched_rq_wake(&s->rq, &v->se, arch_read_tsc());
+		sched_rq_wake(&s->rq, &v->se);
 		/*
 		 * Rotate the queue now rather than at the slice's end: the woken
 		 * vCPU waits behind the others, not a slice behind the current.
@@ -117,7 +117,10 @@ void sched_block(struct vcpu *v)
 
 	v->state = VCPU_BLOCKED;
 	s->path_kind = SCHED_PATH_HLT;
+	sched_counters_begin(s);
 	sched_rq_block(&s->rq, arch_read_tsc());
+	v->counter_updates++;
+	sched_counters_end(s);
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
@@ -149,7 +152,8 @@ uint64_t sched_next_event(void)
 		struct vcpu *v = s->placed[i];
 		uint64_t d;
 
-		if (v->state == VCPU_DEAD || v->state == VCPU_WAIT_SIPI)
+		/* A paused vCPU's timer waits for it: it cannot take the interrupt. */
+		if (v->state == VCPU_DEAD || v->state == VCPU_WAIT_SIPI || v->se.paused)
 			continue;
 		d = arch_vcpu_next_deadline(v);
 		if (d && d < next)
@@ -164,7 +168,7 @@ static void wake_due(struct sched_percpu *s, uint64_t now)
 	for (unsigned int i = 0; i < s->placed_count; i++) {
 		struct vcpu *v = s->placed[i];
 
-		if (v->state == VCPU_BLOCKED && arch_vcpu_wakeup_due(v, now))
+		if (v->state == VCPU_BLOCKED && !v->se.paused && arch_vcpu_wakeup_due(v, now))
 			sched_wake(v);
 	}
 }
@@ -244,7 +248,9 @@ static __noreturn void all_done(void)
 		log_info("tally: all domains ended");
 		/* Every domain's RAM, EPT and VMCSs are back: compare with "before domains". */
 		log_info("mem: free_kib=%lu after all domains ended", mem_free_bytes() / KIB);
+		sched_counters_begin(local());
 		sched_rq_account_now(&local()->rq, arch_read_tsc());
+		sched_counters_end(local());
 		sched_log_cpu_accounting("sched");
 		metrics_stream_emit();	/* the final counters */
 		if (options.exit_when_done) {
@@ -262,10 +268,14 @@ static void idle(struct sched_percpu *s)
 
 	if (s->path_kind == SCHED_PATH_HLT)
 		sched_path_record(s, now);
+	sched_counters_begin(s);
 	sched_rq_enter_idle(&s->rq, now);
+	sched_counters_end(s);
 	arch_idle_until(sched_next_event());
 	now = arch_read_tsc();
+	sched_counters_begin(s);
 	sched_rq_exit_idle(&s->rq, now);
+	sched_counters_end(s);
 	s->path_kind = SCHED_PATH_WAKE;
 	s->path_start = now;
 }
@@ -279,15 +289,20 @@ struct vcpu *sched_pick_next(void)
 {
 	struct sched_percpu *s = local();
 	struct sched_entity *se;
-
 	unsigned long flags;
 
 	for (;;) {
 		release_dead(s);
 		wake_due(s, arch_read_tsc());
 		flags = spin_lock_irqsave(&s->lock);
+		sched_counters_begin(s);
+		if (s->current)		/* maybe counted as preempted */
+			s->current->counter_updates++;
 		se = sched_rq_pick(&s->rq, arch_read_tsc());
 		s->current = se ? vcpu_of(se) : NULL;
+		if (se)			/* a slice, maybe a wake-up */
+			s->current->counter_updates++;
+		sched_counters_end(s);
 		if (se)		/* a tick or wake-up while idle asked for this pick, not the next */
 			s->need_resched = false;
 		s->timers_changed = true;	/* a new slice, maybe another vCPU's VMCS */
@@ -298,6 +313,62 @@ struct vcpu *sched_pick_next(void)
 			all_done();
 		idle(s);
 	}
+}
+
+void sched_pause(struct vcpu *v)
+{
+	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+
+	sched_rq_pause(&s->rq, &v->se);
+	if (s->current == v)
+		s->need_resched = true;
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (v->pcpu == this_cpu()->id)
+		return;		/* this CPU runs the caller: @v is not running */
+	/* Its CPU switches away at its next exit, which the kick forces. */
+	arch_kick_cpu(v->pcpu);
+	while (__atomic_load_n(&s->current, __ATOMIC_ACQUIRE) == v && v->state != VCPU_DEAD)
+		arch_cpu_relax();
+}
+
+void sched_unpause(struct vcpu *v)
+{
+	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+
+	sched_rq_unpause(&s->rq, &v->se);
+	spin_unlock_irqrestore(&s->lock, flags);
+	kick(v->pcpu);		/* it may be idle with @v runnable again */
+}
+
+uint64_t sched_counters_read_begin(unsigned int cpu)
+{
+	const struct sched_percpu *s = &percpu_area[cpu].sched;
+	uint64_t seq;
+
+	/* This CPU is never inside its own update here: no need to wait. */
+	if (cpu == this_cpu()->id)
+		return s->counters_seq;
+	while ((seq = __atomic_load_n(&s->counters_seq, __ATOMIC_ACQUIRE)) & 1)
+		arch_cpu_relax();
+	return seq;
+}
+
+bool sched_counters_read_retry(unsigned int cpu, uint64_t seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* the copies before the second look */
+	return __atomic_load_n(&percpu_area[cpu].sched.counters_seq, __ATOMIC_RELAXED) != seq;
+}
+
+void sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out)
+{
+	uint64_t seq;
+
+	do {
+		seq = sched_counters_read_begin(cpu);
+		*out = percpu_area[cpu].sched.rq.stats;
+	} while (sched_counters_read_retry(cpu, seq));
 }
 
 void sched_init(void)

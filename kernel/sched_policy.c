@@ -4,8 +4,11 @@
 
 /* ------------------------------------------------------------ the queue */
 
+/* Paused entities never enter the queue; sched_rq_unpause() puts them back. */
 static void queue_push(struct sched_rq *rq, struct sched_entity *se)
 {
+	if (se->paused)
+		return;
 	se->next = NULL;
 	se->queued = true;
 	if (rq->tail)
@@ -149,7 +152,8 @@ void sched_rq_add(struct sched_rq *rq, struct sched_entity *se)
  */
 static bool current_on_cpu(const struct sched_rq *rq)
 {
-	return rq->current && rq->current->state == SCHED_RUNNABLE && !rq->current->queued;
+	return rq->current && rq->current->state == SCHED_RUNNABLE && !rq->current->queued &&
+	       !rq->current->paused;
 }
 
 /* The current entity leaves the CPU at @now: behind the others if it may run again. */
@@ -179,6 +183,10 @@ struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now)
 	next = queue_pop(rq);
 	if (next) {
 		next->stats.slices++;
+		if (next->woken) {
+			next->stats.wakeups++;
+			next->woken = false;
+		}
 		if (next != rq->current)
 			rq->stats.switches++;
 		if (next == rq->donor)
@@ -219,17 +227,36 @@ void sched_rq_block(struct sched_rq *rq, uint64_t now)
 
 /*
  * Blocked @se becomes runnable, behind those already waiting; anything else
- * is left alone.  Counters are brought up to @now either way.  The open
- * donation stays open until the donor is picked.
+ * is left alone.  No counter changes here (the caller may be another CPU):
+ * the wake-up is counted when @se is picked.
  */
-void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se, uint64_t now)
+void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se)
 {
-	account_to(rq, now);
 	if (se->state != SCHED_BLOCKED)
 		return;
 	se->state = SCHED_RUNNABLE;
-	se->stats.wakeups++;
+	se->woken = true;
 	queue_push(rq, se);
+}
+
+void sched_rq_pause(struct sched_rq *rq, struct sched_entity *se)
+{
+	se->paused = true;
+	if (se->queued)
+		queue_unlink(rq, se);
+}
+
+/*
+ * Queued again if runnable, unless it is still current: a paused current
+ * never left the CPU, and the next pick queues it as any current.
+ */
+void sched_rq_unpause(struct sched_rq *rq, struct sched_entity *se)
+{
+	if (!se->paused)
+		return;
+	se->paused = false;
+	if (se->state == SCHED_RUNNABLE && !se->queued && rq->current != se)
+		queue_push(rq, se);
 }
 
 /*

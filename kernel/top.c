@@ -45,7 +45,7 @@ void top_print(void)
 		share = (c.cpu_cycles - last_cycles[i]) * 1000 / span;
 		last_cycles[i] = c.cpu_cycles;
 		log_info("top: d%-2u %-16s %-7s %5u %3lu.%lu %9lu.%02lu %9lu %9lu %8lu", d->id,
-			 d->name, d->state == DOMAIN_DEAD ? "dead" : "running", d->vcpu_count,
+			 d->name, domain_state_name(d), d->vcpu_count,
 			 share / 10, share % 10, c.cpu_cycles / khz / 1000,
 			 c.cpu_cycles / khz / 10 % 100, d->ram_bytes / MIB, c.exits_total,
 			 c.io_port_accesses);

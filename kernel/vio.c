@@ -53,9 +53,8 @@ uint32_t vio_port_in(struct domain *d, uint16_t port, unsigned int size)
 {
 	const struct vio_range *r = find(port);
 
-	d->io_accesses++;
 	if (!r || !r->ops->read) {
-		d->io_unhandled++;
+		__atomic_fetch_add(&d->io_unhandled, 1, __ATOMIC_RELAXED);	/* any vCPU's CPU */
 		return size_mask(size);
 	}
 	return r->ops->read(d, port, size) & size_mask(size);
@@ -65,9 +64,8 @@ void vio_port_out(struct domain *d, uint16_t port, unsigned int size, uint32_t v
 {
 	const struct vio_range *r = find(port);
 
-	d->io_accesses++;
 	if (!r || !r->ops->write) {
-		d->io_unhandled++;
+		__atomic_fetch_add(&d->io_unhandled, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	r->ops->write(d, port, size, value & size_mask(size));

@@ -53,6 +53,11 @@ void arch_vcpu_add_exits(const struct vcpu *v, uint64_t *counts, unsigned int n)
 		counts[i] += v->arch.exits[i];
 }
 
+uint64_t arch_vcpu_io_accesses(const struct vcpu *v)
+{
+	return v->arch.exits[EXIT_REASON_IO_INSTRUCTION];
+}
+
 uint64_t arch_vcpu_exit_count(const struct vcpu *v)
 {
 	uint64_t n = 0;

@@ -218,6 +218,7 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 	sched_guest_exit();
 	if (basic < EXIT_REASON_MAX)
 		v->arch.exits[basic]++;
+	sched_exit_counted(v);
 	if (h) {
 		h(v, regs);
 	} else {
@@ -242,6 +243,7 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 	char why[96];
 
 	sched_guest_exit();	/* no VM exit happened: back to Tally's time */
+	sched_exit_counted(v);
 	if (!vmcs_read_checked(VMCS_VM_INSTRUCTION_ERROR, &err))
 		panic("vmx: VM entry failed with no current VMCS");
 	fmt_snprintf(why, sizeof(why), "VM entry failed: %s",

@@ -70,8 +70,7 @@
 /*
  * TALLY_HC_DOMAIN_COUNTERS(counters_gpa, len)
  *   Fills the struct tally_counters at counters_gpa (8-byte aligned, len >=
- *   its size) with a snapshot of the calling domain's counters (generation
- *   counts snapshots; the counters round makes it one consistent moment).
+ *   its size) with a snapshot of the calling domain's counters.
  *   Result: bytes written.  Errors: -EFAULT, -EINVAL.  Anyone.
  */
 #define TALLY_HC_DOMAIN_COUNTERS	2
@@ -118,9 +117,13 @@
 /*
  * TALLY_HC_DOMAIN_PAUSE(domain_id), TALLY_HC_DOMAIN_UNPAUSE(domain_id),
  * TALLY_HC_DOMAIN_DESTROY(domain_id)
- *   Stop scheduling, resume, or end another domain.  Result: 0.
- *   Errors: -ENOENT (no such domain), -EINVAL (the caller itself).
- *   Control only.
+ *   Stop scheduling, resume, or end another domain.  Result: 0.  PAUSE
+ *   returns once none of the domain's vCPUs runs, so its counters stand
+ *   still until UNPAUSE; pausing a paused domain or unpausing a running one
+ *   does nothing.  A paused domain's timers wait: it takes their interrupts
+ *   when unpaused.
+ *   Errors: -ENOENT (no such domain, or it has ended), -EINVAL (the caller
+ *   itself).  Control only.
  */
 #define TALLY_HC_DOMAIN_PAUSE		8
 #define TALLY_HC_DOMAIN_UNPAUSE		9
@@ -188,10 +191,13 @@ _Static_assert(sizeof(struct tally_domain_info) == 72, "tally_domain_info layout
 
 /*
  * One domain's measured counters, summed over its vCPUs.  Every value is
- * monotonic (mem_allocated_bytes aside) and read as one snapshot: generation
- * is the count of updates when it was taken, so two snapshots with equal
- * generations are identical.  Network and disk fields are zero until Tally
- * has those devices.
+ * monotonic (mem_allocated_bytes aside).  Each vCPU's counters are read as
+ * one moment, never half-updated (a domain with vCPUs on several CPUs
+ * is the sum of such reads, taken one after another).  generation counts
+ * the updates the snapshot contains, so two snapshots of a domain with
+ * equal generations are identical.  A running vCPU's time is counted up to
+ * its last VM exit.  Network and disk fields are zero until Tally has
+ * those devices.
  */
 struct tally_counters {
 	uint32_t size;			/* sizeof(struct tally_counters) */

@@ -83,6 +83,8 @@ void arch_log_current_vmcs(void);
 void arch_vcpu_log_exits(const struct vcpu *v);
 /* Add @v's VM exits by basic reason into @counts (@n of them). */
 void arch_vcpu_add_exits(const struct vcpu *v, uint64_t *counts, unsigned int n);
+/* Port I/O instructions @v executed (each is an exit). */
+uint64_t arch_vcpu_io_accesses(const struct vcpu *v);
 /* VM exits @v has taken, all reasons together. */
 uint64_t arch_vcpu_exit_count(const struct vcpu *v);
 /* Zero @bytes at host-physical @pa (scrubbing guest memory). */

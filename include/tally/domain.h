@@ -47,6 +47,7 @@ struct vcpu {
 	unsigned int pcpu;		/* the physical CPU that runs it */
 	enum vcpu_state state;
 	struct sched_entity se;		/* its place in its CPU's run queue, and its counters */
+	uint64_t counter_updates;	/* updates of its counters (their generation) */
 	bool released;			/* dead, and its CPU let go of its VMCS */
 	struct arch_vcpu arch;
 };
@@ -63,10 +64,8 @@ struct domain {
 	struct arch_domain arch;	/* EPT */
 	struct vuart uart;
 	unsigned int unreleased;	/* dying: vCPUs their CPUs have not released yet */
-	uint64_t io_accesses;		/* every port access */
 	uint64_t io_unhandled;		/* accesses to ports no device claims */
-	uint64_t hypercalls;
-	uint64_t counter_reads;		/* counter snapshots taken (their generation) */
+	bool paused;			/* by the control domain: no vCPU runs */
 	struct domain_metric metrics[DOMAIN_MAX_METRICS];	/* guest-reported */
 	uint64_t console_dropped;	/* guest console lines over the rate limit */
 	uint64_t console_budget_tsc;	/* rate limiter: TSC when the budget refills */
@@ -104,8 +103,20 @@ void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t q
 /* End @d at the request of control domain @by (any CPU; its vCPUs stop where they run). */
 void domain_destroy_by(struct domain *d, const struct domain *by);
 
+/*
+ * The control domain @by stops scheduling @d (returning once none of its
+ * vCPUs runs, so its counters stand still) or lets it run again.  0, or
+ * -ENOENT if @d has ended; pausing a paused domain (or unpausing a running
+ * one) does nothing and returns 0.
+ */
+int domain_pause(struct domain *d, const struct domain *by);
+int domain_unpause(struct domain *d, const struct domain *by);
+
 /* On @v's own CPU, once @v is dead: drop its VMCS; the last vCPU frees the domain. */
 void domain_release_vcpu(struct vcpu *v);
+
+/* "running", "paused" or "dead", for the console and the stream. */
+const char *domain_state_name(const struct domain *d);
 
 /* A line the guest wrote to its UART: printed with the domain's name, rate-limited. */
 void domain_console_line(struct domain *d, const char *line);

@@ -39,6 +39,12 @@ struct sched_path_stats {
 
 struct sched_percpu {
 	struct spinlock lock;		/* rq: its CPU, and wake-ups from others */
+	/*
+	 * Odd while this CPU updates the counters of its run queue or of a
+	 * vCPU placed on it (only this CPU ever writes them, with interrupts
+	 * off): a reader on another CPU retries until it saw none begin.
+	 */
+	uint64_t counters_seq;
 	struct sched_rq rq;
 	struct vcpu *placed[SCHED_MAX_PLACED];	/* every vCPU that lives here */
 	unsigned int placed_count;
@@ -94,6 +100,24 @@ void sched_path_preempt(void);
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
 /* One line per CPU: guest, hypervisor and idle cycles, which add up to the accounted time. */
 void sched_log_cpu_accounting(const char *prefix);
+/*
+ * Hold @v off its CPU until sched_unpause(), from any CPU.  Returns once
+ * @v no longer runs (its CPU is kicked and has switched away), so its
+ * counters stay still from then on.  Both are idempotent.
+ */
+void sched_pause(struct vcpu *v);
+void sched_unpause(struct vcpu *v);
+
+/*
+ * Lock-free consistent reads of counters that CPU @cpu writes: take
+ * seq = sched_counters_read_begin(cpu), copy, and start again while
+ * sched_counters_read_retry(cpu, seq).  Never inside an update on @cpu.
+ */
+uint64_t sched_counters_read_begin(unsigned int cpu);
+bool sched_counters_read_retry(unsigned int cpu, uint64_t seq);
+/* CPU @cpu's accounting, as of its last transition, read as one moment. */
+void sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out);
+
 /* Start scheduling on this CPU: never returns. */
 __noreturn void sched_run(void);
 

@@ -11,16 +11,44 @@
 /* Record the path that just ended at @now (see enum sched_path_kind). */
 void sched_path_record(struct sched_percpu *s, uint64_t now);
 
-/* This CPU leaves guest mode (first thing after a VM exit). */
+/*
+ * Around every update of the counters of this CPU's run queue and vCPUs
+ * (interrupts off): the sequence count is odd in between.  The release
+ * fence orders the odd count before the updates; x86 needs no instruction.
+ */
+static inline void sched_counters_begin(struct sched_percpu *s)
+{
+	__atomic_store_n(&s->counters_seq, s->counters_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void sched_counters_end(struct sched_percpu *s)
+{
+	__atomic_store_n(&s->counters_seq, s->counters_seq + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * This CPU leaves guest mode (first thing after a VM exit): opens the
+ * counter update that the exit handler closes with sched_exit_counted()
+ * once it has counted the exit itself.
+ */
 static inline void sched_guest_exit(void)
 {
 	struct sched_percpu *s = &this_cpu()->sched;
 	uint64_t now = arch_read_tsc();
 
+	sched_counters_begin(s);
 	sched_rq_exit_guest(&s->rq, now);
 	s->path_kind = SCHED_PATH_NONE;
 	s->path_start = now;
 	s->path_from = s->current;
+}
+
+/* The exit's counters are in: one more update of the vCPU's set (its generation). */
+static inline void sched_exit_counted(struct vcpu *v)
+{
+	v->counter_updates++;
+	sched_counters_end(&this_cpu()->sched);
 }
 
 /* This CPU enters guest mode (last thing before a VM entry). */
@@ -34,7 +62,9 @@ static inline void sched_guest_enter(void)
 	    (s->path_kind != SCHED_PATH_NONE && s->current != s->path_from))
 		sched_path_record(s, now);
 	s->path_kind = SCHED_PATH_NONE;
+	sched_counters_begin(s);
 	sched_rq_enter_guest(&s->rq, now);
+	sched_counters_end(s);
 }
 
 /* True (once) when this CPU's next event must be recomputed before entry. */
@@ -53,7 +83,7 @@ static inline bool sched_should_switch_fast(void)
 	struct sched_percpu *s = &this_cpu()->sched;
 
 	return !s->current || s->current->state != VCPU_RUNNABLE || s->need_resched ||
-	       s->path_start >= s->rq.slice_end;
+	       s->path_start >= s->rq.slice_end || s->current->se.paused;
 }
 
 #endif

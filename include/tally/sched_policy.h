@@ -29,7 +29,7 @@ struct sched_stats {
 	uint64_t preemptions;		/* slices ended by the timer */
 	uint64_t halts;			/* times it blocked */
 	uint64_t slices_cut_by_halt;	/* slices it ended early by blocking */
-	uint64_t wakeups;		/* times woken from blocked */
+	uint64_t wakeups;		/* times it ran again after being woken from blocked */
 	uint64_t donated_cycles;	/* unused slice time given away by halting */
 	uint64_t received_cycles;	/* time run on others' donated slices */
 };
@@ -39,6 +39,8 @@ struct sched_entity {
 	enum sched_state state;
 	struct sched_entity *next;	/* queue link */
 	bool queued;
+	bool paused;			/* held off the CPU whatever its state */
+	bool woken;			/* woken since it last ran: count it when picked */
 	struct sched_stats stats;
 };
 
@@ -97,11 +99,23 @@ bool sched_rq_slice_over(const struct sched_rq *rq, uint64_t now);
 void sched_rq_block(struct sched_rq *rq, uint64_t now);
 
 /*
- * Blocked @se becomes runnable at @now (queued at the tail; counts a
- * wake-up); other states: no-op.  Brings the counters up to @now.  A
- * donation @se made stays open until @se is picked.
+ * Blocked @se becomes runnable (queued at the tail unless paused); other
+ * states: no-op.  Safe from another CPU under the caller's lock: it
+ * touches only the queue and @se's state, never the counters, which the
+ * run queue's own CPU alone writes (its wake-up is counted when picked).
+ * A donation @se made stays open until @se is picked.
  */
-void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se, uint64_t now);
+void sched_rq_wake(struct sched_rq *rq, struct sched_entity *se);
+
+/*
+ * Hold @se off the CPU (its domain is paused): it leaves the queue and is
+ * not picked, queued or woken onto the queue until sched_rq_unpause();
+ * its blocked/runnable state still changes as usual.  If it is current it
+ * stays so until the next pick (sched_rq_slice_over() is then true).
+ * Unpausing queues it again if it is runnable.  Both are idempotent.
+ */
+void sched_rq_pause(struct sched_rq *rq, struct sched_entity *se);
+void sched_rq_unpause(struct sched_rq *rq, struct sched_entity *se);
 
 /*
  * @se is gone (its domain ended): never picked again, removed from the

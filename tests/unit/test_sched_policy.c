@@ -87,6 +87,7 @@ static void check_queue(const struct world *w)
 	for (const struct sched_entity *se = w->rq.head; se; se = se->next) {
 		assert_true(++linked <= NENT);
 		assert_true(se->queued);
+		assert_false(se->paused);
 		assert_int_equal(se->state, SCHED_RUNNABLE);
 		last = se;
 	}
@@ -166,7 +167,7 @@ static void run_step(struct world *w, const struct step *st)
 		assert_int_equal(entity_index(w, w->rq.current), st->id);
 		break;
 	case OP_BLOCK:	sched_rq_block(&w->rq, st->t); break;
-	case OP_WAKE:	sched_rq_wake(&w->rq, se, st->t); break;
+	case OP_WAKE:	sched_rq_wake(&w->rq, se); break;
 	case OP_REMOVE:	sched_rq_remove(&w->rq, se); break;
 	case OP_GUEST:	sched_rq_enter_guest(&w->rq, st->t); break;
 	case OP_EXIT:	sched_rq_exit_guest(&w->rq, st->t); break;
@@ -211,8 +212,8 @@ static void test_scenario(void **state)
 		run_step(w, st);
 		check_queue(w);
 		check_ledger_sums(w);
-		/* Adding and removing take no time stamp, so they account nothing. */
-		if (st->op != OP_ADD && st->op != OP_REMOVE)
+		/* Adding, removing and waking take no time stamp, so they account nothing. */
+		if (st->op != OP_ADD && st->op != OP_REMOVE && st->op != OP_WAKE)
 			check_identity(w, now);
 	}
 	sched_rq_account_now(&w->rq, now);
@@ -406,19 +407,79 @@ static void test_block_counts(void **state)
 	assert_int_equal(a->donated_cycles, 750);
 	sched_rq_block(&w->rq, 260);			/* already blocked: no-op */
 	assert_int_equal(a->halts, 1);
-	sched_rq_wake(&w->rq, &w->e[0], 300);
-	sched_rq_wake(&w->rq, &w->e[0], 300);		/* runnable now: no-op */
-	assert_int_equal(a->wakeups, 1);
+	sched_rq_wake(&w->rq, &w->e[0]);
+	sched_rq_wake(&w->rq, &w->e[0]);		/* runnable now: no-op */
+	assert_int_equal(a->wakeups, 0);		/* counted when it runs again */
 	sched_rq_block(&w->rq, 300);			/* woken before the pick: no-op */
 	assert_int_equal(w->e[0].state, SCHED_RUNNABLE);
 	assert_int_equal(a->halts, 1);
 	assert_int_equal(a->donated_cycles, 750);
 	assert_ptr_equal(sched_rq_pick(&w->rq, 300), &w->e[1]);
+	assert_int_equal(a->wakeups, 0);
 	assert_ptr_equal(sched_rq_pick(&w->rq, 1300), &w->e[0]);
+	assert_int_equal(a->wakeups, 1);
 	sched_rq_block(&w->rq, 2300);			/* at the slice end: no cut */
 	assert_int_equal(a->halts, 2);
 	assert_int_equal(a->slices_cut_by_halt, 1);
 	assert_int_equal(a->donated_cycles, 750);
+}
+
+/* A paused entity is never picked, woken onto the queue or re-queued until unpaused. */
+static void test_pause(void **state)
+{
+	struct world *w = world_init(3, SLICE, 0);
+	struct sched_rq *rq = &w->rq;
+	const struct sched_stats *b = &w->e[1].stats;
+
+	(void)state;
+	assert_ptr_equal(sched_rq_pick(rq, 0), &w->e[0]);
+	sched_rq_pause(rq, &w->e[1]);			/* queued: leaves the queue */
+	assert_false(w->e[1].queued);
+	check_queue(w);
+	assert_ptr_equal(sched_rq_pick(rq, 1000), &w->e[2]);
+	assert_ptr_equal(sched_rq_pick(rq, 2000), &w->e[0]);
+	sched_rq_pause(rq, &w->e[0]);			/* current: its slice is over at once */
+	assert_true(sched_rq_slice_over(rq, 2001));
+	assert_ptr_equal(sched_rq_pick(rq, 2001), &w->e[2]);
+	assert_false(w->e[0].queued);			/* not put back behind the others */
+	assert_int_equal(w->e[0].stats.preemptions, 1);	/* at 1000 only: a pause is none */
+	assert_ptr_equal(sched_rq_pick(rq, 3001), &w->e[2]);	/* the only one left */
+	sched_rq_pause(rq, &w->e[0]);			/* again: no-op */
+	sched_rq_unpause(rq, &w->e[1]);
+	sched_rq_unpause(rq, &w->e[1]);			/* again: queued once */
+	check_queue(w);
+	assert_ptr_equal(sched_rq_pick(rq, 4001), &w->e[1]);
+	assert_int_equal(b->slices, 1);
+	/* Blocked while paused: the wake-up makes it runnable, not queued. */
+	sched_rq_block(rq, 4500);
+	sched_rq_pause(rq, &w->e[1]);
+	sched_rq_wake(rq, &w->e[1]);
+	assert_int_equal(w->e[1].state, SCHED_RUNNABLE);
+	assert_false(w->e[1].queued);
+	assert_ptr_equal(sched_rq_pick(rq, 4500), &w->e[2]);
+	sched_rq_unpause(rq, &w->e[1]);
+	sched_rq_unpause(rq, &w->e[0]);
+	assert_ptr_equal(sched_rq_pick(rq, 5500), &w->e[1]);
+	assert_int_equal(b->wakeups, 1);
+	assert_ptr_equal(sched_rq_pick(rq, 6500), &w->e[0]);
+	check_queue(w);
+}
+
+/* Pausing the current entity and unpausing it before the next pick: it just goes on. */
+static void test_pause_current_undone(void **state)
+{
+	struct world *w = world_init(2, SLICE, 0);
+	struct sched_rq *rq = &w->rq;
+
+	(void)state;
+	assert_ptr_equal(sched_rq_pick(rq, 0), &w->e[0]);
+	sched_rq_pause(rq, &w->e[0]);
+	sched_rq_unpause(rq, &w->e[0]);
+	assert_false(w->e[0].queued);			/* still on the CPU */
+	assert_false(sched_rq_slice_over(rq, 10));
+	assert_ptr_equal(sched_rq_pick(rq, 1000), &w->e[1]);
+	assert_ptr_equal(sched_rq_pick(rq, 2000), &w->e[0]);
+	check_queue(w);
 }
 
 /* The next entity starts as soon as the current one halts; idle only when none is runnable. */
@@ -439,7 +500,7 @@ static void test_work_conservation(void **state)
 	assert_null(sched_rq_pick(rq, 500));
 	sched_rq_enter_idle(rq, 500);
 	sched_rq_exit_idle(rq, 800);
-	sched_rq_wake(rq, &w->e[0], 800);
+	sched_rq_wake(rq, &w->e[0]);
 	assert_ptr_equal(sched_rq_pick(rq, 800), &w->e[0]);
 	sched_rq_enter_guest(rq, 800);
 	sched_rq_exit_guest(rq, 1800);
@@ -576,7 +637,7 @@ static void test_fair_with_halter(void **state)
 
 		assert_non_null(se);
 		if (w->e[0].state == SCHED_BLOCKED)
-			sched_rq_wake(&w->rq, &w->e[0], now + ENTRY_COST);
+			sched_rq_wake(&w->rq, &w->e[0]);
 		now = run_slice(w, now, se == &w->e[0] ? halt_run : 0);
 	}
 	expect = (double)HALT_PERCENT / (HALT_PERCENT + 2 * 100);
@@ -601,13 +662,13 @@ static void test_fair_with_halter(void **state)
 #define SIM_HV_STEP	64		/* the clock advance in hypervisor mode, at most */
 
 enum sim_op { SIM_PICK, SIM_BLOCK, SIM_WAKE, SIM_REMOVE, SIM_REVIVE, SIM_GUEST,
-	      SIM_EXIT, SIM_IDLE, SIM_UNIDLE, SIM_ACCOUNT, SIM_OPS };
+	      SIM_EXIT, SIM_IDLE, SIM_UNIDLE, SIM_PAUSE, SIM_UNPAUSE, SIM_ACCOUNT, SIM_OPS };
 
 static bool on_cpu(const struct world *w)
 {
 	const struct sched_entity *cur = w->rq.current;
 
-	return cur && cur->state == SCHED_RUNNABLE && !cur->queued;
+	return cur && cur->state == SCHED_RUNNABLE && !cur->queued && !cur->paused;
 }
 
 /* One random call that a CPU loop could make; returns false when it does not apply now. */
@@ -621,8 +682,11 @@ static bool sim_step(struct world *w, enum sim_op op, uint64_t now)
 	case SIM_PICK:
 		if (!hv)
 			return false;
-		if (!sched_rq_pick(rq, now))
+		se = sched_rq_pick(rq, now);
+		if (!se)
 			assert_null(rq->head);		/* idle only when nothing waits */
+		else
+			assert_false(se->paused);
 		return true;
 	case SIM_BLOCK:
 		if (!hv || !on_cpu(w))
@@ -630,7 +694,7 @@ static bool sim_step(struct world *w, enum sim_op op, uint64_t now)
 		sched_rq_block(rq, now);
 		return true;
 	case SIM_WAKE:
-		sched_rq_wake(rq, se, now);		/* from any mode, e.g. another CPU */
+		sched_rq_wake(rq, se);		/* from any mode, e.g. another CPU */
 		return true;
 	case SIM_REMOVE:
 		if (!hv || rnd(8))
@@ -662,6 +726,14 @@ static bool sim_step(struct world *w, enum sim_op op, uint64_t now)
 		if (rq->mode != SCHED_MODE_IDLE)
 			return false;
 		sched_rq_exit_idle(rq, now);
+		return true;
+	case SIM_PAUSE:
+		if (rnd(8))				/* rare, so donations still happen */
+			return false;
+		sched_rq_pause(rq, se);			/* from any mode, e.g. another CPU */
+		return true;
+	case SIM_UNPAUSE:
+		sched_rq_unpause(rq, se);
 		return true;
 	default:
 		sched_rq_account_now(rq, now);
@@ -703,7 +775,8 @@ static void test_random_accounting(void **state)
 		done = sim_step(w, op, now);
 		applied += done;
 		/* Every call with a time stamp accounts up to it. */
-		if (done && op != SIM_REMOVE && op != SIM_REVIVE)
+		if (done && op != SIM_REMOVE && op != SIM_REVIVE && op != SIM_WAKE &&
+		    op != SIM_PAUSE && op != SIM_UNPAUSE)
 			check_identity(w, now);
 		else
 			check_identity(w, w->rq.mode_since);
@@ -742,13 +815,15 @@ static void test_random_chaos(void **state)
 		switch (rnd(SIM_OPS)) {
 		case SIM_PICK:		sched_rq_pick(rq, now); break;
 		case SIM_BLOCK:		sched_rq_block(rq, now); break;
-		case SIM_WAKE:		sched_rq_wake(rq, se, now); break;
+		case SIM_WAKE:		sched_rq_wake(rq, se); break;
 		case SIM_REMOVE:	if (!rnd(8)) sched_rq_remove(rq, se); break;
 		case SIM_REVIVE:	sim_step(w, SIM_REVIVE, now); break;
 		case SIM_GUEST:		sched_rq_enter_guest(rq, now); break;
 		case SIM_EXIT:		sched_rq_exit_guest(rq, now); break;
 		case SIM_IDLE:		sched_rq_enter_idle(rq, now); break;
 		case SIM_UNIDLE:	sched_rq_exit_idle(rq, now); break;
+		case SIM_PAUSE:		sched_rq_pause(rq, se); break;
+		case SIM_UNPAUSE:	sched_rq_unpause(rq, se); break;
 		default:		sched_rq_account_now(rq, now); break;
 		}
 		assert_true(rq->mode_since <= latest);
@@ -771,6 +846,8 @@ int main(void)
 		cmocka_unit_test(test_slice_over),
 		cmocka_unit_test(test_slice_end_saturates),
 		cmocka_unit_test(test_block_counts),
+		cmocka_unit_test(test_pause),
+		cmocka_unit_test(test_pause_current_undone),
 		cmocka_unit_test(test_work_conservation),
 		cmocka_unit_test(test_clock_backwards),
 		cmocka_unit_test(test_no_ledger_callback),
