@@ -12,23 +12,14 @@ const char guest_name[] = "control";
 static struct tally_domain_info list[MAX_LISTED] __attribute__((aligned(8)));
 static struct tally_counters counters __attribute__((aligned(8)));
 
-static int32_t hcall(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uint32_t eax = nr;
-
-	asm volatile("vmcall" : "+a"(eax) : "D"(a0), "S"(a1), "d"(a2) : "memory");
-	return (int32_t)eax;
-}
-
 /* One line per domain with what Tally counts for it. */
 static int32_t show_domains(void)
 {
-	int32_t n = hcall(TALLY_HC_DOMAIN_LIST, (uint32_t)list, MAX_LISTED, 0);
+	int32_t n = tally_domain_list(list, MAX_LISTED);
 
 	guest_check(n >= 1, "DOMAIN_LIST: %d domains", n);
 	for (int32_t i = 0; i < n && i < MAX_LISTED; i++) {
-		int32_t r = hcall(TALLY_HC_DOMAIN_COUNTERS_OF, list[i].domain_id,
-				  (uint32_t)&counters, sizeof(counters));
+		int32_t r = tally_domain_counters_of(list[i].domain_id, &counters);
 
 		printk("control: d%u %s vcpus=%u mem_mib=%u flags=0x%x cpu_us=%u exits=%u (%d)\n",
 		       list[i].domain_id, list[i].name, list[i].vcpus,
@@ -61,12 +52,12 @@ void guest_main(const struct mb_info *mbi)
 	self = find(n, "control");
 	target = find(n, victim);
 	guest_check(target != 0, "found the victim '%s' as d%u", victim, target);
-	r = hcall(TALLY_HC_DOMAIN_DESTROY, self, 0, 0);
+	r = tally_domain_destroy(self);
 	guest_check(r == -TALLY_EINVAL, "DOMAIN_DESTROY of itself: %d (-EINVAL)", r);
-	r = hcall(TALLY_HC_DOMAIN_DESTROY, NO_SUCH_DOMAIN, 0, 0);
+	r = tally_domain_destroy(NO_SUCH_DOMAIN);
 	guest_check(r == -TALLY_ENOENT, "DOMAIN_DESTROY of d%u: %d (-ENOENT)", NO_SUCH_DOMAIN, r);
-	r = hcall(TALLY_HC_DOMAIN_DESTROY, target, 0, 0);
+	r = tally_domain_destroy(target);
 	guest_check(r == 0, "DOMAIN_DESTROY of %s: %d", victim, r);
-	r = hcall(TALLY_HC_DOMAIN_DESTROY, target, 0, 0);
+	r = tally_domain_destroy(target);
 	guest_check(r == -TALLY_ENOENT, "DOMAIN_DESTROY of %s again: %d (-ENOENT)", victim, r);
 }

@@ -18,14 +18,6 @@ static uint32_t rng(void)
 	return rng_state;
 }
 
-static int32_t hcall(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uint32_t eax = nr;
-
-	asm volatile("vmcall" : "+a"(eax) : "D"(a0), "S"(a1), "d"(a2) : "memory");
-	return (int32_t)eax;
-}
-
 /* An argument likely to be wrong: beyond RAM, misaligned, huge, or just random. */
 static uint32_t bad_arg(uint32_t ram_top)
 {
@@ -50,7 +42,7 @@ void guest_main(const struct mb_info *mbi)
 
 	for (uint32_t i = 0; i < calls; i++) {
 		uint32_t nr = rng() % CALL_NUMBERS;
-		int32_t r = hcall(nr, bad_arg(top), bad_arg(top), bad_arg(top));
+		int32_t r = tally_hcall(nr, bad_arg(top), bad_arg(top), bad_arg(top));
 
 		if (r < 0 && r >= -TALLY_ENOSYS)
 			errors++;

@@ -12,15 +12,6 @@ static struct tally_domain_info info __attribute__((aligned(8)));
 static struct tally_counters counters[2] __attribute__((aligned(8)));
 static const char console_text[] = "hello through the console hypercall\n";
 
-/* VMCALL with up to three arguments (32-bit guest: EDI, ESI, EDX). */
-static int32_t hcall(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uint32_t eax = nr;
-
-	asm volatile("vmcall" : "+a"(eax) : "D"(a0), "S"(a1), "d"(a2) : "memory");
-	return (int32_t)eax;
-}
-
 static uint32_t ram_top(const struct mb_info *mbi)
 {
 	return (1024 + mb_mem_upper(mbi)) * 1024;
@@ -29,23 +20,23 @@ static uint32_t ram_top(const struct mb_info *mbi)
 static void check_info(const struct mb_info *mbi)
 {
 	char name[TALLY_DOMAIN_NAME_MAX] = "";
-	int32_t r = hcall(TALLY_HC_DOMAIN_INFO, (uint32_t)&info, sizeof(info), 0);
+	int32_t r = tally_domain_info(&info);
 
 	cmdline_str(mbi, "name", name, sizeof(name));
 	guest_check(r == (int32_t)sizeof(info) && !strcmp(info.name, name) &&
 		    info.mem_bytes == ram_top(mbi) && info.vcpus == 1,
 		    "DOMAIN_INFO: result %d, name '%s', mem_bytes %u, vcpus %u", r, info.name,
 		    (uint32_t)info.mem_bytes, info.vcpus);
-	r = hcall(TALLY_HC_DOMAIN_INFO, (uint32_t)&info, sizeof(info) - 1, 0);
+	r = tally_hcall(TALLY_HC_DOMAIN_INFO, (uint32_t)&info, sizeof(info) - 1, 0);
 	guest_check(r == -TALLY_EINVAL, "DOMAIN_INFO with a short length: %d (-EINVAL)", r);
-	r = hcall(TALLY_HC_DOMAIN_INFO, ram_top(mbi) - 8, sizeof(info), 0);
+	r = tally_hcall(TALLY_HC_DOMAIN_INFO, ram_top(mbi) - 8, sizeof(info), 0);
 	guest_check(r == -TALLY_EFAULT, "DOMAIN_INFO straddling the top of RAM: %d (-EFAULT)", r);
 }
 
 static void check_counters(void)
 {
-	int32_t a = hcall(TALLY_HC_DOMAIN_COUNTERS, (uint32_t)&counters[0], sizeof(counters[0]), 0);
-	int32_t b = hcall(TALLY_HC_DOMAIN_COUNTERS, (uint32_t)&counters[1], sizeof(counters[1]), 0);
+	int32_t a = tally_domain_counters(&counters[0]);
+	int32_t b = tally_domain_counters(&counters[1]);
 
 	guest_check(a > 0 && b > 0 && counters[1].generation > counters[0].generation &&
 		    counters[1].exits_total > counters[0].exits_total &&
@@ -59,31 +50,31 @@ static void check_counters(void)
 /* Each call that goes wrong gets its own error, and the guest goes on. */
 static void check_errors(const struct mb_info *mbi)
 {
-	int32_t r = hcall(UNKNOWN_CALL, 0, 0, 0);
+	int32_t r = tally_hcall(UNKNOWN_CALL, 0, 0, 0);
 
 	guest_check(r == -TALLY_ENOSYS, "unknown hypercall 0x%x: %d (-ENOSYS)", UNKNOWN_CALL, r);
-	r = hcall(TALLY_HC_DOMAIN_LIST, 0, 0, 0);
+	r = tally_domain_list(NULL, 0);
 	guest_check(r == -TALLY_EPERM, "DOMAIN_LIST from an ordinary domain: %d (-EPERM)", r);
-	r = hcall(TALLY_HC_PUBLISH_METRIC, (uint32_t)"bad name", 1, TALLY_UNIT_BYTES);
+	r = tally_publish_metric("bad name", 1, TALLY_UNIT_BYTES);
 	guest_check(r == -TALLY_EINVAL, "PUBLISH_METRIC named 'bad name': %d (-EINVAL)", r);
-	r = hcall(TALLY_HC_CONSOLE_WRITE, ram_top(mbi) + BEYOND_RAM_MIB * 1024 * 1024, 4, 0);
+	r = tally_hcall(TALLY_HC_CONSOLE_WRITE, ram_top(mbi) + BEYOND_RAM_MIB * 1024 * 1024, 4, 0);
 	guest_check(r == -TALLY_EFAULT, "CONSOLE_WRITE from beyond RAM: %d (-EFAULT)", r);
 }
 
 /* Checks each hypercall a domain may make, with good and bad arguments. */
 void guest_main(const struct mb_info *mbi)
 {
-	int32_t r = hcall(TALLY_HC_ABI_VERSION, 0, 0, 0);
+	int32_t r = tally_abi_version(NULL);
 
 	guest_check(r == (TALLY_ABI_VERSION_MAJOR << 16 | TALLY_ABI_VERSION_MINOR),
 		    "ABI_VERSION: 0x%x", r);
 	check_info(mbi);
 	check_counters();
-	r = hcall(TALLY_HC_PUBLISH_METRIC, (uint32_t)"mem_used", METRIC_VALUE, TALLY_UNIT_BYTES);
+	r = tally_publish_metric("mem_used", METRIC_VALUE, TALLY_UNIT_BYTES);
 	guest_check(r == 0, "PUBLISH_METRIC mem_used=%d: %d", METRIC_VALUE, r);
-	r = hcall(TALLY_HC_CONSOLE_WRITE, (uint32_t)console_text, sizeof(console_text) - 1, 0);
+	r = tally_console_write(console_text, sizeof(console_text) - 1);
 	guest_check(r == (int32_t)sizeof(console_text) - 1, "CONSOLE_WRITE: %d", r);
-	r = hcall(TALLY_HC_YIELD, 0, 0, 0);
+	r = tally_yield();
 	guest_check(r == 0, "YIELD: %d", r);
 	check_errors(mbi);
 }

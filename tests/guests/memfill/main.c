@@ -2,7 +2,6 @@
 /* memfill: stamps every RAM page above the image, spins, then checks none changed. */
 #include "guest.h"
 
-#define PAGE_SIZE		4096u
 #define WORDS_PER_PAGE		(PAGE_SIZE / sizeof(uint32_t))
 /* XORed into each page's address so that zero-filled or identity-valued pages never pass. */
 #define PAGE_MARK_XOR		0x5A17C0DEu
