@@ -78,8 +78,8 @@ static void emit_domain(const struct domain *d, bool first)
 	out("%s{\"id\":%u,\"name\":\"%s\",\"state\":\"%s\",\"vcpus\":%u,\"mem_bytes\":%lu,",
 	    first ? "" : ",", d->id, d->name, domain_state_name(d),
 	    d->vcpu_count, d->ram_bytes);
-	out("\"cpu_cycles\":%lu,\"cpu_ns\":%lu,\"slices\":%lu,\"halts\":%lu,\"wakeups\":%lu,",
-	    c.cpu_cycles, c.cpu_ns, c.slices, c.halts, c.wakeups);
+	out("\"generation\":%lu,\"cpu_cycles\":%lu,\"cpu_ns\":%lu,\"slices\":%lu,\"halts\":%lu,"
+	    "\"wakeups\":%lu,", c.generation, c.cpu_cycles, c.cpu_ns, c.slices, c.halts, c.wakeups);
 	out("\"exits\":%lu,\"io_port_accesses\":%lu,\"metrics\":[", c.exits_total,
 	    c.io_port_accesses);
 	emit_metrics(d);

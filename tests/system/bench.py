@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Benchmarks: a CPUID VM exit, Tally's boot and its scheduler paths, in Bochs instructions.
+"""Benchmarks: CPUID exits, hypercalls, Tally's boot and its scheduler paths, in Bochs instructions.
 
 Boots Tally under single-CPU Bochs with `clock: sync=none` and a fixed
 `ips`: virtual time then advances one tick per emulated instruction (VM
@@ -14,7 +14,12 @@ stopped at Tally's entry point and at its VMLAUNCH, gives the ticks spent
 in the firmware and GRUB (which may halt: time then skips ahead) and the
 instructions of Tally's own boot up to the first VM entry (it never halts).
 
-A second run puts a spin guest and a halter on the same CPU (default
+The hcloop guest times count=N null hypercalls (ABI_VERSION with no
+buffer: VMCALL to Tally's dispatcher and back) and N counter snapshots
+(DOMAIN_COUNTERS: the whole struct tally_counters read under the sequence
+counts and copied into the guest), each figure with the guest's loop.
+
+A third run puts a spin guest and a halter on the same CPU (default
 10 ms slices) and reads Tally's `sched: cpu0 paths` line: the hypervisor
 cycles (instructions, here) from a VM exit to the next VM entry for a
 slice-end switch to the other vCPU, for a HLT that blocks, and from an
@@ -22,7 +27,7 @@ idle CPU's wake-up to the woken vCPU's entry.
 
 Prints the figures and exits 0 even when a target is missed (this is a
 benchmark, not a test); exits 1 only when a run itself failed.  Files go
-to BUILD/bench/cpuidloop/ and BUILD/bench/sched/.
+to BUILD/bench/cpuidloop/, BUILD/bench/hcloop/ and BUILD/bench/sched/.
 """
 
 import argparse
@@ -43,6 +48,7 @@ import run as system_run  # noqa: E402  (make_iso)
 import scenarios  # noqa: E402
 
 ROUND_TRIP_TARGET = 60          # instructions per CPUID exit round trip
+NULL_HYPERCALL_TARGET = 40      # instructions per null hypercall round trip
 PREEMPT_SWITCH_TARGET = 500     # instructions, VM exit to the other vCPU's entry
 HLT_BLOCK_WAKE_TARGET = 300     # instructions, HLT block plus idle wake-up
 OVERHEAD_SHARE_TARGET = 0.05    # percent of a slice spent switching at its end
@@ -53,6 +59,9 @@ VMLAUNCH_SYMBOL = "vmx_restore.launch"
 RESULT_RE = re.compile(r"<cpuidloop> cpuidloop: count=(\d+) tsc_per_cpuid=(\d+)")
 EXITED_RE = re.compile(r"\] domain: d\d+ cpuidloop exited status=1 value=0$", re.MULTILINE)
 PTIME_RE = re.compile(r"^ptime: (\d+)", re.MULTILINE)
+HCLOOP_RE = re.compile(r"<hcloop> hcloop: count=(\d+) null_hypercall_ticks=(\d+) "
+                       r"counters_hypercall_ticks=(\d+)$", re.MULTILINE)
+HCLOOP_EXITED_RE = re.compile(r"\] domain: d\d+ hcloop exited status=1 value=0$", re.MULTILINE)
 
 # The scheduler run: halter sleeps on its APIC timer most of the time, spin
 # never stops; halter outlasts spin, so the CPU also idles and wakes up.
@@ -147,6 +156,27 @@ def failure(result):
     if not EXITED_RE.search(result.serial):
         return run_failure(result) or "cpuidloop did not exit with PASS"
     return run_failure(result)
+
+
+def hcloop_failure(result):
+    """Why the hcloop run failed, or None."""
+    if not HCLOOP_RE.search(result.serial):
+        return run_failure(result) or "no `hcloop: count=N null_hypercall_ticks=X ...` line"
+    if not HCLOOP_EXITED_RE.search(result.serial):
+        return run_failure(result) or "hcloop did not exit with PASS"
+    return run_failure(result)
+
+
+def report_hcloop(result):
+    """Print the hypercall figures."""
+    count, null, snapshot = (int(x) for x in HCLOOP_RE.search(result.serial).groups())
+    print(f"bench: hcloop count={count} under Bochs, 1 CPU, sync=none, ips={IPS}: "
+          f"{result.seconds:.1f}s wall")
+    print(f"null_hypercall_round_trip_instructions={null} (target <= {NULL_HYPERCALL_TARGET})")
+    print(f"counters_snapshot_hypercall_instructions={snapshot}")
+    if null > NULL_HYPERCALL_TARGET:
+        print(f"bench: the null hypercall misses its target by "
+              f"{null - NULL_HYPERCALL_TARGET} instructions")
 
 
 def sched_failure(result):
@@ -250,6 +280,11 @@ def main(argv):
     result = bench_run(build, "cpuidloop", cpuidloop, args.timeout, failure, debugger=cmds)
     if result:
         report(result, stops)
+    ok &= result is not None
+    hcloop = [("hcloop", f"name=hcloop mem=8 count={args.count // 10}")]
+    result = bench_run(build, "hcloop", hcloop, args.timeout, hcloop_failure)
+    if result:
+        report_hcloop(result)
     ok &= result is not None
     result = bench_run(build, "sched", SCHED_MODULES, args.timeout, sched_failure)
     if result:

@@ -128,7 +128,7 @@ class ExporterServes:
     Scraped over HTTP: every object read, none malformed; for each of @doms,
     tally_domain_cpu_seconds_total is cpu_ns / 1e9, exits and slices equal
     the stream's, up is 0 (all ended); @metric (dom, name, value, unit) is
-    a tally_guest_metric line.
+    a tally_guest_metric line (or a function of the run that returns it).
     """
     doms: tuple
     metric: tuple
@@ -157,7 +157,7 @@ class ExporterServes:
             want[f"tally_domain_slices_total{who}"] = d["slices"]
             want[f"tally_domain_memory_bytes{who}"] = d["mem_bytes"]
             want[f"tally_domain_up{who}"] = 0
-        dom, name, value, unit = self.metric
+        dom, name, value, unit = self.metric(r) if callable(self.metric) else self.metric
         want[f'tally_guest_metric{{domain="{dom}",id="{last[dom]["id"]}",name="{name}",'
              f'unit="{unit}",source="guest"}}'] = value
         for key, value in want.items():

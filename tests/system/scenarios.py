@@ -18,6 +18,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import emu  # noqa: E402  (tools/ is not a package)
 from metrics_checks import ExporterServes, FinalCycles, StreamedMetric, StreamIsJson  # noqa: E402
+from agree_checks import AgentAgrees, PausedAgree, last_agent_metric  # noqa: E402
 
 
 from checks import *  # noqa: E402,F401,F403  (the check classes and helpers)
@@ -399,6 +400,33 @@ HOSTILE = ([Line(guest_line("hostile", r"hostile: calls=5000 errors=\d+ harmless
            + DOMAINS_DONE)
 
 
+# The issue-5 whole: a control domain and three guests (the agent, a busy
+# one and a mostly idle one).  The control domain pauses the others for
+# 1.5 s; their counters as it reads them through hypercalls must be what
+# the stream and the console table show while they are paused.
+AGREE_DOMS = ("agent", "busy", "halter")
+AGREE_MODULES = [
+    (Guest("control"), "name=control mem=8 role=control settle=500000 pause_ms=1500"),
+    (Guest("agent"), "name=agent mem=16 rounds=10 interval_ms=200"),
+    (Guest("busy"), "name=busy mem=8 loops=20000000 report=10000000"),
+    (Guest("halter"), "name=halter mem=8 rounds=200 work_us=500 sleep_us=9500")]
+AGREE = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "list of 4")]
+         + [Line(guest_line("control", rf"control: d{i} {dom} vcpus=1 "), f"{dom} listed")
+            for i, dom in enumerate(("control",) + AGREE_DOMS, 1)]
+         + [Line(guest_line("control", rf"control: ok: {dom} stood still for 1500 ms paused: "
+                            r"generation (\d+) then \1$"), f"{dom} still") for dom in AGREE_DOMS]
+         + [Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
+            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of itself: -22"), "self"),
+            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of d999: -2"), "no such"),
+            Count(r"\] domain: d\d+ \S+ paused by the control domain d1 control$", 3, "pauses"),
+            Count(r"\] domain: d\d+ \S+ unpaused by the control domain d1 control$", 3,
+                  "unpauses"),
+            NoLine(r"^\[c\d+\] <\S+> \S+: FAIL", "failed guest check"),
+            StreamIsJson(3), FinalCycles(("control",) + AGREE_DOMS), PausedAgree(AGREE_DOMS),
+            AgentAgrees("agent"), ExporterServes(("control",) + AGREE_DOMS, last_agent_metric),
+            NO_ERRORS, MEM_BACK]
+         + passed("control") + passed("agent") + passed("halter") + DOMAINS_DONE)
+
 # metrics=com2 every 100 ms beside the hypercall guest's published metric
 # and a 300 ms spin: JSON on COM2 that agrees with the domain lines, and
 # tools/tally-metrics serves it.
@@ -586,6 +614,12 @@ SCENARIOS = [
         "bochs", emu.BochsMachine(cpus=1, megs=256, ips=BOCHS_IPS, com2=True), METRICS_STREAM,
         cmdline="exit_when_done metrics=com2 metrics_interval_ms=100", timeout=120,
         modules=[(Guest("hypercall"), "name=hc mem=8"), spin("spin", 300)]),
+    Scenario(
+        "hypercall-agree", "a control domain pauses three guests: its view, the console table "
+        "and the JSON stream agree",
+        "bochs", emu.BochsMachine(cpus=1, megs=256, ips=BOCHS_IPS, com2=True), AGREE,
+        cmdline="exit_when_done metrics=com2 metrics_interval_ms=1000 top_interval_s=1",
+        timeout=240, modules=AGREE_MODULES),
     Scenario(
         # Without exit_when_done Tally stays up serving keys; the audit line ends the run.
         "debugkeys-novmx", "debug keys h and a under QEMU TCG, with no VMX and no domains",

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* control: the control domain's view: lists every domain with its counters, ends one. */
-#include "div64.h"
-#include "guest.h"
+/* control: the control domain's view: lists every domain with its counters, pauses them, ends one. */
+#include "control.h"
 
 const char guest_name[] = "control";
 
-#define MAX_LISTED		16
 #define DEFAULT_SETTLE		2000000u	/* loop turns before looking: others run first */
-#define NO_SUCH_DOMAIN		999u
 
 static struct tally_domain_info list[MAX_LISTED] __attribute__((aligned(8)));
 static struct tally_counters counters __attribute__((aligned(8)));
@@ -37,20 +34,12 @@ static uint32_t find(int32_t n, const char *name)
 	return 0;
 }
 
-/* Lists the domains, then destroys the one named by victim= and checks the refusals. */
-void guest_main(const struct mb_info *mbi)
+/* Destroys @victim (another domain's name) and checks the refusals around it. */
+static void destroy_check(int32_t n, uint32_t self, const char *victim)
 {
-	char victim[TALLY_DOMAIN_NAME_MAX] = "";
-	uint32_t settle = cmdline_u32(mbi, "settle", DEFAULT_SETTLE);
-	uint32_t self, target;
-	int32_t n, r;
+	uint32_t target = find(n, victim);
+	int32_t r;
 
-	for (volatile uint32_t i = 0; i < settle; i++)
-		;
-	cmdline_str(mbi, "victim", victim, sizeof(victim));
-	n = show_domains();
-	self = find(n, "control");
-	target = find(n, victim);
 	guest_check(target != 0, "found the victim '%s' as d%u", victim, target);
 	r = tally_domain_destroy(self);
 	guest_check(r == -TALLY_EINVAL, "DOMAIN_DESTROY of itself: %d (-EINVAL)", r);
@@ -60,4 +49,30 @@ void guest_main(const struct mb_info *mbi)
 	guest_check(r == 0, "DOMAIN_DESTROY of %s: %d", victim, r);
 	r = tally_domain_destroy(target);
 	guest_check(r == -TALLY_ENOENT, "DOMAIN_DESTROY of %s again: %d (-ENOENT)", victim, r);
+	r = tally_domain_pause(target);
+	guest_check(r == -TALLY_ENOENT, "DOMAIN_PAUSE of %s ended: %d (-ENOENT)", victim, r);
+}
+
+/*
+ * settle=N loop turns first; then lists the domains with their counters;
+ * pause_ms=N pauses the others that long and checks they stand still;
+ * victim=NAME destroys that domain.
+ */
+void guest_main(const struct mb_info *mbi)
+{
+	char victim[TALLY_DOMAIN_NAME_MAX] = "";
+	uint32_t settle = cmdline_u32(mbi, "settle", DEFAULT_SETTLE);
+	uint32_t pause_ms = cmdline_u32(mbi, "pause_ms", 0);
+	uint32_t self;
+	int32_t n;
+
+	for (volatile uint32_t i = 0; i < settle; i++)
+		;
+	cmdline_str(mbi, "victim", victim, sizeof(victim));
+	n = show_domains();
+	self = find(n, "control");
+	if (pause_ms)
+		control_pause_check(list, n, self, pause_ms);
+	if (victim[0])
+		destroy_check(n, self, victim);
 }
