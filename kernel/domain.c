@@ -52,13 +52,14 @@ static int alloc_ram(struct domain *d, uint64_t mem_mib)
 	uint64_t bytes = ALIGN_UP(mem_mib * MIB, 2 * MIB);
 
 	d->ram_bytes = bytes;
-	if (bytes >= GIB && !mem_alloc(bytes, GIB, 0, &d->ram))
-		return 0;
-	if (mem_alloc(bytes, 2 * MIB, 0, &d->ram) < 0) {
+	if ((bytes < GIB || mem_alloc(bytes, GIB, 0, &d->ram) < 0) &&
+	    mem_alloc(bytes, 2 * MIB, 0, &d->ram) < 0) {
 		log_err("domain %s: needs %lu MiB but only %lu MiB are free; not created",
 			d->name, bytes / MIB, mem_free_bytes() / MIB);
 		return -ENOMEM;
 	}
+	/* Computed once: every hypercall with a pointer reads it. */
+	d->mem = (struct guest_mem){ .base = arch_phys_to_virt(d->ram.raw, bytes), .size = bytes };
 	return 0;
 }
 

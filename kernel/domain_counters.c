@@ -28,6 +28,30 @@ static void sample_vcpu(const struct vcpu *v, struct vcpu_sample *out)
 	} while (sched_counters_read_retry(v->pcpu, seq));
 }
 
+void vcpu_counters(const struct vcpu *v, struct tally_vcpu_counters *out)
+{
+	struct vcpu_sample s;
+
+	sample_vcpu(v, &s);
+	out->domain_id = v->domain->id;
+	out->vcpu_id = v->id;
+	out->pcpu = v->pcpu;
+	out->generation = s.updates;
+	out->cpu_cycles = s.stats.run_cycles;
+	out->cpu_ns = s.stats.run_cycles * 1000000 / arch_tsc_khz();
+	out->slices = s.stats.slices;
+	out->preemptions = s.stats.preemptions;
+	out->halts = s.stats.halts;
+	out->wakeups = s.stats.wakeups;
+	out->donated_cycles = s.stats.donated_cycles;
+	out->received_cycles = s.stats.received_cycles;
+	for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++) {
+		out->exits_by_reason[r] = s.exits[r];
+		out->exits_total += s.exits[r];
+	}
+	out->io_port_accesses = s.io;
+}
+
 void domain_counters(const struct domain *d, struct tally_counters *out)
 {
 	struct vcpu_sample s;

@@ -107,21 +107,38 @@ static int64_t hc_domain_counters(const struct hcall_ctx *ctx, const uint64_t *a
 	return put_counters(ctx, ctx->domain_id, args[0], args[1]);
 }
 
-/* A domain id argument: a 32-bit id of an existing domain. */
+/* A domain id argument: a 32-bit id of an existing domain, whose info goes to @info. */
+static int check_domain_id_info(const struct hcall_ctx *ctx, uint64_t arg,
+				struct tally_domain_info *info)
+{
+	if (arg > UINT32_MAX)
+		return -ENOENT;
+	memset(info, 0, sizeof(*info));
+	return ctx->ops->domain_info(ctx->hv, (uint32_t)arg, info);
+}
+
 static int check_domain_id(const struct hcall_ctx *ctx, uint64_t arg)
 {
 	struct tally_domain_info info;
 
-	if (arg > UINT32_MAX)
-		return -ENOENT;
-	memset(&info, 0, sizeof(info));
-	return ctx->ops->domain_info(ctx->hv, (uint32_t)arg, &info);
+	return check_domain_id_info(ctx, arg, &info);
 }
 
 /*
- * The whole array is checked before anything is written; a domain that ends
- * between listing and reading its info is written with TALLY_DOMAIN_DEAD
- * rather than failing the call halfway.
+ * An output array of @cap entries of @entry bytes at @gpa, at most @max:
+ * checked whole before anything is written, so a call fails or writes all.
+ */
+static int check_array(const struct hcall_ctx *ctx, uint64_t gpa, uint64_t cap, uint64_t entry,
+		       uint64_t max)
+{
+	if (cap > max)
+		return -E2BIG;
+	return cap ? hcall_check_guest_range(ctx->mem, gpa, cap * entry, HCALL_STRUCT_ALIGN) : 0;
+}
+
+/*
+ * A domain that ends between listing and reading its info is written with
+ * TALLY_DOMAIN_DEAD rather than failing the call halfway.
  */
 static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
 {
@@ -130,15 +147,10 @@ static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
 	uint32_t ids[TALLY_DOMAIN_LIST_MAX];
 	struct tally_domain_info info;
 	uint32_t total, n;
-	int err;
+	int err = check_array(ctx, gpa, cap, entry, TALLY_DOMAIN_LIST_MAX);
 
-	if (cap > TALLY_DOMAIN_LIST_MAX)
-		return -E2BIG;
-	if (cap) {
-		err = hcall_check_guest_range(ctx->mem, gpa, cap * entry, HCALL_STRUCT_ALIGN);
-		if (err)
-			return err;
-	}
+	if (err)
+		return err;
 	total = ctx->ops->domain_list(ctx->hv, ids, (uint32_t)cap);
 	n = MIN(total, (uint32_t)cap);
 	for (uint32_t i = 0; i < n; i++) {
@@ -157,6 +169,65 @@ static int64_t hc_domain_counters_of(const struct hcall_ctx *ctx, const uint64_t
 	int err = check_domain_id(ctx, args[0]);
 
 	return err ? err : put_counters(ctx, (uint32_t)args[0], args[1], args[2]);
+}
+
+/*
+ * Any domain may read its own vCPUs; the control domain any domain's.  The
+ * permission is checked before the id, so others learn nothing of which
+ * domains exist.
+ */
+static int64_t hc_vcpu_counters(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	const uint64_t entry = sizeof(struct tally_vcpu_counters);
+	uint64_t gpa = args[1], cap = args[2];
+	struct tally_domain_info info;
+	struct tally_vcpu_counters c;
+	uint32_t id = (uint32_t)args[0], n;
+	int err;
+
+	if (args[0] != ctx->domain_id && !ctx->is_control)
+		return -EPERM;
+	err = check_domain_id_info(ctx, args[0], &info);
+	if (!err)
+		err = check_array(ctx, gpa, cap, entry, TALLY_VCPU_LIST_MAX);
+	if (err)
+		return err;
+	n = MIN(info.vcpus, (uint32_t)cap);
+	for (uint32_t i = 0; i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		/* A domain that ended keeps its final counters: no failure halfway. */
+		if (ctx->ops->vcpu_counters(ctx->hv, id, i, &c))
+			memset(&c, 0, sizeof(c));
+		c.size = sizeof(c);
+		c.version = TALLY_VCPU_COUNTERS_VERSION;
+		c.domain_id = id;
+		c.vcpu_id = i;
+		c._pad0 = 0;
+		hcall_copy_to_guest(ctx->mem, gpa + i * entry, &c, entry, HCALL_STRUCT_ALIGN);
+	}
+	return info.vcpus;
+}
+
+static int64_t hc_cpu_counters(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	const uint64_t entry = sizeof(struct tally_cpu_counters);
+	uint64_t gpa = args[0], cap = args[1];
+	struct tally_cpu_counters c;
+	uint32_t total = ctx->ops->cpu_count(ctx->hv), n;
+	int err = check_array(ctx, gpa, cap, entry, TALLY_CPU_LIST_MAX);
+
+	if (err)
+		return err;
+	n = MIN(total, (uint32_t)cap);
+	for (uint32_t i = 0; i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		ctx->ops->cpu_counters(ctx->hv, i, &c);
+		c.size = sizeof(c);
+		c.version = TALLY_CPU_COUNTERS_VERSION;
+		c.cpu = i;
+		hcall_copy_to_guest(ctx->mem, gpa + i * entry, &c, entry, HCALL_STRUCT_ALIGN);
+	}
+	return total;
 }
 
 /*
@@ -259,6 +330,8 @@ static const struct hcall_entry hcall_table[TALLY_HC_COUNT] = {
 	[TALLY_HC_DOMAIN_PAUSE]		= { hc_domain_pause, true },
 	[TALLY_HC_DOMAIN_UNPAUSE]	= { hc_domain_unpause, true },
 	[TALLY_HC_DOMAIN_DESTROY]	= { hc_domain_destroy, true },
+	[TALLY_HC_VCPU_COUNTERS]	= { hc_vcpu_counters, false },	/* checks itself */
+	[TALLY_HC_CPU_COUNTERS]		= { hc_cpu_counters, true },
 };
 
 int64_t hcall_dispatch(const struct hcall_ctx *ctx, uint64_t nr,

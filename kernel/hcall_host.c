@@ -12,6 +12,7 @@
 #include <tally/hcall.h>
 #include <tally/hcall_host.h>
 #include <tally/log.h>
+#include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/string.h>
 
@@ -46,6 +47,38 @@ static int host_domain_counters(void *hv, uint32_t id, struct tally_counters *ou
 		return -ENOENT;
 	domain_counters(d, out);
 	return 0;
+}
+
+/* Ended domains keep their vCPUs and final counters, so they are read as any other. */
+static int host_vcpu_counters(void *hv, uint32_t id, uint32_t vcpu,
+			      struct tally_vcpu_counters *out)
+{
+	const struct domain *d = live_domain(id);
+
+	(void)hv;
+	if (!d || vcpu >= d->vcpu_count)
+		return -ENOENT;
+	vcpu_counters(d->vcpus[vcpu], out);
+	return 0;
+}
+
+static uint32_t host_cpu_count(void *hv)
+{
+	(void)hv;
+	return percpu_count;
+}
+
+static void host_cpu_counters(void *hv, uint32_t cpu, struct tally_cpu_counters *out)
+{
+	struct sched_cpu_stats st;
+
+	(void)hv;
+	out->generation = sched_cpu_stats_snapshot(cpu, &st);
+	out->vcpus = percpu_area[cpu].sched.vcpus;
+	out->guest_cycles = st.guest_cycles;
+	out->hypervisor_cycles = st.hypervisor_cycles;
+	out->idle_cycles = st.idle_cycles;
+	out->switches = st.switches;
 }
 
 static uint32_t host_domain_list(void *hv, uint32_t *ids, uint32_t max)
@@ -143,7 +176,7 @@ static int host_unpause(void *hv, uint32_t id)
 	return d ? domain_unpause(d, hv) : -ENOENT;
 }
 
-/* The control domain ends another domain (the dispatcher refused itself and non-control callers). */
+/* The control domain ends another (the dispatcher refused itself and non-control callers). */
 static int host_destroy(void *hv, uint32_t id)
 {
 	struct domain *d = live_domain(id);
@@ -157,6 +190,9 @@ static int host_destroy(void *hv, uint32_t id)
 const struct hcall_ops hcall_host_ops = {
 	.domain_info = host_domain_info,
 	.domain_counters = host_domain_counters,
+	.vcpu_counters = host_vcpu_counters,
+	.cpu_count = host_cpu_count,
+	.cpu_counters = host_cpu_counters,
 	.domain_list = host_domain_list,
 	.publish_metric = host_publish_metric,
 	.console_write = host_console_write,
@@ -170,13 +206,9 @@ int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,
 			 const uint64_t args[HCALL_NR_ARGS])
 {
 	struct domain *d = v->domain;
-	struct guest_mem mem = {
-		.base = arch_phys_to_virt(d->ram.raw, d->ram_bytes),
-		.size = d->ram_bytes,
-	};
 	struct hcall_ctx ctx = {
 		.domain_id = d->id, .is_control = d->control, .cpl = cpl,
-		.mem = &mem, .ops = &hcall_host_ops, .hv = d,	/* the caller, for control calls */
+		.mem = &d->mem, .ops = &hcall_host_ops, .hv = d,	/* the caller, for control calls */
 	};
 
 	return hcall_dispatch(&ctx, nr, args);

@@ -361,7 +361,7 @@ bool sched_counters_read_retry(unsigned int cpu, uint64_t seq)
 	return __atomic_load_n(&percpu_area[cpu].sched.counters_seq, __ATOMIC_RELAXED) != seq;
 }
 
-void sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out)
+uint64_t sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out)
 {
 	uint64_t seq;
 
@@ -369,6 +369,7 @@ void sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out)
 		seq = sched_counters_read_begin(cpu);
 		*out = percpu_area[cpu].sched.rq.stats;
 	} while (sched_counters_read_retry(cpu, seq));
+	return seq / 2;
 }
 
 void sched_init(void)

@@ -41,7 +41,7 @@
  * caller is the control domain (module command line "role=control").
  */
 #define TALLY_ABI_VERSION_MAJOR		1	/* incompatible changes */
-#define TALLY_ABI_VERSION_MINOR		0	/* additions only */
+#define TALLY_ABI_VERSION_MINOR		1	/* additions only (1: VCPU_ and CPU_COUNTERS) */
 
 /* Error codes (returned negated), with Linux's values. */
 #define TALLY_EPERM	1	/* not allowed: user mode, or not the control domain */
@@ -128,11 +128,33 @@
 #define TALLY_HC_DOMAIN_PAUSE		8
 #define TALLY_HC_DOMAIN_UNPAUSE		9
 #define TALLY_HC_DOMAIN_DESTROY		10
-#define TALLY_HC_COUNT			11	/* numbers >= this: -ENOSYS */
+/*
+ * TALLY_HC_VCPU_COUNTERS(domain_id, array_gpa, capacity)      (ABI 1.1)
+ *   Fills up to capacity struct tally_vcpu_counters entries (8-byte aligned
+ *   array), one per vCPU of the domain in vCPU order, each one snapshot.
+ *   capacity may be 0 (array_gpa is then ignored).  Result: the domain's
+ *   number of vCPUs, which may exceed capacity.
+ *   Errors: -ENOENT, -EPERM (another domain's, unless the caller is the
+ *   control domain), -E2BIG (capacity > TALLY_VCPU_LIST_MAX), -EFAULT,
+ *   -EINVAL.  Anyone, for its own domain.
+ */
+#define TALLY_HC_VCPU_COUNTERS		11
+/*
+ * TALLY_HC_CPU_COUNTERS(array_gpa, capacity)                  (ABI 1.1)
+ *   Fills up to capacity struct tally_cpu_counters entries (8-byte aligned
+ *   array), one per physical CPU Tally runs on, in CPU order.  capacity may
+ *   be 0.  Result: the number of CPUs, which may exceed capacity.
+ *   Errors: -E2BIG (capacity > TALLY_CPU_LIST_MAX), -EFAULT, -EINVAL.
+ *   Control only.
+ */
+#define TALLY_HC_CPU_COUNTERS		12
+#define TALLY_HC_COUNT			13	/* numbers >= this: -ENOSYS */
 
 /* Limits. */
 #define TALLY_DOMAIN_NAME_MAX		32	/* bytes, NUL included */
 #define TALLY_DOMAIN_LIST_MAX		256	/* entries per DOMAIN_LIST */
+#define TALLY_VCPU_LIST_MAX		256	/* entries per VCPU_COUNTERS */
+#define TALLY_CPU_LIST_MAX		256	/* entries per CPU_COUNTERS */
 #define TALLY_METRIC_NAME_MAX		32	/* bytes, NUL included */
 #define TALLY_METRICS_MAX		16	/* per domain */
 #define TALLY_CONSOLE_WRITE_MAX		256	/* bytes per CONSOLE_WRITE */
@@ -155,6 +177,8 @@
 #define TALLY_ABI_INFO_VERSION		1
 #define TALLY_DOMAIN_INFO_VERSION	1
 #define TALLY_COUNTERS_VERSION		1
+#define TALLY_VCPU_COUNTERS_VERSION	1
+#define TALLY_CPU_COUNTERS_VERSION	1
 
 /* Bits of tally_abi_info.features. */
 #define TALLY_FEATURE_CONTROL		(1ull << 0)	/* caller is the control domain */
@@ -226,5 +250,52 @@ struct tally_counters {
 };
 _Static_assert(sizeof(struct tally_counters) == 16 + 7 * 8 + TALLY_EXIT_REASONS * 8 + 18 * 8,
 	       "tally_counters layout");
+
+/*
+ * One vCPU's counters (the parts of a domain's sum), read as one moment.
+ * generation counts the vCPU's updates, as for a domain.
+ */
+struct tally_vcpu_counters {
+	uint32_t size;			/* sizeof(struct tally_vcpu_counters) */
+	uint32_t version;		/* TALLY_VCPU_COUNTERS_VERSION */
+	uint32_t domain_id;
+	uint32_t vcpu_id;		/* 0 .. vcpus - 1 */
+	uint32_t pcpu;			/* the physical CPU that runs it */
+	uint32_t _pad0;			/* zero */
+	uint64_t generation;
+	uint64_t cpu_cycles;		/* TSC cycles spent running it */
+	uint64_t cpu_ns;
+	uint64_t slices;		/* times it was scheduled in */
+	uint64_t preemptions;		/* slices the timer ended */
+	uint64_t halts;			/* HLT exits that blocked it */
+	uint64_t wakeups;		/* times it ran again after a wake-up */
+	uint64_t donated_cycles;	/* unused slice time it gave away by halting */
+	uint64_t received_cycles;	/* time it ran on slices others gave away */
+	uint64_t exits_total;
+	uint64_t exits_by_reason[TALLY_EXIT_REASONS];
+	uint64_t io_port_accesses;
+	uint64_t _reserved[4];		/* zero; room for later counters */
+};
+_Static_assert(sizeof(struct tally_vcpu_counters) == 24 + 10 * 8 + TALLY_EXIT_REASONS * 8 + 5 * 8,
+	       "tally_vcpu_counters layout");
+
+/*
+ * One physical CPU's time, read as one moment: every TSC cycle since
+ * accounting began is guest, hypervisor or idle time, so the three add up
+ * to the time it has accounted.  generation counts its updates.
+ */
+struct tally_cpu_counters {
+	uint32_t size;			/* sizeof(struct tally_cpu_counters) */
+	uint32_t version;		/* TALLY_CPU_COUNTERS_VERSION */
+	uint32_t cpu;			/* Tally's CPU number */
+	uint32_t vcpus;			/* vCPUs placed on it */
+	uint64_t generation;
+	uint64_t guest_cycles;		/* running vCPUs */
+	uint64_t hypervisor_cycles;	/* in Tally: exits, switches, the console */
+	uint64_t idle_cycles;		/* nothing to run */
+	uint64_t switches;		/* picks of a vCPU other than the previous one */
+	uint64_t _reserved[3];		/* zero */
+};
+_Static_assert(sizeof(struct tally_cpu_counters) == 16 + 8 * 8, "tally_cpu_counters layout");
 
 #endif

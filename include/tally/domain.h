@@ -12,6 +12,7 @@
 
 #include <tally/boot_info.h>
 #include <tally/domain_config.h>
+#include <tally/hcall_args.h>
 #include <tally/sched_policy.h>
 #include <tally/vuart.h>
 #include <arch/vcpu.h>
@@ -59,6 +60,7 @@ struct domain {
 	bool control;			/* the control domain (at most one) */
 	hpa_t ram;			/* one block, guest-physical 0 .. ram_bytes */
 	uint64_t ram_bytes;
+	struct guest_mem mem;		/* the same, as hypercalls read and write it */
 	unsigned int vcpu_count;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 	struct arch_domain arch;	/* EPT */

@@ -14,8 +14,12 @@
 #include <public/tally.h>
 
 struct domain;
+struct vcpu;
 
 /* Add up @d's counters into @out (zeroed by the caller): one snapshot, no locks. */
 void domain_counters(const struct domain *d, struct tally_counters *out);
+
+/* @v's counters into @out (zeroed by the caller): one snapshot, no locks. */
+void vcpu_counters(const struct vcpu *v, struct tally_vcpu_counters *out);
 
 #endif

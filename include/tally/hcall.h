@@ -25,6 +25,13 @@ struct hcall_ops {
 	int (*domain_info)(void *hv, uint32_t id, struct tally_domain_info *out);
 	/* Fill @out (already zeroed) with one consistent snapshot; 0 or -ENOENT. */
 	int (*domain_counters)(void *hv, uint32_t id, struct tally_counters *out);
+	/* Fill @out (already zeroed) with vCPU @vcpu of domain @id, one snapshot; 0 or -ENOENT. */
+	int (*vcpu_counters)(void *hv, uint32_t id, uint32_t vcpu,
+			     struct tally_vcpu_counters *out);
+	/* How many physical CPUs there are. */
+	uint32_t (*cpu_count)(void *hv);
+	/* Fill @out (already zeroed) for physical CPU @cpu (below cpu_count()), one snapshot. */
+	void (*cpu_counters)(void *hv, uint32_t cpu, struct tally_cpu_counters *out);
 	/* Store up to @max domain ids in id order into @ids; returns how many domains exist. */
 	uint32_t (*domain_list)(void *hv, uint32_t *ids, uint32_t max);
 	/* Set guest-reported metric @name of domain @id; 0 or -ENOSPC. */

@@ -115,8 +115,11 @@ void sched_unpause(struct vcpu *v);
  */
 uint64_t sched_counters_read_begin(unsigned int cpu);
 bool sched_counters_read_retry(unsigned int cpu, uint64_t seq);
-/* CPU @cpu's accounting, as of its last transition, read as one moment. */
-void sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out);
+/*
+ * CPU @cpu's accounting, as of its last transition, read as one moment;
+ * returns the number of counter updates on @cpu so far (its generation).
+ */
+uint64_t sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out);
 
 /* Start scheduling on this CPU: never returns. */
 __noreturn void sched_run(void);

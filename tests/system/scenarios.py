@@ -353,12 +353,14 @@ SCHED_XSTATE = ([c for seed in XSTATE_SEEDS for c in
 
 # The hypercall guest calls each call a domain may make, well and badly;
 # every check is one `hypercall: ok:` line, and Tally keeps the metric.
-HYPERCALL_CHECKS = ("ABI_VERSION: 0x10000", "DOMAIN_INFO: result 72, name 'hc'",
+HYPERCALL_CHECKS = ("ABI_VERSION: 0x10001", "DOMAIN_INFO: result 72, name 'hc'",
                     "DOMAIN_INFO with a short length: -22", "straddling the top of RAM: -14",
                     "DOMAIN_COUNTERS twice: generation", "PUBLISH_METRIC mem_used",
                     "CONSOLE_WRITE: 36", "YIELD: 0", "unknown hypercall 0x777: -38",
                     "DOMAIN_LIST from an ordinary domain: -1", "named 'bad name': -22",
-                    "CONSOLE_WRITE from beyond RAM: -14")
+                    "CONSOLE_WRITE from beyond RAM: -14", "VCPU_COUNTERS of itself: 1 vCPU",
+                    "VCPU_COUNTERS of another domain: -1",
+                    "CPU_COUNTERS from an ordinary domain: -1")
 HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), text)
                for text in HYPERCALL_CHECKS]
               + [NoLine(guest_line("hc", "hypercall: FAIL"), "failed hypercall check"),
@@ -415,7 +417,11 @@ AGREE = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "
             for i, dom in enumerate(("control",) + AGREE_DOMS, 1)]
          + [Line(guest_line("control", rf"control: ok: {dom} stood still for 1500 ms paused: "
                             r"generation (\d+) then \1$"), f"{dom} still") for dom in AGREE_DOMS]
-         + [Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
+         + [Line(guest_line("control", rf"control: ok: VCPU_COUNTERS of {dom}: 1 vCPUs adding up"),
+                 f"{dom} vCPUs add up") for dom in AGREE_DOMS]
+         + [Line(guest_line("control", r"control: cpu0 vcpus=4 guest_cycles=[1-9]\d* "
+                            r"hypervisor_cycles=[1-9]\d* idle_cycles=\d+ switches=[1-9]"), "cpu0"),
+            Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
             Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of itself: -22"), "self"),
             Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of d999: -2"), "no such"),
             Count(r"\] domain: d\d+ \S+ paused by the control domain d1 control$", 3, "pauses"),

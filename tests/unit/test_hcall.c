@@ -14,6 +14,7 @@
 #define RAM	(4 * PAGE_SIZE)
 #define FILL	0xA5
 #define NDOMS	3
+#define NCPUS	2
 #define CONTROL	0		/* domain 0 is the control domain */
 #define GUEST	1
 
@@ -64,6 +65,32 @@ static int fake_domain_counters(void *h, uint32_t id, struct tally_counters *out
 	out->exits_by_reason[TALLY_EXIT_REASONS - 1] = 7;
 	out->exits_total = 7;
 	return 0;
+}
+
+/* Domain id's vCPU n (it has id + 1 of them) ran 100 * id + n cycles. */
+static int fake_vcpu_counters(void *h, uint32_t id, uint32_t vcpu,
+			      struct tally_vcpu_counters *out)
+{
+	(void)h;
+	if (!exists(id) || vcpu > id)
+		return -ENOENT;
+	out->cpu_cycles = 100 * id + vcpu;
+	out->pcpu = vcpu % NCPUS;
+	out->generation = 9;
+	return 0;
+}
+
+static uint32_t fake_cpu_count(void *h)
+{
+	(void)h;
+	return NCPUS;
+}
+
+static void fake_cpu_counters(void *h, uint32_t cpu, struct tally_cpu_counters *out)
+{
+	(void)h;
+	out->guest_cycles = 1000 + cpu;
+	out->idle_cycles = 7;
 }
 
 static uint32_t fake_domain_list(void *h, uint32_t *ids, uint32_t max)
@@ -136,6 +163,9 @@ static int fake_destroy(void *h, uint32_t id)
 static const struct hcall_ops ops = {
 	.domain_info = fake_domain_info,
 	.domain_counters = fake_domain_counters,
+	.vcpu_counters = fake_vcpu_counters,
+	.cpu_count = fake_cpu_count,
+	.cpu_counters = fake_cpu_counters,
 	.domain_list = fake_domain_list,
 	.publish_metric = fake_publish_metric,
 	.console_write = fake_console_write,
@@ -215,7 +245,7 @@ static void test_control_calls_refused(void **state)
 {
 	const uint64_t control[] = { TALLY_HC_DOMAIN_LIST, TALLY_HC_DOMAIN_COUNTERS_OF,
 				     TALLY_HC_DOMAIN_PAUSE, TALLY_HC_DOMAIN_UNPAUSE,
-				     TALLY_HC_DOMAIN_DESTROY };
+				     TALLY_HC_DOMAIN_DESTROY, TALLY_HC_CPU_COUNTERS };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(control); i++) {
@@ -396,6 +426,85 @@ static void test_domain_list_hostile(void **state)
 	assert_true(nothing_happened());
 }
 
+static void test_vcpu_counters(void **state)
+{
+	struct tally_vcpu_counters c[3];
+	const uint64_t gpa = 1024;
+
+	(void)state;
+	/* Its own domain (two vCPUs): capacity 0 counts, 1 writes one entry, 5 writes both. */
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, UINT64_MAX, 0), 2);
+	assert_true(nothing_happened());
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, gpa, 1), 2);
+	assert_true(untouched_outside(gpa, sizeof(c[0])));
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, gpa, 5), 2);
+	assert_true(untouched_outside(gpa, 2 * sizeof(c[0])));
+	memcpy(c, ram + gpa, 2 * sizeof(c[0]));
+	for (uint32_t i = 0; i < 2; i++) {
+		assert_int_equal(c[i].size, sizeof(c[0]));
+		assert_int_equal(c[i].version, TALLY_VCPU_COUNTERS_VERSION);
+		assert_int_equal(c[i].domain_id, GUEST);
+		assert_int_equal(c[i].vcpu_id, i);
+		assert_int_equal(c[i].cpu_cycles, 100 + i);
+		assert_int_equal(c[i].pcpu, i);
+		assert_int_equal(c[i].generation, 9);
+	}
+	/* The control domain reads any domain's. */
+	memset(ram, FILL, sizeof(ram));
+	assert_int_equal(call(CONTROL, TALLY_HC_VCPU_COUNTERS, 2, gpa, 3), 3);
+	memcpy(c, ram + gpa, sizeof(c));
+	assert_int_equal(c[2].cpu_cycles, 202);
+	assert_int_equal(c[2].vcpu_id, 2);
+}
+
+static void test_vcpu_counters_hostile(void **state)
+{
+	const uint64_t entry = sizeof(struct tally_vcpu_counters);
+
+	(void)state;
+	/* Another domain's, or one that does not exist: the permission error first. */
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, 2, 1024, 1), -EPERM);
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, 77, 1024, 1), -EPERM);
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST | (1ull << 32), 1024, 1),
+			 -EPERM);
+	assert_int_equal(call(CONTROL, TALLY_HC_VCPU_COUNTERS, 77, 1024, 1), -ENOENT);
+	assert_int_equal(call(CONTROL, TALLY_HC_VCPU_COUNTERS, 1ull << 32, 1024, 1), -ENOENT);
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, 0, TALLY_VCPU_LIST_MAX + 1),
+			 -E2BIG);
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, 0, UINT64_MAX), -E2BIG);
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, 1028, 1), -EINVAL);
+	/* The whole capacity must be the caller's, even past its vCPUs. */
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, RAM - 2 * entry, 3), -EFAULT);
+	assert_int_equal(call(GUEST, TALLY_HC_VCPU_COUNTERS, GUEST, UINT64_MAX - 7, 1), -EFAULT);
+	hv.destroyed[2] = 1;
+	assert_int_equal(call(CONTROL, TALLY_HC_VCPU_COUNTERS, 2, 1024, 1), -ENOENT);
+	assert_true(nothing_happened());
+}
+
+static void test_cpu_counters(void **state)
+{
+	struct tally_cpu_counters c[NCPUS];
+	const uint64_t entry = sizeof(c[0]), gpa = 512;
+
+	(void)state;
+	assert_int_equal(call(CONTROL, TALLY_HC_CPU_COUNTERS, UINT64_MAX, 0, 0), NCPUS);
+	assert_int_equal(call(CONTROL, TALLY_HC_CPU_COUNTERS, 0, TALLY_CPU_LIST_MAX + 1, 0),
+			 -E2BIG);
+	assert_int_equal(call(CONTROL, TALLY_HC_CPU_COUNTERS, 4, 1, 0), -EINVAL);
+	assert_int_equal(call(CONTROL, TALLY_HC_CPU_COUNTERS, RAM - entry, 2, 0), -EFAULT);
+	assert_true(nothing_happened());
+	assert_int_equal(call(CONTROL, TALLY_HC_CPU_COUNTERS, gpa, 8, 0), NCPUS);
+	assert_true(untouched_outside(gpa, sizeof(c)));
+	memcpy(c, ram + gpa, sizeof(c));
+	for (uint32_t i = 0; i < NCPUS; i++) {
+		assert_int_equal(c[i].size, entry);
+		assert_int_equal(c[i].version, TALLY_CPU_COUNTERS_VERSION);
+		assert_int_equal(c[i].cpu, i);
+		assert_int_equal(c[i].guest_cycles, 1000 + i);
+		assert_int_equal(c[i].idle_cycles, 7);
+	}
+}
+
 static void test_publish_metric(void **state)
 {
 	(void)state;
@@ -533,6 +642,9 @@ int main(void)
 		cmocka_unit_test_setup(test_console_write, setup),
 		cmocka_unit_test_setup(test_console_write_hostile, setup),
 		cmocka_unit_test_setup(test_yield, setup),
+		cmocka_unit_test_setup(test_vcpu_counters, setup),
+		cmocka_unit_test_setup(test_vcpu_counters_hostile, setup),
+		cmocka_unit_test_setup(test_cpu_counters, setup),
 		cmocka_unit_test_setup(test_pause_unpause_destroy, setup),
 		cmocka_unit_test_setup(test_pause_unpause_destroy_hostile, setup),
 	};

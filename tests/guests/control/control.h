@@ -6,6 +6,8 @@
 #include "guest.h"
 
 #define MAX_LISTED		16
+#define MAX_VCPUS		8
+#define MAX_CPUS		8
 #define NO_SUCH_DOMAIN		999u
 
 /*

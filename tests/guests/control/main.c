@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* control: the control domain's view: lists every domain with its counters, pauses them, ends one. */
+/* control: the control domain's view: lists the domains with their counters, pauses, ends one. */
 #include "control.h"
 
 const char guest_name[] = "control";

@@ -7,6 +7,8 @@
 static struct tally_counters before[MAX_LISTED] __attribute__((aligned(8)));
 static struct tally_counters after[MAX_LISTED] __attribute__((aligned(8)));
 static struct tally_domain_info relist[MAX_LISTED] __attribute__((aligned(8)));
+static struct tally_vcpu_counters vcpus[MAX_VCPUS] __attribute__((aligned(8)));
+static struct tally_cpu_counters cpus[MAX_CPUS] __attribute__((aligned(8)));
 
 static bool pausable(const struct tally_domain_info *d, uint32_t self)
 {
@@ -19,6 +21,36 @@ static void print_paused(const struct tally_domain_info *d, const struct tally_c
 	printk("control: paused d%u %s generation=%llu cpu_cycles=%llu exits=%llu slices=%llu "
 	       "halts=%llu io=%llu\n", d->domain_id, d->name, c->generation, c->cpu_cycles,
 	       c->exits_total, c->slices, c->halts, c->io_port_accesses);
+}
+
+/* A paused domain's vCPUs add up to its counters exactly: nothing moves between the calls. */
+static void check_vcpu_sum(const struct tally_domain_info *d, const struct tally_counters *c)
+{
+	int32_t n = tally_vcpu_counters(d->domain_id, vcpus, MAX_VCPUS);
+	uint64_t cycles = 0, exits = 0, gens = 0;
+
+	for (int32_t i = 0; i < n && i < MAX_VCPUS; i++) {
+		cycles += vcpus[i].cpu_cycles;
+		exits += vcpus[i].exits_total;
+		gens += vcpus[i].generation;
+	}
+	guest_check(n == (int32_t)d->vcpus && cycles == c->cpu_cycles && exits == c->exits_total &&
+		    gens == c->generation,
+		    "VCPU_COUNTERS of %s: %d vCPUs adding up to cpu_cycles=%llu exits=%llu "
+		    "generation=%llu", d->name, n, cycles, exits, gens);
+}
+
+/* Each physical CPU's time, as the control domain sees it. */
+static void print_cpus(void)
+{
+	int32_t n = tally_cpu_counters(cpus, MAX_CPUS);
+
+	guest_check(n >= 1, "CPU_COUNTERS: %d CPUs", n);
+	for (int32_t i = 0; i < n && i < MAX_CPUS; i++)
+		printk("control: cpu%u vcpus=%u guest_cycles=%llu hypervisor_cycles=%llu "
+		       "idle_cycles=%llu switches=%llu\n", cpus[i].cpu, cpus[i].vcpus,
+		       cpus[i].guest_cycles, cpus[i].hypervisor_cycles, cpus[i].idle_cycles,
+		       cpus[i].switches);
 }
 
 /* Every pausable domain of the list is shown paused by a fresh DOMAIN_LIST. */
@@ -72,8 +104,10 @@ void control_pause_check(const struct tally_domain_info *list, int32_t n, uint32
 			    "DOMAIN_PAUSE of %s, twice: 0", list[i].name);
 		tally_domain_counters_of(list[i].domain_id, &before[i]);
 		print_paused(&list[i], &before[i]);
+		check_vcpu_sum(&list[i], &before[i]);
 	}
 	check_flags(list, n, self);
+	print_cpus();
 	sleep_us(pause_ms * 1000);
 	for (int32_t i = 0; i < n && i < MAX_LISTED; i++) {
 		if (!pausable(&list[i], self))

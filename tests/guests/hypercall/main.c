@@ -10,6 +10,7 @@ const char guest_name[] = "hypercall";
 
 static struct tally_domain_info info __attribute__((aligned(8)));
 static struct tally_counters counters[2] __attribute__((aligned(8)));
+static struct tally_vcpu_counters vcpu[2] __attribute__((aligned(8)));
 static const char console_text[] = "hello through the console hypercall\n";
 
 static uint32_t ram_top(const struct mb_info *mbi)
@@ -47,6 +48,21 @@ static void check_counters(void)
 		    (uint32_t)counters[1].exits_by_reason[18]);
 }
 
+/* Its own vCPU's counters, and no other domain's nor the physical CPUs'. */
+static void check_vcpu_counters(void)
+{
+	int32_t r = tally_vcpu_counters(info.domain_id, vcpu, 2);
+
+	guest_check(r == 1 && vcpu[0].vcpu_id == 0 && vcpu[0].domain_id == info.domain_id &&
+		    vcpu[0].cpu_cycles > 0 && vcpu[0].exits_by_reason[18] >= 1,
+		    "VCPU_COUNTERS of itself: %d vCPU, %u vmcall exits", r,
+		    (uint32_t)vcpu[0].exits_by_reason[18]);
+	r = tally_vcpu_counters(info.domain_id + 1, vcpu, 1);
+	guest_check(r == -TALLY_EPERM, "VCPU_COUNTERS of another domain: %d (-EPERM)", r);
+	r = tally_cpu_counters(NULL, 0);
+	guest_check(r == -TALLY_EPERM, "CPU_COUNTERS from an ordinary domain: %d (-EPERM)", r);
+}
+
 /* Each call that goes wrong gets its own error, and the guest goes on. */
 static void check_errors(const struct mb_info *mbi)
 {
@@ -70,6 +86,7 @@ void guest_main(const struct mb_info *mbi)
 		    "ABI_VERSION: 0x%x", r);
 	check_info(mbi);
 	check_counters();
+	check_vcpu_counters();
 	r = tally_publish_metric("mem_used", METRIC_VALUE, TALLY_UNIT_BYTES);
 	guest_check(r == 0, "PUBLISH_METRIC mem_used=%d: %d", METRIC_VALUE, r);
 	r = tally_console_write(console_text, sizeof(console_text) - 1);

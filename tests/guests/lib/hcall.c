@@ -34,6 +34,16 @@ int32_t tally_domain_counters_of(uint32_t id, struct tally_counters *c)
 	return tally_hcall(TALLY_HC_DOMAIN_COUNTERS_OF, id, gpa(c), sizeof(*c));
 }
 
+int32_t tally_vcpu_counters(uint32_t id, struct tally_vcpu_counters *list, uint32_t capacity)
+{
+	return tally_hcall(TALLY_HC_VCPU_COUNTERS, id, gpa(list), capacity);
+}
+
+int32_t tally_cpu_counters(struct tally_cpu_counters *list, uint32_t capacity)
+{
+	return tally_hcall(TALLY_HC_CPU_COUNTERS, gpa(list), capacity, 0);
+}
+
 int32_t tally_publish_metric(const char *name, uint32_t value, uint32_t unit)
 {
 	return tally_hcall(TALLY_HC_PUBLISH_METRIC, gpa(name), value, unit);

@@ -43,6 +43,12 @@ int32_t tally_domain_list(struct tally_domain_info *list, uint32_t capacity);
 /* DOMAIN_COUNTERS_OF (control only): domain @id's counters in *@c; bytes written. */
 int32_t tally_domain_counters_of(uint32_t id, struct tally_counters *c);
 
+/* VCPU_COUNTERS: up to @capacity vCPUs of domain @id (its own, or any for control); vCPUs. */
+int32_t tally_vcpu_counters(uint32_t id, struct tally_vcpu_counters *list, uint32_t capacity);
+
+/* CPU_COUNTERS (control only): up to @capacity physical CPUs' time; the number of CPUs. */
+int32_t tally_cpu_counters(struct tally_cpu_counters *list, uint32_t capacity);
+
 /*
  * PUBLISH_METRIC: set the metric @name to @value in @unit (TALLY_UNIT_*); 0.
  * The ABI's value is an int64_t in RSI, but a 32-bit guest has only ESI,
