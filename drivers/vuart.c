@@ -34,8 +34,7 @@ static void put_byte(struct domain *d, uint8_t c)
 		if (c == '\n')
 			return;
 	}
-	/* Keep the console readable: control bytes become '.'. */
-	u->line[u->len++] = (c >= 0x20 && c < 0x7F) || c == '\t' ? (char)c : '.';
+	u->line[u->len++] = vuart_printable(c);
 }
 
 void vuart_flush(struct domain *d)

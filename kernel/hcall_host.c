@@ -123,13 +123,10 @@ static int host_publish_metric(void *hv, uint32_t id, const char *name, int64_t 
 	return 0;
 }
 
-/* A printable byte, or '.' (the console stays readable), as the UART does. */
-static char printable(char c)
-{
-	return c >= 0x20 && c < 0x7F ? c : '.';
-}
-
-/* Guest text through the hypercall goes where its UART lines go: prefixed, rate-limited. */
+/*
+ * Guest text through the hypercall goes where its UART lines go: prefixed,
+ * rate-limited, bytes shown as the UART shows them ('\r' dropped too).
+ */
 static void host_console_write(void *hv, uint32_t id, const char *buf, uint32_t len)
 {
 	struct domain *d = live_domain(id);
@@ -148,7 +145,8 @@ static void host_console_write(void *hv, uint32_t id, const char *buf, uint32_t 
 			if (buf[i] == '\n')
 				continue;
 		}
-		line[n++] = printable(buf[i]);
+		if (buf[i] != '\r')
+			line[n++] = vuart_printable((uint8_t)buf[i]);
 	}
 	line[n] = '\0';
 	if (n)

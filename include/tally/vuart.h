@@ -24,4 +24,15 @@ int vuart_register(void);
 /* Flush a partial line (the domain is ending). */
 void vuart_flush(struct domain *d);
 
+/*
+ * How a guest's byte appears in a console line, whichever way it came
+ * (UART or the console hypercall): printable ASCII and tabs as they are,
+ * other control bytes as '.', so no guest can move the cursor or inject
+ * escape sequences into the console.
+ */
+static inline char vuart_printable(uint8_t c)
+{
+	return (c >= 0x20 && c < 0x7F) || c == '\t' ? (char)c : '.';
+}
+
 #endif
