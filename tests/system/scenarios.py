@@ -385,6 +385,10 @@ CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 3 domains$"),
             Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of victim: 0$"), "destroy"),
             Line(r"\] WARN: domain: d2 victim destroyed by the control domain d1 control$",
                  "victim destroyed"),
+            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of victim ended: -2"),
+                 "pause of the ended victim"),
+            Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x4 "),
+                 "a second look (watch_rounds=1) lists the victim ended"),
             NoLine(guest_line("control", "control: FAIL"), "failed control check"),
             NoLine(guest_line("victim", "TEST RESULT"), "victim verdict"),
             NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + DOMAINS_DONE)
@@ -603,7 +607,8 @@ SCENARIOS = [
     Scenario(
         "hypercall-control", "the control domain lists the domains with counters and ends one",
         "bochs", bochs_vmx(1), CONTROL, timeout=120,
-        modules=[(Guest("control"), "name=control mem=8 role=control victim=victim"),
+        modules=[(Guest("control"), "name=control mem=8 role=control victim=victim "
+                                    "watch_s=1 watch_rounds=1"),
                  (Guest("busy"), "name=victim mem=8 report=100000000"),
                  (Guest("hello"), "name=hello mem=8")]),
     Scenario(

@@ -53,10 +53,35 @@ static void destroy_check(int32_t n, uint32_t self, const char *victim)
 	guest_check(r == -TALLY_ENOENT, "DOMAIN_PAUSE of %s ended: %d (-ENOENT)", victim, r);
 }
 
+#define WATCH_VECTOR		0x41
+
+static bool others_alive(int32_t n, uint32_t self)
+{
+	for (int32_t i = 0; i < n && i < MAX_LISTED; i++)
+		if (list[i].domain_id != self && !(list[i].flags & TALLY_DOMAIN_DEAD))
+			return true;
+	return false;
+}
+
+/* Every @seconds, @rounds times: the list again, as a monitoring agent in dom0 would. */
+static void watch(uint32_t self, uint32_t seconds, uint32_t rounds)
+{
+	if (!rounds || !sleep_init(WATCH_VECTOR))
+		return;
+	for (uint32_t r = 0; r < rounds; r++) {
+		/* One second a time: a sleep is at most 2^32 timer ticks. */
+		for (uint32_t s = 0; s < seconds; s++)
+			sleep_us(1000000);
+		if (!others_alive(show_domains(), self))
+			return;		/* nothing left to watch but itself */
+	}
+}
+
 /*
  * settle=N loop turns first; then lists the domains with their counters;
  * pause_ms=N pauses the others that long and checks they stand still;
- * victim=NAME destroys that domain.
+ * victim=NAME destroys that domain; watch_s=N watch_rounds=M lists them
+ * again every N seconds, M times.
  */
 void guest_main(const struct mb_info *mbi)
 {
@@ -75,4 +100,5 @@ void guest_main(const struct mb_info *mbi)
 		control_pause_check(list, n, self, pause_ms);
 	if (victim[0])
 		destroy_check(n, self, victim);
+	watch(self, cmdline_u32(mbi, "watch_s", 1), cmdline_u32(mbi, "watch_rounds", 0));
 }
