@@ -136,3 +136,24 @@ def last_agent_metric(r):
     """(dom, name, value, unit) of the agent's last mem_used_bytes, for ExporterServes."""
     rounds = ROUND_RE.findall(r.serial)
     return ("agent", "mem_used_bytes", int(rounds[-1][0]) if rounds else -1, "bytes")
+
+
+@dataclasses.dataclass
+class CpuIsDomain:
+    """CPU @cpu ran only @dom, now paused: its guest_cycles are exactly the domain's cpu_cycles.
+
+    Both as the control domain read them (CPU_COUNTERS after DOMAIN_COUNTERS_OF),
+    from another CPU, under the sequence counts: nothing moved in between.
+    """
+    cpu: int
+    dom: str
+
+    def __call__(self, r):
+        view = paused_views(r.serial).get(self.dom)
+        m = re.search(rf"<control> control: cpu{self.cpu} vcpus=1 guest_cycles=(\d+) ", r.serial)
+        if not view or not m:
+            return f"no paused line of {self.dom} or no cpu{self.cpu} line", r.serial[-1500:]
+        if int(m.group(1)) != view["cpu_cycles"]:
+            return (f"cpu{self.cpu} guest_cycles={m.group(1)}, but {self.dom} ran "
+                    f"cpu_cycles={view['cpu_cycles']} on it", m.group(0))
+        return None

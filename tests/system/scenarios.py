@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import emu  # noqa: E402  (tools/ is not a package)
 from metrics_checks import ExporterServes, FinalCycles, StreamedMetric, StreamIsJson  # noqa: E402
-from agree_checks import AgentAgrees, PausedAgree, last_agent_metric  # noqa: E402
+from agree_checks import AgentAgrees, CpuIsDomain, PausedAgree, last_agent_metric  # noqa: E402
 
 
 from checks import *  # noqa: E402,F401,F403  (the check classes and helpers)
@@ -437,6 +437,20 @@ AGREE = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "
             NO_ERRORS, MEM_BACK]
          + passed("control") + passed("agent") + passed("halter") + DOMAINS_DONE)
 
+# Pausing across CPUs: DOMAIN_PAUSE kicks CPU 0 out of the busy guest and
+# waits for it to switch away; the snapshots taken from CPU 1 under CPU 0's
+# sequence count must then be identical.
+PAUSE_2CPU = ([Line(guest_line("control", r"control: ok: busy stood still for 200 ms paused: "
+                               r"generation (\d+) then \1$"), "busy still"),
+               Line(guest_line("control", r"control: ok: VCPU_COUNTERS of busy: 1 vCPUs "
+                               r"adding up"), "vCPUs add up"),
+               Line(guest_line("control", r"control: cpu1 vcpus=1 "), "cpu1 listed"),
+               CpuIsDomain(0, "busy"),
+               Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
+               Line(r"\] domain: d2 busy paused by the control domain d1 control$", "paused"),
+               NoLine(r"^\[c\d+\] <\S+> \S+: FAIL", "failed guest check"),
+               NO_ERRORS, MEM_BACK] + passed("control") + passed("busy") + DOMAINS_DONE)
+
 # metrics=com2 every 100 ms beside the hypercall guest's published metric
 # and a 300 ms spin: JSON on COM2 that agrees with the domain lines, and
 # tools/tally-metrics serves it.
@@ -599,6 +613,13 @@ SCENARIOS = [
         "sched-smp-2cpu", "a 2-vCPU guest on two CPUs: vCPU 1 runs on CPU 1, 50 IPIs",
         "bochs", bochs_vmx(2), smp_checks(1), timeout=300,
         modules=[(Guest("smp"), "name=smp mem=8 vcpus=2 ipis=50")]),
+    Scenario(
+        "hypercall-pause-2cpu", "the control domain on CPU 1 pauses a busy guest running on "
+        "CPU 0: it stops there and then, and its counters read from CPU 1 stand still",
+        "bochs", bochs_vmx(2), PAUSE_2CPU, timeout=300,
+        modules=[(Guest("control"), "name=control mem=8 role=control pcpu=1 settle=200000 "
+                                    "pause_ms=200"),
+                 (Guest("busy"), "name=busy mem=8 pcpu=0 loops=3000000 report=100000000")]),
     Scenario(
         "sched-xstate", "three AVX guests on one CPU keep their ymm registers across slices",
         "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,
