@@ -283,7 +283,8 @@ const char *domain_state_name(const struct domain *d)
 	return d->paused ? "paused" : "running";
 }
 
-int domain_pause(struct domain *d, const struct domain *by)
+/* The control domain @by holds @d off the CPUs (@pause) or lets it run again. */
+static int set_paused(struct domain *d, const struct domain *by, bool pause)
 {
 	unsigned long flags = spin_lock_irqsave(&domain_lock);
 	bool was_paused = d->paused;
@@ -292,35 +293,29 @@ int domain_pause(struct domain *d, const struct domain *by)
 		spin_unlock_irqrestore(&domain_lock, flags);
 		return -ENOENT;
 	}
-	d->paused = true;
+	d->paused = pause;
 	spin_unlock_irqrestore(&domain_lock, flags);
-	if (was_paused)
+	if (was_paused == pause)
 		return 0;
-	for (unsigned int i = 0; i < d->vcpu_count; i++)
-		sched_pause(d->vcpus[i]);
-	log_info("domain: d%u %s paused by the control domain d%u %s", d->id, d->name, by->id,
-		 by->name);
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		if (pause)
+			sched_pause(d->vcpus[i]);
+		else
+			sched_unpause(d->vcpus[i]);
+	}
+	log_info("domain: d%u %s %s by the control domain d%u %s", d->id, d->name,
+		 pause ? "paused" : "unpaused", by->id, by->name);
 	return 0;
+}
+
+int domain_pause(struct domain *d, const struct domain *by)
+{
+	return set_paused(d, by, true);
 }
 
 int domain_unpause(struct domain *d, const struct domain *by)
 {
-	unsigned long flags = spin_lock_irqsave(&domain_lock);
-	bool was_paused = d->paused;
-
-	if (d->state == DOMAIN_DEAD) {
-		spin_unlock_irqrestore(&domain_lock, flags);
-		return -ENOENT;
-	}
-	d->paused = false;
-	spin_unlock_irqrestore(&domain_lock, flags);
-	if (!was_paused)
-		return 0;
-	for (unsigned int i = 0; i < d->vcpu_count; i++)
-		sched_unpause(d->vcpus[i]);
-	log_info("domain: d%u %s unpaused by the control domain d%u %s", d->id, d->name, by->id,
-		 by->name);
-	return 0;
+	return set_paused(d, by, false);
 }
 
 void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual)

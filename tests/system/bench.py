@@ -149,22 +149,24 @@ def run_failure(result):
     return None
 
 
+def guest_run_failure(result, line_re, exited_re, what):
+    """Why a run of one timing guest failed (no @what line, or no PASS), or None."""
+    if not line_re.search(result.serial):
+        return run_failure(result) or f"no `{what}` line"
+    if not exited_re.search(result.serial):
+        return run_failure(result) or f"{what.split(':')[0]} did not exit with PASS"
+    return run_failure(result)
+
+
 def failure(result):
     """Why the cpuidloop run failed, or None."""
-    if not RESULT_RE.search(result.serial):
-        return run_failure(result) or "no `cpuidloop: count=N tsc_per_cpuid=X` line"
-    if not EXITED_RE.search(result.serial):
-        return run_failure(result) or "cpuidloop did not exit with PASS"
-    return run_failure(result)
+    return guest_run_failure(result, RESULT_RE, EXITED_RE, "cpuidloop: count=N tsc_per_cpuid=X")
 
 
 def hcloop_failure(result):
     """Why the hcloop run failed, or None."""
-    if not HCLOOP_RE.search(result.serial):
-        return run_failure(result) or "no `hcloop: count=N null_hypercall_ticks=X ...` line"
-    if not HCLOOP_EXITED_RE.search(result.serial):
-        return run_failure(result) or "hcloop did not exit with PASS"
-    return run_failure(result)
+    return guest_run_failure(result, HCLOOP_RE, HCLOOP_EXITED_RE,
+                             "hcloop: count=N null_hypercall_ticks=X ...")
 
 
 def report_hcloop(result):
