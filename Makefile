@@ -121,6 +121,8 @@ UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
 UNIT_SRCS_test_vlapic    := arch/x86_64/vlapic.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_ring      := kernel/ring.c
+UNIT_SRCS_test_ioapic    := drivers/ioapic_route.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))

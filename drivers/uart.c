@@ -1,6 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* 16550 UART: polled transmit for the console (PC16550D data sheet). */
+/* 16550 UART: polled transmit for the console, interrupt-driven for the metrics stream
+ * (PC16550D data sheet).
+ *
+ * Design: in interrupt mode, writers append whole records to the UART's
+ * ring and the THRE interrupt moves them to the 16-byte transmit FIFO, so
+ * no CPU waits for the line.  The interrupt is enabled only while queued
+ * bytes wait for the FIFO to empty.
+ * Locking: u->lock guards the ring, IER and the FIFO between writers (any
+ * CPU) and the interrupt (the boot CPU); polled mode uses no lock. */
 #include <arch/io.h>
+#include <tally/arch.h>
+#include <tally/errno.h>
+#include <tally/ioapic.h>
+#include <tally/percpu.h>
 #include <tally/uart.h>
 
 /* Register offsets from the base port. */
@@ -8,21 +20,28 @@
 #define UART_DLL	0	/* divisor latch low (DLAB = 1) */
 #define UART_IER	1	/* interrupt enable (DLAB = 0) */
 #define UART_DLM	1	/* divisor latch high (DLAB = 1) */
-#define UART_FCR	2
+#define UART_IIR	2	/* interrupt identification (read) */
+#define UART_FCR	2	/* FIFO control (write) */
 #define UART_LCR	3
 #define UART_MCR	4
 #define UART_LSR	5
 
+#define UART_IER_THRE	0x02	/* interrupt when the transmit FIFO is empty */
 #define UART_LCR_8N1	0x03
 #define UART_LCR_DLAB	0x80
 #define UART_FCR_ENABLE_CLEAR	0x07	/* enable FIFOs, clear both */
-#define UART_MCR_DTR_RTS_OUT2	0x0B
+#define UART_MCR_DTR_RTS_OUT2	0x0B	/* OUT2 gates the IRQ line on PCs */
 #define UART_LSR_DATA_READY	0x01
-#define UART_LSR_THRE	0x20	/* transmit holding register empty */
+#define UART_LSR_THRE	0x20	/* transmit holding register (FIFO mode: the FIFO) empty */
 #define UART_LSR_TEMT	0x40	/* transmitter empty: the last bit is out */
+#define UART_TX_FIFO	16
 
 #define UART_CLOCK_HZ	1843200
 #define UART_BAUD	115200
+
+/* The PC's ISA IRQs: COM1 and COM3 share IRQ 4, COM2 and COM4 IRQ 3. */
+#define UART_COM13_IRQ	4
+#define UART_COM24_IRQ	3
 
 /*
  * Bound on the wait for the transmitter: with no UART at the port, LSR
@@ -36,6 +55,9 @@ void uart_init(struct uart *u, uint16_t port)
 	uint16_t divisor = UART_CLOCK_HZ / 16 / UART_BAUD;
 
 	u->port = port;
+	u->irq_tx = false;
+	u->thre_irq = false;
+	u->lock = (struct spinlock)SPINLOCK_INIT;
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, UART_LCR_DLAB);
 	outb(port + UART_DLL, divisor & 0xFF);
@@ -45,11 +67,17 @@ void uart_init(struct uart *u, uint16_t port)
 	outb(port + UART_MCR, UART_MCR_DTR_RTS_OUT2);
 }
 
-static void uart_putc(struct uart *u, char c)
+/* Wait (bounded) for an LSR bit. */
+static void uart_wait(struct uart *u, uint8_t lsr_bit)
 {
 	for (int i = 0; i < UART_TX_SPINS; i++)
-		if (inb(u->port + UART_LSR) & UART_LSR_THRE)
-			break;
+		if (inb(u->port + UART_LSR) & lsr_bit)
+			return;
+}
+
+static void uart_putc(struct uart *u, char c)
+{
+	uart_wait(u, UART_LSR_THRE);
 	outb(u->port + UART_THR, (uint8_t)c);
 }
 
@@ -62,11 +90,164 @@ void uart_write(struct uart *u, const char *s, size_t len)
 	}
 }
 
+/* Move up to a FIFO's worth of queued bytes into the transmitter; its FIFO must be empty. */
+static void uart_fill_fifo(struct uart *u)
+{
+	char bytes[UART_TX_FIFO];
+	size_t n = ring_get(&u->tx, bytes, sizeof(bytes));
+
+	for (size_t i = 0; i < n; i++)
+		outb(u->port + UART_THR, (uint8_t)bytes[i]);
+}
+
+/*
+ * Refill the FIFO if it is empty, and ask for the THRE interrupt exactly
+ * while bytes wait in the ring.  The interrupt is enabled only with the
+ * FIFO busy, so the next edge comes when it empties.
+ */
+static void uart_pump(struct uart *u)
+{
+	bool want;
+
+	if (inb(u->port + UART_LSR) & UART_LSR_THRE)
+		uart_fill_fifo(u);
+	want = ring_used(&u->tx) != 0;
+	if (want != u->thre_irq) {
+		outb(u->port + UART_IER, want ? UART_IER_THRE : 0);
+		u->thre_irq = want;
+	}
+}
+
+void uart_poll(struct uart *u)
+{
+	unsigned long flags;
+
+	if (!u->irq_tx)
+		return;
+	flags = spin_lock_irqsave(&u->lock);
+	if (u->irq_tx)
+		uart_pump(u);
+	spin_unlock_irqrestore(&u->lock, flags);
+}
+
+static void uart_interrupt(void *ctx)
+{
+	struct uart *u = ctx;
+
+	/*
+	 * Reading IIR clears a THRE interrupt (PC16550D, IIR); so would the
+	 * refill, but with the ring empty there is none.  A receive or modem
+	 * interrupt cannot be pending: IER enables only THRE.
+	 */
+	(void)inb(u->port + UART_IIR);
+	uart_poll(u);
+}
+
+static int uart_isa_irq(uint16_t port)
+{
+	switch (port) {
+	case UART_COM1:
+	case UART_COM3:
+		return UART_COM13_IRQ;
+	case UART_COM2:
+	case UART_COM4:
+		return UART_COM24_IRQ;
+	default:
+		return -ENODEV;
+	}
+}
+
+int uart_start_irq_tx(struct uart *u, char *buf, size_t size)
+{
+	int irq = uart_isa_irq(u->port), vector, err;
+
+	if (irq < 0)
+		return irq;
+	vector = arch_irq_register(uart_interrupt, u);
+	if (vector < 0)
+		return vector;
+	ring_init(&u->tx, buf, size);
+	u->irq_tx = true;
+	/* The boot CPU: the stream's tick runs there too. */
+	err = ioapic_route_isa_irq((unsigned int)irq, (uint8_t)vector, percpu_area[0].apic_id);
+	if (err < 0) {
+		u->irq_tx = false;
+		arch_irq_unregister(vector);
+		return err;
+	}
+	return 0;
+}
+
+/* Send what the ring holds, waiting for the FIFO: for the end, when nothing else runs. */
+static void uart_drain_polled(struct uart *u)
+{
+	while (ring_used(&u->tx)) {
+		uart_wait(u, UART_LSR_THRE);
+		uart_fill_fifo(u);
+	}
+}
+
+/* Back to polled transmit for good, once the ring is sent. */
+static void uart_stop_irq_tx(struct uart *u)
+{
+	unsigned long flags;
+
+	if (!u->irq_tx)		/* the console's: no lock, a panic may flush it */
+		return;
+	flags = spin_lock_irqsave(&u->lock);
+	if (u->irq_tx) {
+		uart_drain_polled(u);
+		outb(u->port + UART_IER, 0);
+		u->thre_irq = false;
+		u->irq_tx = false;
+	}
+	spin_unlock_irqrestore(&u->lock, flags);
+}
+
+unsigned long uart_record_begin(struct uart *u)
+{
+	return spin_lock_irqsave(&u->lock);
+}
+
+void uart_record_write(struct uart *u, const char *s, size_t len)
+{
+	size_t start = 0;
+
+	if (!u->irq_tx) {
+		uart_write(u, s, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\n')
+			continue;
+		ring_put(&u->tx, s + start, i - start);
+		ring_put(&u->tx, "\r\n", 2);
+		start = i + 1;
+	}
+	ring_put(&u->tx, s + start, len - start);
+}
+
+bool uart_record_end(struct uart *u, unsigned long flags)
+{
+	bool queued = true;
+
+	if (u->irq_tx) {
+		queued = ring_commit(&u->tx);
+		uart_pump(u);
+	}
+	spin_unlock_irqrestore(&u->lock, flags);
+	return queued;
+}
+
+uint64_t uart_records_dropped(const struct uart *u)
+{
+	return u->tx.dropped;
+}
+
 void uart_flush(struct uart *u)
 {
-	for (int i = 0; i < UART_TX_SPINS; i++)
-		if (inb(u->port + UART_LSR) & UART_LSR_TEMT)
-			return;
+	uart_stop_irq_tx(u);
+	uart_wait(u, UART_LSR_TEMT);
 }
 
 int uart_getc(struct uart *u)

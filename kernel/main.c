@@ -4,6 +4,7 @@
 #include <tally/arch.h>
 #include <tally/console.h>
 #include <tally/emu_exit.h>
+#include <tally/ioapic.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/metrics_stream.h>
@@ -167,6 +168,8 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	mem_init(&boot_info);
 	have_acpi = platform_discover(&boot_info, &acpi_info);
 	mem_map_all();
+	if (have_acpi)
+		ioapic_init(&acpi_info);
 	if (arch_timer_init() < 0)
 		panic("timer: calibration failed; Tally cannot keep time");
 	start_cpus(have_acpi);

@@ -252,7 +252,7 @@ static __noreturn void all_done(void)
 		sched_rq_account_now(&local()->rq, arch_read_tsc());
 		sched_counters_end(local());
 		sched_log_cpu_accounting("sched");
-		metrics_stream_emit();	/* the final counters */
+		metrics_stream_final();	/* the final counters */
 		if (options.exit_when_done) {
 			log_info("tally: exit code=0");
 			emu_exit(EMU_EXIT_OK);

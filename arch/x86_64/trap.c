@@ -50,7 +50,8 @@ void trap_external_interrupt(uint64_t vector)
 		return;
 	if (vector == VEC_LAPIC_TIMER)
 		lapic_timer_interrupt();
-	else if (vector != VEC_KICK)	/* a kick only needs the CPU to look again */
+	else if (vector != VEC_KICK &&	/* a kick only needs the CPU to look again */
+		 !irq_dispatch(vector))
 		log_warn("unexpected interrupt vector %lu", vector);
 	lapic_eoi();
 }

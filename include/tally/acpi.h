@@ -108,8 +108,16 @@ struct acpi_ioapic {
 struct acpi_override {
 	uint8_t source;			/* ISA IRQ */
 	uint32_t gsi;
-	uint16_t flags;			/* polarity and trigger mode */
+	uint16_t flags;			/* polarity and trigger mode: ACPI_INTI_* */
 };
+
+/* MPS INTI flags of an interrupt source override (ACPI 6.5, 5.2.12.5; MPS 1.4, Table 4-10). */
+#define ACPI_INTI_POLARITY_MASK		0x3	/* 0: as the bus says (ISA: high) */
+#define ACPI_INTI_ACTIVE_HIGH		0x1
+#define ACPI_INTI_ACTIVE_LOW		0x3
+#define ACPI_INTI_TRIGGER_MASK		0xC	/* 0: as the bus says (ISA: edge) */
+#define ACPI_INTI_EDGE			0x4
+#define ACPI_INTI_LEVEL			0xC
 
 struct acpi_table_range {
 	uint64_t pa;

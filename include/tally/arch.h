@@ -41,6 +41,15 @@ int arch_timer_set_periodic(unsigned int ms);
 /* Start the application processors @acpi lists; returns how many came up. */
 unsigned int arch_smp_boot(const struct acpi_info *acpi);
 
+/*
+ * Have @fn(@ctx) called for each interrupt on a device vector of its own,
+ * with interrupts off (the EOI is the architecture's): returns the vector,
+ * to program into the interrupt controller, or -ENOSPC.
+ */
+int arch_irq_register(void (*fn)(void *ctx), void *ctx);
+/* Give back a vector from arch_irq_register() that nothing raises any more. */
+void arch_irq_unregister(int vector);
+
 /* Print this CPU's registers and a backtrace from the caller, for panic(). */
 void arch_dump_current(void);
 

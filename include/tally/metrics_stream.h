@@ -9,7 +9,10 @@
 void metrics_stream_init(void);
 /* From the boot CPU's tick: write an object if the interval has passed. */
 void metrics_stream_tick(void);
-/* Write one object now (the final counters, when all domains have ended). */
-void metrics_stream_emit(void);
+/*
+ * Write the final object, when all domains have ended, after everything
+ * queued, and wait until it has left the UART; the stream ends there.
+ */
+void metrics_stream_final(void);
 
 #endif

@@ -101,6 +101,45 @@ class FinalCycles:
         return None
 
 
+def _cpu0_cycles(obj):
+    """(hypervisor cycles, all accounted cycles) of CPU 0 in one object."""
+    c = obj["cpus"][0]
+    return c["hypervisor_cycles"], c["guest_cycles"] + c["hypervisor_cycles"] + c["idle_cycles"]
+
+
+@dataclasses.dataclass
+class StreamCpuShare:
+    """While @dom runs alone, Tally takes at most @most of CPU 0 between objects.
+
+    Read from the stream itself: over consecutive objects in which @dom is
+    the only domain still running, CPU 0's hypervisor-cycle delta over its
+    accounted delta, summed.  With nothing else to do, that is what writing
+    the stream costs: written synchronously, every ~600-byte object spun
+    ~52 ms (51 % of a 100 ms interval under Bochs); interrupt-driven, the
+    share is under 1 %.  Needs at least @least such intervals.
+    """
+    dom: str
+    most: float
+    least: int = 2
+
+    def __call__(self, r):
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        alone = [o for o in objs if all((d.get("state") == "running") == (d.get("name") == self.dom)
+                                        for d in o["domains"])]
+        if len(alone) < self.least + 1:
+            return (f"{len(alone)} objects while {self.dom} ran alone, expected at least "
+                    f"{self.least + 1}", _tail(r.com2, 3))
+        (h0, t0), (h1, t1) = _cpu0_cycles(alone[0]), _cpu0_cycles(alone[-1])
+        share = (h1 - h0) / (t1 - t0) if t1 > t0 else 1.0
+        if share > self.most:
+            return (f"Tally took {share:.1%} of cpu0 while {self.dom} ran alone, expected at most "
+                    f"{self.most:.0%} (is the stream written synchronously?)",
+                    "\n".join(json.dumps(o["cpus"]) for o in alone))
+        return None
+
+
 @dataclasses.dataclass
 class StreamedMetric:
     """Some object lists @dom's guest metric @name = @value in @unit, source guest."""

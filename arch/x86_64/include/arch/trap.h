@@ -14,6 +14,14 @@ enum {
 	VEC_FIRST_EXTERNAL = 32,
 };
 
+/*
+ * Vectors drivers get from arch_irq_register(), for I/O APIC inputs: above
+ * the PICs' 0x20-0x2F, in the lowest priority class Tally uses, below the
+ * timer and the kick.
+ */
+#define VEC_DEVICE_FIRST	0x30
+#define VEC_DEVICE_COUNT	8
+
 /* Vectors Tally programs into its local APIC. */
 #define VEC_LAPIC_TIMER		0xF0
 #define VEC_KICK		0xF1	/* another CPU changed this one's run queue */
@@ -36,6 +44,8 @@ void idt_load(void);
 uint64_t idt_base(void);
 /* Handle external interrupt @vector, from the IDT or from a VM exit. */
 void trap_external_interrupt(uint64_t vector);
+/* Run the handler a driver registered for device @vector; false if there is none. */
+bool irq_dispatch(uint64_t vector);
 /* C entry for every vector, from traps.asm. */
 void trap_dispatch(struct trap_frame *f);
 /* Print @f's registers and a backtrace from its RBP. */
