@@ -48,8 +48,10 @@ LAST = sample(1000, [domain(1, "web", 50_000_000, cpu_ns=1_500_000_000, exits=12
                             slices=99, halts=12, wakeups=11, io_port_accesses=77,
                             metrics=[{"name": "mem_used", "value": 123456, "unit": "bytes",
                                       "source": "guest"}]),
-                     domain(2, "spin", 25_000_000, state="dead", cpu_ns=500_000_000)],
+                     domain(2, "spin", 25_000_000, state="dead", cpu_ns=500_000_000),
+                     domain(3, "held", 1_000, state="paused")],
               guest=75_000_000, hyp=2_500_000, idle=22_500_000)
+LAST["dropped"] = 3
 
 EXPECTED = """\
 tally_domain_cpu_seconds_total{domain="web",id="1"} 1.5
@@ -62,6 +64,10 @@ tally_domain_io_port_accesses_total{domain="web",id="1"} 77
 tally_domain_memory_bytes{domain="web",id="1"} 8388608
 tally_domain_up{domain="web",id="1"} 1
 tally_domain_up{domain="spin",id="2"} 0
+tally_domain_up{domain="held",id="3"} 1
+tally_domain_paused{domain="held",id="3"} 1
+tally_domain_paused{domain="web",id="1"} 0
+tally_stream_dropped_objects_total 3
 tally_domain_vcpus{domain="spin",id="2"} 1
 tally_cpu_seconds_total{cpu="0",mode="guest"} 1.5
 tally_cpu_seconds_total{cpu="0",mode="hypervisor"} 0.05
@@ -76,6 +82,7 @@ FAMILIES = {"tally_domain_cpu_seconds_total": "counter", "tally_domain_exits_tot
             "tally_domain_wakeups_total": "counter",
             "tally_domain_io_port_accesses_total": "counter",
             "tally_domain_memory_bytes": "gauge", "tally_domain_up": "gauge",
+            "tally_domain_paused": "gauge", "tally_stream_dropped_objects_total": "counter",
             "tally_cpu_seconds_total": "counter", "tally_guest_metric": "gauge"}
 
 
@@ -120,7 +127,8 @@ class Exposition(unittest.TestCase):
             self.assertEqual(lines.count(f"# TYPE {name} {kind}"), 1, name)
             help_at = next(i for i, ln in enumerate(lines) if ln.startswith(f"# HELP {name} "))
             type_at = lines.index(f"# TYPE {name} {kind}")
-            first = next(i for i, ln in enumerate(lines) if ln.startswith(name + "{"))
+            first = next(i for i, ln in enumerate(lines)
+                         if ln.startswith(name + "{") or ln.startswith(name + " "))
             self.assertLess(help_at, type_at)
             self.assertLess(type_at, first)
             # A family's samples are together, right after its TYPE line.
