@@ -86,9 +86,14 @@ $(BUILD)/tally.elf: $(KOBJS) $(BUILD)/symbols.o linker.ld tools/check-image.py
 include tests/guests/guests.mk
 
 # The demo `make run` boots: VMs of different sizes, busy, mostly idle and
-# short-lived, sharing the host (type `c` for the CPU accounting, `h` for
-# the other keys).  TALLY_CMDLINE adds options for Tally itself.
+# short-lived, sharing the host, with a control domain that lists them all
+# with their counters every 5 s and an agent that publishes its own memory
+# use; Tally prints its table every 10 s (type `t` for it now, `c` for the
+# CPU accounting, `h` for the other keys).  TALLY_CMDLINE sets Tally's options.
+TALLY_CMDLINE ?= top_interval_s=10
 DEMO_MODULES := \
+	--module $(BUILD)/guests/control.elf "name=monitor mem=8 role=control settle=0 watch_s=5 watch_rounds=100000" \
+	--module $(BUILD)/guests/agent.elf "name=app mem=64 rounds=48 alloc_kib=1024 interval_ms=2500" \
 	--module $(BUILD)/guests/busy.elf "name=web mem=64 report=20000000" \
 	--module $(BUILD)/guests/busy.elf "name=batch mem=128 report=40000000" \
 	--module $(BUILD)/guests/halter.elf "name=idle mem=16 rounds=1000000 work_us=200 sleep_us=50000" \
