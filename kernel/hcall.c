@@ -343,7 +343,7 @@ int64_t hcall_dispatch(const struct hcall_ctx *ctx, uint64_t nr,
 		return -ENOSYS;
 	e = &hcall_table[nr];
 	if (ctx->cpl != 0)
-		return -EPERM;
+		return -EACCES;
 	if (e->control_only && !ctx->is_control)
 		return -EPERM;
 	return e->fn(ctx, args);

@@ -36,17 +36,19 @@
  * Tally changes no other guest register.  Pointers are guest-physical
  * addresses in the caller's own memory.  A failed call changes nothing:
  * no byte of guest memory is written when the result is negative.
- * Every call is refused from guest user mode (CPL 3) with -TALLY_EPERM.
- * Calls marked "control only" are refused with -TALLY_EPERM unless the
- * caller is the control domain (module command line "role=control").
+ * Every call is refused from guest user mode (CPL > 0) with -TALLY_EACCES:
+ * the guest's kernel decides what its programs may ask.  Calls marked
+ * "control only" are refused with -TALLY_EPERM unless the caller is the
+ * control domain (module command line "role=control").
  */
 #define TALLY_ABI_VERSION_MAJOR		1	/* incompatible changes */
 #define TALLY_ABI_VERSION_MINOR		1	/* additions only (1: VCPU_ and CPU_COUNTERS) */
 
 /* Error codes (returned negated), with Linux's values. */
-#define TALLY_EPERM	1	/* not allowed: user mode, or not the control domain */
+#define TALLY_EPERM	1	/* not allowed: not the control domain */
 #define TALLY_ENOENT	2	/* no such domain */
 #define TALLY_E2BIG	7	/* length or count above the call's limit */
+#define TALLY_EACCES	13	/* called from guest user mode (CPL > 0) */
 #define TALLY_EFAULT	14	/* a pointer reaches outside the caller's memory */
 #define TALLY_EINVAL	22	/* bad argument: misaligned, too small, bad value */
 #define TALLY_ENOSPC	28	/* no room left (the metric table is full) */

@@ -361,7 +361,9 @@ HYPERCALL_CHECKS = ("ABI_VERSION: 0x10001", "DOMAIN_INFO: result 72, name 'hc'",
                     "DOMAIN_LIST from an ordinary domain: -1", "named 'bad name': -22",
                     "CONSOLE_WRITE from beyond RAM: -14", "VCPU_COUNTERS of itself: 1 vCPU",
                     "VCPU_COUNTERS of another domain: -1",
-                    "CPU_COUNTERS from an ordinary domain: -1")
+                    "CPU_COUNTERS from an ordinary domain: -1",
+                    "DOMAIN_INFO from user mode (CPL 3): -13 (-EACCES), nothing written",
+                    "ABI_VERSION from user mode: -13")
 HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), text)
                for text in HYPERCALL_CHECKS]
               + [NoLine(guest_line("hc", "hypercall: FAIL"), "failed hypercall check"),

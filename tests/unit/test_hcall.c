@@ -234,8 +234,8 @@ static void test_user_mode_refused(void **state)
 	(void)state;
 	for (uint64_t nr = 0; nr < TALLY_HC_COUNT; nr++) {
 		for (uint8_t cpl = 1; cpl <= 3; cpl++) {
-			assert_int_equal(call_as(CONTROL, cpl, nr, 4096, 4096, 0), -EPERM);
-			assert_int_equal(call_as(GUEST, cpl, nr, 4096, 4096, 0), -EPERM);
+			assert_int_equal(call_as(CONTROL, cpl, nr, 4096, 4096, 0), -EACCES);
+			assert_int_equal(call_as(GUEST, cpl, nr, 4096, 4096, 0), -EACCES);
 		}
 	}
 	assert_true(nothing_happened());

@@ -63,6 +63,27 @@ static void check_vcpu_counters(void)
 	guest_check(r == -TALLY_EPERM, "CPU_COUNTERS from an ordinary domain: %d (-EPERM)", r);
 }
 
+#define UNTOUCHED		0xABu
+
+/*
+ * The last checks, at CPL 3 as a program in the guest would run: every
+ * call is -EACCES and writes nothing.  Ends the test (there is no way back).
+ */
+static void user_checks(void)
+{
+	uint16_t cs;
+	int32_t r;
+
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	memset(&info, UNTOUCHED, sizeof(info));
+	r = tally_domain_info(&info);
+	guest_check((cs & 3) == 3 && r == -TALLY_EACCES && info.size == UNTOUCHED * 0x01010101u,
+		    "DOMAIN_INFO from user mode (CPL %u): %d (-EACCES), nothing written", cs & 3, r);
+	r = tally_abi_version(NULL);
+	guest_check(r == -TALLY_EACCES, "ABI_VERSION from user mode: %d (-EACCES)", r);
+	guest_exit();
+}
+
 /* Each call that goes wrong gets its own error, and the guest goes on. */
 static void check_errors(const struct mb_info *mbi)
 {
@@ -94,4 +115,5 @@ void guest_main(const struct mb_info *mbi)
 	r = tally_yield();
 	guest_check(r == 0, "YIELD: %d", r);
 	check_errors(mbi);
+	user_mode_run(user_checks);
 }

@@ -9,6 +9,8 @@
 /* Segment descriptor fields (SDM Vol. 3 3.4.5). */
 #define SEG_ACCESS_CODE		0x9Au	/* present, DPL 0, code, execute/read */
 #define SEG_ACCESS_DATA		0x92u	/* present, DPL 0, data, read/write */
+#define SEG_ACCESS_USER_CODE	0xFAu	/* the same with DPL 3, for user.h */
+#define SEG_ACCESS_USER_DATA	0xF2u
 #define SEG_FLAGS_FLAT32	0xCu	/* G: 4 KiB granularity, D/B: 32-bit */
 #define SEG_LIMIT_MAX		0xFFFFFu	/* 2^20 pages: 4 GiB */
 #define SEG_LIMIT_LOW_MASK	0xFFFFu
@@ -37,11 +39,13 @@ struct idt_gate {
 
 _Static_assert(sizeof(struct idt_gate) == 8, "IDT gate is 8 bytes");
 
-/* Index = selector / 8: null, then GDT_SEL_CODE, then GDT_SEL_DATA. */
+/* Index = selector / 8: null, GDT_SEL_CODE, GDT_SEL_DATA, GDT_SEL_USER_CODE, _USER_DATA. */
 static const uint64_t gdt[] __attribute__((aligned(8))) = {
 	0,
 	GDT_FLAT(SEG_ACCESS_CODE),
 	GDT_FLAT(SEG_ACCESS_DATA),
+	GDT_FLAT(SEG_ACCESS_USER_CODE),
+	GDT_FLAT(SEG_ACCESS_USER_DATA),
 };
 
 static struct idt_gate idt[IRQ_VECTORS] __attribute__((aligned(8)));

@@ -19,6 +19,7 @@
 #include "smp.h"
 #include "trap.h"
 #include "tsc.h"
+#include "user.h"
 #include "verdict.h"
 #include "x2apic.h"
 #include "x86.h"

@@ -31,9 +31,11 @@
 #define MSR_IA32_VMX_BASIC		0x480
 #define MSR_IA32_TSC_DEADLINE		0x6E0
 
-/* Flat 32-bit selectors in the guest library's GDT (desc.c). */
+/* Flat 32-bit selectors in the guest library's GDT (desc.c); the user ones with RPL 3. */
 #define GDT_SEL_CODE		0x08
 #define GDT_SEL_DATA		0x10
+#define GDT_SEL_USER_CODE	0x1B
+#define GDT_SEL_USER_DATA	0x23
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
