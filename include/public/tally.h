@@ -235,7 +235,7 @@ struct tally_counters {
 	uint64_t cpu_ns;
 	uint64_t slices;		/* times a vCPU was scheduled in */
 	uint64_t halts;			/* HLT exits */
-	uint64_t wakeups;		/* halted vCPUs made runnable */
+	uint64_t wakeups;		/* times a halted vCPU ran again after a wake-up */
 	uint64_t exits_total;
 	uint64_t exits_by_reason[TALLY_EXIT_REASONS];
 	uint64_t io_port_accesses;
