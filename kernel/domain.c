@@ -227,6 +227,31 @@ void domain_release_vcpu(struct vcpu *v)
 		free_domain(d);
 }
 
+/* The control domain @by holds @d off the CPUs (@pause) or lets it run again. */
+static int set_paused(struct domain *d, const struct domain *by, bool pause)
+{
+	unsigned long flags = spin_lock_irqsave(&domain_lock);
+	bool was_paused = d->paused;
+
+	if (d->state == DOMAIN_DEAD) {
+		spin_unlock_irqrestore(&domain_lock, flags);
+		return -ENOENT;
+	}
+	d->paused = pause;
+	spin_unlock_irqrestore(&domain_lock, flags);
+	if (was_paused == pause)
+		return 0;
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		if (pause)
+			sched_pause(d->vcpus[i]);
+		else
+			sched_unpause(d->vcpus[i]);
+	}
+	log_info("domain: d%u %s %s by the control domain d%u %s", d->id, d->name,
+		 pause ? "paused" : "unpaused", by->id, by->name);
+	return 0;
+}
+
 /*
  * Tear @d down: its vCPUs stop; each is released by its own CPU (here at
  * once, elsewhere at that CPU's next scheduling point), and the last one
@@ -258,6 +283,11 @@ static void destroy(struct domain *d)
 	for (unsigned int i = 0; i < d->vcpu_count; i++)
 		if (d->vcpus[i]->pcpu == self)
 			domain_release_vcpu(d->vcpus[i]);
+	/* No one could unpause them any more: what the control domain held runs again. */
+	if (d->control)
+		for (unsigned int i = 0; i < count; i++)
+			if (domains[i].paused)
+				set_paused(&domains[i], d, false);
 }
 
 void domain_exit(struct domain *d, uint64_t value)
@@ -281,31 +311,6 @@ const char *domain_state_name(const struct domain *d)
 	if (d->state == DOMAIN_DEAD)
 		return "dead";
 	return d->paused ? "paused" : "running";
-}
-
-/* The control domain @by holds @d off the CPUs (@pause) or lets it run again. */
-static int set_paused(struct domain *d, const struct domain *by, bool pause)
-{
-	unsigned long flags = spin_lock_irqsave(&domain_lock);
-	bool was_paused = d->paused;
-
-	if (d->state == DOMAIN_DEAD) {
-		spin_unlock_irqrestore(&domain_lock, flags);
-		return -ENOENT;
-	}
-	d->paused = pause;
-	spin_unlock_irqrestore(&domain_lock, flags);
-	if (was_paused == pause)
-		return 0;
-	for (unsigned int i = 0; i < d->vcpu_count; i++) {
-		if (pause)
-			sched_pause(d->vcpus[i]);
-		else
-			sched_unpause(d->vcpus[i]);
-	}
-	log_info("domain: d%u %s %s by the control domain d%u %s", d->id, d->name,
-		 pause ? "paused" : "unpaused", by->id, by->name);
-	return 0;
 }
 
 int domain_pause(struct domain *d, const struct domain *by)

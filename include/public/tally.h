@@ -123,7 +123,7 @@
  *   returns once none of the domain's vCPUs runs, so its counters stand
  *   still until UNPAUSE; pausing a paused domain or unpausing a running one
  *   does nothing.  A paused domain's timers wait: it takes their interrupts
- *   when unpaused.
+ *   when unpaused.  When the control domain ends, Tally unpauses the rest.
  *   Errors: -ENOENT (no such domain, or it has ended), -EINVAL (the caller
  *   itself).  Control only.
  */

@@ -50,6 +50,23 @@ class NoLine:
 
 
 @dataclasses.dataclass
+class InOrder:
+    """Serial lines match @patterns one after another (each below the one before)."""
+    patterns: list
+    what: str
+
+    def __call__(self, r):
+        pos = 0
+        for pattern in self.patterns:
+            m = re.compile(pattern, re.MULTILINE).search(r.serial, pos)
+            if not m:
+                return (f"{self.what}: no /{pattern}/ after the lines before it",
+                        tail(r.serial))
+            pos = m.end()
+        return None
+
+
+@dataclasses.dataclass
 class Count:
     """Exactly @n serial lines match @pattern."""
     pattern: str

@@ -376,7 +376,7 @@ HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), tex
 
 # The control domain lists every domain with its counters through
 # hypercalls and ends the victim; ordinary domains may not (hypercall-basic).
-CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 3 domains$"), "list of 3"),
+CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "list of 4"),
             Line(guest_line("control", r"control: d1 control vcpus=1 mem_mib=8 flags=0x1 "),
                  "control flag on itself"),
             Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x0 "
@@ -392,9 +392,19 @@ CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 3 domains$"),
                  "pause of the ended victim"),
             Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x4 "),
                  "a second look (watch_rounds=1) lists the victim ended"),
+            Line(guest_line("control", r"control: d4 held vcpus=1 mem_mib=8 flags=0x2 "),
+                 "and held paused"),
+            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of held, left paused"),
+                 "held paused"),
+            InOrder([r"\] domain: d4 held paused by the control domain d1 control$",
+                     r"\] domain: d1 control exited status=1 value=0$",
+                     r"\] domain: d4 held unpaused by the control domain d1 control$",
+                     guest_line("held", r"TEST RESULT: PASS$")],
+                    "the control domain's end lets the domain it held run again"),
             NoLine(guest_line("control", "control: FAIL"), "failed control check"),
             NoLine(guest_line("victim", "TEST RESULT"), "victim verdict"),
-            NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + DOMAINS_DONE)
+            NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + passed("held")
+           + DOMAINS_DONE)
 
 
 # Thousands of malformed hypercalls next to well-behaved guests: each fails
@@ -634,9 +644,10 @@ SCENARIOS = [
         "hypercall-control", "the control domain lists the domains with counters and ends one",
         "bochs", bochs_vmx(1), CONTROL, timeout=120,
         modules=[(Guest("control"), "name=control mem=8 role=control victim=victim "
-                                    "watch_s=1 watch_rounds=1"),
+                                    "watch_s=1 watch_rounds=1 hold=held"),
                  (Guest("busy"), "name=victim mem=8 report=100000000"),
-                 (Guest("hello"), "name=hello mem=8")]),
+                 (Guest("hello"), "name=hello mem=8"),
+                 (Guest("busy"), "name=held mem=8 loops=5000000 report=100000000")]),
     Scenario(
         "hypercall-hostile", "5000 malformed hypercalls beside guests that must not notice",
         "bochs", bochs_vmx(1), HOSTILE, timeout=180,

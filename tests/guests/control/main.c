@@ -81,11 +81,13 @@ static void watch(uint32_t self, uint32_t seconds, uint32_t rounds)
  * settle=N loop turns first; then lists the domains with their counters;
  * pause_ms=N pauses the others that long and checks they stand still;
  * victim=NAME destroys that domain; watch_s=N watch_rounds=M lists them
- * again every N seconds, M times.
+ * again every N seconds, M times.  hold=NAME (before the last two) pauses
+ * that domain and leaves it paused: Tally lets it run again when the
+ * control domain ends.
  */
 void guest_main(const struct mb_info *mbi)
 {
-	char victim[TALLY_DOMAIN_NAME_MAX] = "";
+	char victim[TALLY_DOMAIN_NAME_MAX] = "", hold[TALLY_DOMAIN_NAME_MAX] = "";
 	uint32_t settle = cmdline_u32(mbi, "settle", DEFAULT_SETTLE);
 	uint32_t pause_ms = cmdline_u32(mbi, "pause_ms", 0);
 	uint32_t self;
@@ -98,6 +100,10 @@ void guest_main(const struct mb_info *mbi)
 	self = find(n, "control");
 	if (pause_ms)
 		control_pause_check(list, n, self, pause_ms);
+	cmdline_str(mbi, "hold", hold, sizeof(hold));
+	if (hold[0])
+		guest_check(tally_domain_pause(find(n, hold)) == 0,
+			    "DOMAIN_PAUSE of %s, left paused as the control domain ends", hold);
 	if (victim[0])
 		destroy_check(n, self, victim);
 	watch(self, cmdline_u32(mbi, "watch_s", 1), cmdline_u32(mbi, "watch_rounds", 0));
