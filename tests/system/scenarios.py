@@ -460,7 +460,10 @@ PAUSE_2CPU = ([Line(guest_line("control", r"control: ok: busy stood still for 20
                Line(guest_line("control", r"control: cpu1 vcpus=1 "), "cpu1 listed"),
                CpuIsDomain(0, "busy"),
                Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
-               Line(r"\] domain: d2 busy paused by the control domain d1 control$", "paused"),
+               Line(guest_line("control", r"control: ok: pause storm of d2: 100 rounds, 100 still "
+                               r"while paused, 100 never went back"), "pause storm"),
+               Count(r"\] domain: d2 busy paused by the control domain d1 control$", 101,
+                     "pauses"),
                NoLine(r"^\[c\d+\] <\S+> \S+: FAIL", "failed guest check"),
                NO_ERRORS, MEM_BACK] + passed("control") + passed("busy") + DOMAINS_DONE)
 
@@ -633,8 +636,8 @@ SCENARIOS = [
         "CPU 0: it stops there and then, and its counters read from CPU 1 stand still",
         "bochs", bochs_vmx(2), PAUSE_2CPU, timeout=300,
         modules=[(Guest("control"), "name=control mem=8 role=control pcpu=1 settle=200000 "
-                                    "pause_ms=200"),
-                 (Guest("busy"), "name=busy mem=8 pcpu=0 loops=3000000 report=100000000")]),
+                                    "pause_ms=200 storm=busy storm_rounds=100"),
+                 (Guest("busy"), "name=busy mem=8 pcpu=0 loops=6000000 report=100000000")]),
     Scenario(
         "sched-xstate", "three AVX guests on one CPU keep their ymm registers across slices",
         "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,

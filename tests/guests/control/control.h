@@ -18,4 +18,10 @@
 void control_pause_check(const struct tally_domain_info *list, int32_t n, uint32_t self,
 			 uint32_t pause_ms);
 
+/*
+ * Pause domain @target, read its counters twice, unpause it, @rounds
+ * times: each pair must be identical, and generations must never go back.
+ */
+void control_pause_storm(uint32_t target, uint32_t rounds);
+
 #endif

@@ -81,13 +81,15 @@ static void watch(uint32_t self, uint32_t seconds, uint32_t rounds)
  * settle=N loop turns first; then lists the domains with their counters;
  * pause_ms=N pauses the others that long and checks they stand still;
  * victim=NAME destroys that domain; watch_s=N watch_rounds=M lists them
- * again every N seconds, M times.  hold=NAME (before the last two) pauses
+ * again every N seconds, M times.  storm=NAME storm_rounds=N pauses, reads
+ * and unpauses that domain N times.  hold=NAME (before the last two) pauses
  * that domain and leaves it paused: Tally lets it run again when the
  * control domain ends.
  */
 void guest_main(const struct mb_info *mbi)
 {
 	char victim[TALLY_DOMAIN_NAME_MAX] = "", hold[TALLY_DOMAIN_NAME_MAX] = "";
+	char storm[TALLY_DOMAIN_NAME_MAX] = "";
 	uint32_t settle = cmdline_u32(mbi, "settle", DEFAULT_SETTLE);
 	uint32_t pause_ms = cmdline_u32(mbi, "pause_ms", 0);
 	uint32_t self;
@@ -100,6 +102,9 @@ void guest_main(const struct mb_info *mbi)
 	self = find(n, "control");
 	if (pause_ms)
 		control_pause_check(list, n, self, pause_ms);
+	cmdline_str(mbi, "storm", storm, sizeof(storm));
+	if (storm[0])
+		control_pause_storm(find(n, storm), cmdline_u32(mbi, "storm_rounds", 100));
 	cmdline_str(mbi, "hold", hold, sizeof(hold));
 	if (hold[0])
 		guest_check(tally_domain_pause(find(n, hold)) == 0,

@@ -88,6 +88,27 @@ static void check_refusals(uint32_t self)
 	guest_check(r == -TALLY_ENOENT, "DOMAIN_PAUSE of d%u: %d (-ENOENT)", NO_SUCH_DOMAIN, r);
 }
 
+void control_pause_storm(uint32_t target, uint32_t rounds)
+{
+	uint64_t last = 0;
+	uint32_t still = 0, grew = 0;
+
+	for (uint32_t r = 0; r < rounds; r++) {
+		if (tally_domain_pause(target) != 0)
+			break;
+		tally_domain_counters_of(target, &before[0]);
+		tally_domain_counters_of(target, &after[0]);
+		still += !memcmp(&before[0], &after[0], sizeof(after[0]));
+		grew += before[0].generation >= last;
+		last = before[0].generation;
+		if (tally_domain_unpause(target) != 0)
+			break;
+	}
+	guest_check(still == rounds && grew == rounds,
+		    "pause storm of d%u: %u rounds, %u still while paused, %u never went back "
+		    "(generation %llu)", target, rounds, still, grew, last);
+}
+
 void control_pause_check(const struct tally_domain_info *list, int32_t n, uint32_t self,
 			 uint32_t pause_ms)
 {
