@@ -65,19 +65,20 @@ static void donation_close(struct sched_rq *rq)
 /*
  * Guest time [@from, @to) of the current entity: the part before the open
  * donation ends is run on the donor's given-up slice.  The donor's own time
- * is never credited back to it.
+ * is never credited back to it, nor time after it died.
  */
 static void donation_credit(struct sched_rq *rq, uint64_t from, uint64_t to)
 {
-	struct sched_entity *recipient = rq->current;
+	struct sched_entity *recipient = rq->current, *donor = rq->donor;
 	uint64_t cycles;
 
-	if (!rq->donor || !recipient || recipient == rq->donor || from >= rq->donation_end)
+	if (!donor || donor->state == SCHED_DEAD || !recipient || recipient == donor ||
+	    from >= rq->donation_end)
 		return;
 	cycles = MIN(to, rq->donation_end) - from;
 	recipient->stats.received_cycles += cycles;
 	if (rq->ledger)
-		rq->ledger(rq->ledger_ctx, rq->donor->id, recipient->id, cycles);
+		rq->ledger(rq->ledger_ctx, donor->id, recipient->id, cycles);
 }
 
 /* Charges [@from, @to) to the mode the CPU is in. */
@@ -113,7 +114,7 @@ static void account_to(struct sched_rq *rq, uint64_t now)
 		charge_mode(rq, rq->mode_since, now);
 		rq->mode_since = now;
 	}
-	if (rq->donor && rq->mode_since >= rq->donation_end)
+	if (rq->donor && (rq->mode_since >= rq->donation_end || rq->donor->state == SCHED_DEAD))
 		donation_close(rq);
 }
 
@@ -261,16 +262,17 @@ void sched_rq_unpause(struct sched_rq *rq, struct sched_entity *se)
 
 /*
  * @se is dead from now on.  If it is current, rq->current keeps pointing at
- * it until the next pick, so it must stay allocated until then; a donation
- * it made is closed at once, so the run queue keeps no other reference.
+ * it until the next pick, and if it is the donor, rq->donor until the next
+ * transition closes the donation (a dead donor's time is credited to no
+ * one), so it must stay allocated until then.  The donation is left to
+ * the run queue's own CPU: this may run on another one, under the queue's
+ * lock, while that CPU accounts without it.
  */
 void sched_rq_remove(struct sched_rq *rq, struct sched_entity *se)
 {
 	se->state = SCHED_DEAD;
 	if (se->queued)
 		queue_unlink(rq, se);
-	if (rq->donor == se)
-		donation_close(rq);
 }
 
 /* Guest mode from @now (charges the time before to the mode left). */

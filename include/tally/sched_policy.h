@@ -119,7 +119,9 @@ void sched_rq_unpause(struct sched_rq *rq, struct sched_entity *se);
 
 /*
  * @se is gone (its domain ended): never picked again, removed from the
- * queue, its open donation closed.  If it is current, rq->current still
+ * queue; an open donation of its credits no one from now on and closes at
+ * the next transition.  Safe from another CPU under the caller's lock (it
+ * leaves the accounting alone).  If it is current, rq->current still
  * points at it (and guest time is still charged to it) until the next
  * pick, so it must stay allocated until then.
  */

@@ -330,6 +330,11 @@ static const struct scenario donation_cases[] = {
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), REMOVE(300, 0),
 	    GUEST(300), EXIT(700) },
 	  .donations = true, .nledger = 0, .donated = { 700 }, .open_donor = NONE },
+	/* Another CPU removes the donor while the recipient runs: no credit, closed at the exit. */
+	{ "the donor removed while the recipient runs", 2,
+	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(300), REMOVE(500, 0),
+	    EXIT(700), PICK(700, 1) },
+	  .donations = true, .nledger = 0, .donated = { 700 }, .open_donor = NONE },
 };
 
 /* -------------------------------------------------- focused unit cases */
