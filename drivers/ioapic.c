@@ -9,6 +9,7 @@
 #include <tally/errno.h>
 #include <tally/ioapic.h>
 #include <tally/log.h>
+#include <tally/mem.h>
 #include <tally/spinlock.h>
 
 struct ioapic {
@@ -51,6 +52,11 @@ void ioapic_init(const struct acpi_info *acpi)
 		const struct acpi_ioapic *a = &acpi->ioapics[i];
 		struct ioapic *io = &ioapics[ioapic_count];
 
+		/* A bad table must not make Tally write into its own RAM. */
+		if (mem_overlaps_ram(a->address, IOAPIC_MMIO_SIZE)) {
+			log_warn("ioapic: id=%u at %#lx lies in RAM; ignored", a->id, a->address);
+			continue;
+		}
 		io->mmio = arch_phys_to_virt(a->address, IOAPIC_MMIO_SIZE);
 		if (!io->mmio) {
 			log_warn("ioapic: id=%u at %#lx is not mapped; ignored", a->id, a->address);

@@ -72,6 +72,17 @@ static struct mem_range reserved[MAX_RESERVED];
 static unsigned int reserved_count;
 static uint64_t ram_bytes, ram_top;
 
+bool mem_overlaps_ram(uint64_t base, uint64_t len)
+{
+	uint64_t end = len > UINT64_MAX - base ? UINT64_MAX : base + len;
+
+	for (unsigned int i = 0; i < map_count; i++)
+		if (map[i].type == MEM_USABLE && base < map[i].base + map[i].len &&
+		    map[i].base < end)
+			return true;
+	return false;
+}
+
 /* Free the usable RAM inside [lo, hi), then take the reserved ranges back out. */
 static void add_usable(uint64_t lo, uint64_t hi)
 {

@@ -25,6 +25,8 @@ hpa_t mem_alloc_page_zeroed(void);
 int mem_free(hpa_t pa, uint64_t bytes);
 /* Keep [@base, @base + @len) from ever being allocated (firmware tables). */
 void mem_reserve(uint64_t base, uint64_t len);
+/* Whether [@base, @base + @len) touches usable RAM (a device window must not). */
+bool mem_overlaps_ram(uint64_t base, uint64_t len);
 /* Free bytes right now. */
 uint64_t mem_free_bytes(void);
 
