@@ -3,8 +3,8 @@
  *
  * Design: a table indexed by call number gives each call's handler and
  * whether only the control domain may make it.  hcall_dispatch() checks, in
- * order: the number (-ENOSYS), the caller's privilege level (-EPERM: every
- * call is kernel-only for now), the control-domain requirement (-EPERM),
+ * order: the number (-ENOSYS), the caller's privilege level (-EACCES: every
+ * call is kernel-only), the control-domain requirement (-EPERM),
  * then the handler checks its own arguments and calls back into the
  * hypervisor through struct hcall_ops, so this file runs under host unit
  * tests.  The ABI itself is include/public/tally.h.
