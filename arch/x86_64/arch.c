@@ -58,8 +58,3 @@ void arch_stop_other_cpus(void)
 {
 	lapic_send_ipi(0, LAPIC_ICR_NMI | LAPIC_ICR_ASSERT | LAPIC_ICR_ALL_BUT_SELF);
 }
-
-uint64_t arch_read_tsc(void)
-{
-	return rdtsc();
-}

@@ -19,7 +19,6 @@
 #define INTR_VALID		(1u << 31)
 #define VEC_GP			13
 #define VEC_UD			6
-#define INTERRUPTIBILITY_STI_MOVSS 0x3
 #define AR_DPL_SHIFT		5
 #define AR_DPL_MASK		3
 #define AR_LONG_MODE		(1u << 13)	/* CS.L */
@@ -40,12 +39,6 @@ union io_qual {
 	};
 };
 _Static_assert(sizeof(union io_qual) == 8, "I/O exit qualification is 64 bits");
-
-void vmexit_skip_instruction(void)
-{
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
-				   vmcs_read(VMCS_EXIT_INSTRUCTION_LENGTH));
-}
 
 void vmexit_inject_exception(unsigned int vector, bool has_error, uint32_t error_code)
 {
@@ -92,13 +85,8 @@ void vmexit_io(struct vcpu *v, struct guest_regs *r)
 
 void vmexit_hlt(struct vcpu *v, struct guest_regs *r)
 {
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-
 	(void)r;
-	vmexit_skip_instruction();
-	/* "STI; HLT": the STI shadow ends with the HLT we just stepped over. */
-	if (intr & INTERRUPTIBILITY_STI_MOVSS)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_STI_MOVSS);
+	vmexit_skip_instruction();	/* "STI; HLT": the STI shadow ends with the HLT */
 	/* Only an interrupt the guest accepts ends HLT (SDM Vol. 2A, HLT). */
 	v->arch.hlt_if = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
 	if (vapic_hlt_wakes_at_once(v))

@@ -18,6 +18,7 @@
 static const uint32_t syscall_msrs[5] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
 };
+#define SYSCALL_MSR_KERNEL_GS_BASE	4	/* its index above */
 
 static int syscall_index(uint32_t msr)
 {
@@ -27,14 +28,20 @@ static int syscall_index(uint32_t msr)
 	return -1;
 }
 
+/*
+ * Only KERNEL_GS_BASE can change while the guest runs (SWAPGS): the other
+ * four change by WRMSR alone, which exits (every MSR is intercepted), and
+ * write_allowed() keeps the vCPU's copy of them current.
+ */
 void vmexit_save_guest_msrs(struct vcpu *v)
 {
-	for (int i = 0; i < 5; i++)
-		v->arch.syscall_msrs[i] = rdmsr(syscall_msrs[i]);
+	v->arch.syscall_msrs[SYSCALL_MSR_KERNEL_GS_BASE] = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 void vmexit_load_guest_msrs(const struct vcpu *v)
 {
+	/* Unrolled: five WRMSRs with constant MSR numbers, no loop and no table loads. */
+#pragma GCC unroll 5
 	for (int i = 0; i < 5; i++)
 		wrmsr(syscall_msrs[i], v->arch.syscall_msrs[i]);
 }
@@ -93,12 +100,15 @@ static bool write_efer(uint64_t val)
 	return true;
 }
 
-/* Store @val in allowed MSR @msr; false if the guest may not write it (or not that value). */
-static bool write_allowed(uint32_t msr, uint64_t val)
+/* Store @val in @v's allowed MSR @msr; false if the guest may not write it (or not that value). */
+static bool write_allowed(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-	if (syscall_index(msr) >= 0) {
+	int i = syscall_index(msr);
+
+	if (i >= 0) {
 		if (msr != MSR_STAR && msr != MSR_SFMASK && !canonical(val))
 			return false;
+		v->arch.syscall_msrs[i] = val;	/* a switch saves only KERNEL_GS_BASE */
 		wrmsr(msr, val);
 		return true;
 	}
@@ -149,7 +159,7 @@ void vmexit_wrmsr(struct vcpu *v, struct guest_regs *r)
 	uint32_t msr = (uint32_t)r->gpr[GUEST_RCX];
 	enum vapic_msr_result apic = vapic_msr_write(v, msr, val);
 
-	if (apic == VAPIC_GP || (apic == VAPIC_NOT_MINE && !write_allowed(msr, val))) {
+	if (apic == VAPIC_GP || (apic == VAPIC_NOT_MINE && !write_allowed(v, msr, val))) {
 		vmexit_inject_gp();
 		return;
 	}

@@ -169,12 +169,12 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 }
 
 /* After an exit: resume the current vCPU (0), or switch and say whether to launch. */
-static uint64_t resume_or_switch(struct guest_regs *regs)
+static uint64_t resume_or_switch(struct sched_percpu *s, struct guest_regs *regs)
 {
-	struct vcpu *cur = this_cpu()->sched.current;
+	struct vcpu *cur = s->current;
 	struct vcpu *next;
 
-	if (!sched_should_switch_fast())
+	if (!sched_should_switch_fast(s))
 		return 0;
 	if (cur->state != VCPU_DEAD) {
 		cur->arch.regs = *regs;
@@ -190,46 +190,52 @@ static uint64_t resume_or_switch(struct guest_regs *regs)
 /*
  * Last step before every VM entry, with the vCPU's VMCS current: pending
  * interrupts, the timer for this CPU's next event, and the accounting.
+ * @s is this CPU's scheduler state.  Inline: on every exit, a call and a
+ * second frame cost more than the few checks it makes on the common path.
  */
-static void prepare_entry(void)
+static inline __attribute__((always_inline)) void prepare_entry(struct sched_percpu *s)
 {
-	struct vcpu *v = this_cpu()->sched.current;
+	struct vcpu *v = s->current;
 
 	/* The common exit brings nothing new for the APIC: a flag and a compare. */
 	if (v->arch.apic_hint || (v->arch.vlapic.deadline &&
-				  this_cpu()->sched.path_start >= v->arch.vlapic.deadline))
+				  s->path_start >= v->arch.vlapic.deadline))
 		vapic_before_entry(v);
 	/* The preemption timer keeps counting across exits; rearm only if the event moved. */
-	if (sched_take_timers_changed())
+	if (sched_take_timers_changed(s))
 		vmx_arm_timer(sched_next_event());
-	sched_guest_enter();
+	sched_guest_enter(s);
+}
+
+/* An exit reason with no handler: the guest is crashed, not the host.  Cold, out of line. */
+static __attribute__((noinline, cold)) void vmexit_unexpected(struct vcpu *v, uint32_t basic)
+{
+	char why[64];
+
+	fmt_snprintf(why, sizeof(why), "unexpected VM exit %u (%s)", basic,
+		     vmx_exit_reason_name(basic));
+	vmexit_crash(v, why);
 }
 
 uint64_t vmx_exit_handler(struct guest_regs *regs);
 
 uint64_t vmx_exit_handler(struct guest_regs *regs)
 {
-	struct vcpu *v = this_cpu()->sched.current;
-	uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-	uint32_t basic = EXIT_REASON_BASIC(reason);
-	vmexit_handler_fn h = basic < EXIT_REASON_MAX ? handlers[basic] : NULL;
+	struct sched_percpu *s = &this_cpu()->sched;
+	struct vcpu *v = s->current;
+	uint32_t basic = EXIT_REASON_BASIC((uint32_t)vmcs_read(VMCS_EXIT_REASON));
 	uint64_t launch;
 
-	sched_guest_exit();
+	sched_guest_exit(s);
 	if (basic < EXIT_REASON_MAX)
 		v->arch.exits[basic]++;
-	sched_exit_counted(v);
-	if (h) {
-		h(v, regs);
-	} else {
-		char why[64];
-
-		fmt_snprintf(why, sizeof(why), "unexpected VM exit %u (%s)", basic,
-			     vmx_exit_reason_name(basic));
-		vmexit_crash(v, why);
-	}
-	launch = resume_or_switch(regs);
-	prepare_entry();
+	sched_exit_counted(s, v);
+	if (basic < EXIT_REASON_MAX && handlers[basic])
+		handlers[basic](v, regs);
+	else
+		vmexit_unexpected(v, basic);
+	launch = resume_or_switch(s, regs);
+	prepare_entry(s);
 	return launch;
 }
 
@@ -238,12 +244,13 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs);
 
 __noreturn void vmx_entry_failed(struct guest_regs *regs)
 {
-	struct vcpu *v = this_cpu()->sched.current;
+	struct sched_percpu *s = &this_cpu()->sched;
+	struct vcpu *v = s->current;
 	uint64_t err = 0, launch;
 	char why[96];
 
-	sched_guest_exit();	/* no VM exit happened: back to Tally's time */
-	sched_exit_counted(v);
+	sched_guest_exit(s);	/* no VM exit happened: back to Tally's time */
+	sched_exit_counted(s, v);
 	if (!vmcs_read_checked(VMCS_VM_INSTRUCTION_ERROR, &err))
 		panic("vmx: VM entry failed with no current VMCS");
 	fmt_snprintf(why, sizeof(why), "VM entry failed: %s",
@@ -253,7 +260,7 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 	vmcs_dump_guest_state();
 	vmexit_crash(v, why);
 	launch = load_vcpu(sched_pick_next(), regs);
-	prepare_entry();
+	prepare_entry(s);
 	vmx_enter(regs, launch);
 }
 
@@ -261,7 +268,7 @@ static __noreturn void first_entry(struct guest_regs *regs)
 {
 	uint64_t launch = load_vcpu(this_cpu()->sched.current, regs);
 
-	prepare_entry();
+	prepare_entry(&this_cpu()->sched);
 	vmx_enter(regs, launch);
 }
 

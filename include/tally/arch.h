@@ -4,6 +4,7 @@
 #define TALLY_ARCH_H
 
 #include <tally/types.h>
+#include <arch/tsc.h>	/* arch_read_tsc(), inline */
 
 struct percpu;
 struct acpi_info;
@@ -28,8 +29,7 @@ __noreturn void arch_halt_forever(void);
 /* Stop every other CPU (NMI), for panics. */
 void arch_stop_other_cpus(void);
 
-/* Time-stamp counter, and its rate measured by arch_timer_init(). */
-uint64_t arch_read_tsc(void);
+/* The TSC rate measured by arch_timer_init() (arch_read_tsc() is in <arch/tsc.h>). */
 uint64_t arch_tsc_khz(void);
 /* Busy-wait @us microseconds (needs arch_timer_init()). */
 void arch_udelay(uint64_t us);

@@ -28,13 +28,13 @@ static inline void sched_counters_end(struct sched_percpu *s)
 }
 
 /*
- * This CPU leaves guest mode (first thing after a VM exit): opens the
- * counter update that the exit handler closes with sched_exit_counted()
- * once it has counted the exit itself.
+ * This CPU (@s is its own) leaves guest mode, first thing after a VM exit:
+ * opens the counter update that the exit handler closes with
+ * sched_exit_counted() once it has counted the exit itself.  The exit
+ * path passes @s down rather than have each step load it again.
  */
-static inline void sched_guest_exit(void)
+static inline void sched_guest_exit(struct sched_percpu *s)
 {
-	struct sched_percpu *s = &this_cpu()->sched;
 	uint64_t now = arch_read_tsc();
 
 	sched_counters_begin(s);
@@ -45,16 +45,15 @@ static inline void sched_guest_exit(void)
 }
 
 /* The exit's counters are in: one more update of the vCPU's set (its generation). */
-static inline void sched_exit_counted(struct vcpu *v)
+static inline void sched_exit_counted(struct sched_percpu *s, struct vcpu *v)
 {
 	v->counter_updates++;
-	sched_counters_end(&this_cpu()->sched);
+	sched_counters_end(s);
 }
 
-/* This CPU enters guest mode (last thing before a VM entry). */
-static inline void sched_guest_enter(void)
+/* This CPU (@s) enters guest mode (last thing before a VM entry). */
+static inline void sched_guest_enter(struct sched_percpu *s)
 {
-	struct sched_percpu *s = &this_cpu()->sched;
 	uint64_t now = arch_read_tsc();
 
 	/* Only paths that end in another vCPU (or a woken one) are the ones measured. */
@@ -68,9 +67,8 @@ static inline void sched_guest_enter(void)
 }
 
 /* True (once) when this CPU's next event must be recomputed before entry. */
-static inline bool sched_take_timers_changed(void)
+static inline bool sched_take_timers_changed(struct sched_percpu *s)
 {
-	struct sched_percpu *s = &this_cpu()->sched;
 	bool changed = s->timers_changed;
 
 	s->timers_changed = false;
@@ -78,10 +76,8 @@ static inline bool sched_take_timers_changed(void)
 }
 
 /* Must the current vCPU stop (slice over at the exit's time, halted, or dead)? */
-static inline bool sched_should_switch_fast(void)
+static inline bool sched_should_switch_fast(const struct sched_percpu *s)
 {
-	struct sched_percpu *s = &this_cpu()->sched;
-
 	return !s->current || s->current->state != VCPU_RUNNABLE || s->need_resched ||
 	       s->path_start >= s->rq.slice_end || s->current->se.paused;
 }

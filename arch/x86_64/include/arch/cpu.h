@@ -4,6 +4,7 @@
 #define ARCH_CPU_H
 
 #include <tally/types.h>
+#include <arch/tsc.h>
 
 /* MSRs (SDM Vol. 4, chapter 2). */
 #define MSR_IA32_APIC_BASE	0x0000001B
@@ -95,12 +96,10 @@ static inline void wrmsr(uint32_t msr, uint64_t val)
 			 "d"((uint32_t)(val >> 32)) : "memory");
 }
 
+/* The arch code's name for arch_read_tsc() (<arch/tsc.h>): one RDTSC for both. */
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return arch_read_tsc();
 }
 
 #define DEFINE_CR_ACCESSORS(n)						\

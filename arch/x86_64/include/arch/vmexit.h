@@ -4,6 +4,7 @@
 #define ARCH_VMEXIT_H
 
 #include <arch/vcpu.h>
+#include <arch/vmcs.h>
 #include <arch/vmx.h>
 
 struct vcpu;
@@ -11,8 +12,26 @@ struct vcpu;
 /* A handler for one basic exit reason. */
 typedef void (*vmexit_handler_fn)(struct vcpu *v, struct guest_regs *r);
 
-/* Step the guest past the instruction that exited. */
-void vmexit_skip_instruction(void);
+/* Interruptibility state: blocking by STI (bit 0) or by MOV SS (bit 1). */
+#define INTERRUPTIBILITY_STI_MOVSS	0x3
+
+/*
+ * Step the guest past the instruction that exited (inline: most exits end
+ * with it).  An STI or MOV-SS shadow covers only that one instruction, so
+ * it ends here, as the CPU would end it (SDM Vol. 3C, "Guest Non-Register
+ * State", interruptibility state); left set, it would hold off interrupts
+ * for one more instruction, and a set STI/MOV-SS blocking with RFLAGS.TF
+ * also constrains the pending debug exceptions at entry.
+ */
+static inline void vmexit_skip_instruction(void)
+{
+	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
+				   vmcs_read(VMCS_EXIT_INSTRUCTION_LENGTH));
+	if (intr & INTERRUPTIBILITY_STI_MOVSS)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_STI_MOVSS);
+}
 /* Make the next VM entry deliver hardware exception @vector (with @error_code if it has one). */
 void vmexit_inject_exception(unsigned int vector, bool has_error, uint32_t error_code);
 /* Inject #GP(0) / #UD: the guest asked for something it may not have. */

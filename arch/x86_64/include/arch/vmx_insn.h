@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* One inline wrapper per VMX instruction; each returns false on VMfail (CF or ZF set). */
+/* One inline wrapper per VMX instruction; each returns false on VMfail (CF or ZF set).
+ * The "=@cca" flag output hands CF=ZF=0 to the caller's branch directly (no SETA). */
 #ifndef ARCH_VMX_INSN_H
 #define ARCH_VMX_INSN_H
 
@@ -9,7 +10,7 @@ static inline bool vmxon(uint64_t pa)
 {
 	bool ok;
 
-	__asm__ volatile("vmxon %1; seta %0" : "=qm"(ok) : "m"(pa) : "cc", "memory");
+	__asm__ volatile("vmxon %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
 	return ok;
 }
 
@@ -17,7 +18,7 @@ static inline bool vmclear(uint64_t pa)
 {
 	bool ok;
 
-	__asm__ volatile("vmclear %1; seta %0" : "=qm"(ok) : "m"(pa) : "cc", "memory");
+	__asm__ volatile("vmclear %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
 	return ok;
 }
 
@@ -25,7 +26,7 @@ static inline bool vmptrld(uint64_t pa)
 {
 	bool ok;
 
-	__asm__ volatile("vmptrld %1; seta %0" : "=qm"(ok) : "m"(pa) : "cc", "memory");
+	__asm__ volatile("vmptrld %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
 	return ok;
 }
 
@@ -33,7 +34,7 @@ static inline bool vmread(uint64_t field, uint64_t *value)
 {
 	bool ok;
 
-	__asm__ volatile("vmread %2, %1; seta %0" : "=qm"(ok), "=rm"(*value) : "r"(field) : "cc");
+	__asm__ volatile("vmread %2, %1" : "=@cca"(ok), "=rm"(*value) : "r"(field) : "cc");
 	return ok;
 }
 
@@ -41,7 +42,7 @@ static inline bool vmwrite(uint64_t field, uint64_t value)
 {
 	bool ok;
 
-	__asm__ volatile("vmwrite %2, %1; seta %0" : "=qm"(ok) : "r"(field), "rm"(value) : "cc");
+	__asm__ volatile("vmwrite %2, %1" : "=@cca"(ok) : "r"(field), "rm"(value) : "cc");
 	return ok;
 }
 
@@ -56,7 +57,7 @@ static inline bool invept(uint64_t type, uint64_t eptp)
 	struct { uint64_t eptp, reserved; } desc = { eptp, 0 };
 	bool ok;
 
-	__asm__ volatile("invept %1, %2; seta %0" : "=qm"(ok) : "m"(desc), "r"(type) : "cc", "memory");
+	__asm__ volatile("invept %1, %2" : "=@cca"(ok) : "m"(desc), "r"(type) : "cc", "memory");
 	return ok;
 }
 
@@ -65,7 +66,7 @@ static inline bool invvpid(uint64_t type, uint16_t vpid)
 	struct { uint64_t vpid, address; } desc = { vpid, 0 };
 	bool ok;
 
-	__asm__ volatile("invvpid %1, %2; seta %0" : "=qm"(ok) : "m"(desc), "r"(type) : "cc", "memory");
+	__asm__ volatile("invvpid %1, %2" : "=@cca"(ok) : "m"(desc), "r"(type) : "cc", "memory");
 	return ok;
 }
 
