@@ -23,8 +23,7 @@ static void sample_vcpu(const struct vcpu *v, struct vcpu_sample *out)
 		out->stats = v->se.stats;
 		out->updates = v->counter_updates;
 		out->io = arch_vcpu_io_accesses(v);
-		memset(out->exits, 0, sizeof(out->exits));
-		arch_vcpu_add_exits(v, out->exits, TALLY_EXIT_REASONS);
+		arch_vcpu_copy_exits(v, out->exits, TALLY_EXIT_REASONS);
 	} while (sched_counters_read_retry(v->pcpu, seq));
 }
 
@@ -65,11 +64,11 @@ void domain_counters(const struct domain *d, struct tally_counters *out)
 		out->halts += s.stats.halts;
 		out->wakeups += s.stats.wakeups;
 		out->io_port_accesses += s.io;
-		for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
+		for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++) {
 			out->exits_by_reason[r] += s.exits[r];
+			out->exits_total += s.exits[r];
+		}
 	}
-	for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
-		out->exits_total += out->exits_by_reason[r];
 	out->cpu_ns = out->cpu_cycles * 1000000 / arch_tsc_khz();
 	out->mem_allocated_bytes = d->ram_bytes;
 }

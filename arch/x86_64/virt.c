@@ -10,6 +10,7 @@
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/string.h>
 
 /* VPID 0 is the host's; guests get 1 and up, one per vCPU. */
 static uint16_t next_vpid = 1;
@@ -47,10 +48,13 @@ void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	v->arch.apic_lock = (struct spinlock)SPINLOCK_INIT;
 }
 
-void arch_vcpu_add_exits(const struct vcpu *v, uint64_t *counts, unsigned int n)
+void arch_vcpu_copy_exits(const struct vcpu *v, uint64_t *counts, unsigned int n)
 {
-	for (unsigned int i = 0; i < EXIT_REASON_MAX && i < n; i++)
-		counts[i] += v->arch.exits[i];
+	unsigned int have = MIN(n, (unsigned int)EXIT_REASON_MAX);
+
+	/* One copy: a counter snapshot takes it while the vCPU's CPU may update them. */
+	memcpy(counts, v->arch.exits, have * sizeof(*counts));
+	memset(counts + have, 0, (n - have) * sizeof(*counts));
 }
 
 uint64_t arch_vcpu_io_accesses(const struct vcpu *v)

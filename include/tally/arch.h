@@ -90,8 +90,8 @@ void arch_idle_until(uint64_t deadline);
 void arch_log_current_vmcs(void);
 /* Print @v's VM exits by reason, the non-zero ones, on one line. */
 void arch_vcpu_log_exits(const struct vcpu *v);
-/* Add @v's VM exits by basic reason into @counts (@n of them). */
-void arch_vcpu_add_exits(const struct vcpu *v, uint64_t *counts, unsigned int n);
+/* @v's VM exits by basic reason into @counts (@n of them; reasons it never counts read 0). */
+void arch_vcpu_copy_exits(const struct vcpu *v, uint64_t *counts, unsigned int n);
 /* Port I/O instructions @v executed (each is an exit). */
 uint64_t arch_vcpu_io_accesses(const struct vcpu *v);
 /* VM exits @v has taken, all reasons together. */
