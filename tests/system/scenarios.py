@@ -7,7 +7,9 @@ boots it and applies the checks to the COM1 text.  Every scenario also gets
 the common checks in COMMON_CHECKS: no PANIC or FATAL anywhere, and the
 banner; one that runs domains under Bochs also DOMAIN_COMMON_CHECKS: each
 CPU's accounting adds up, and the domains' CPU time matches the CPUs' guest
-time (see common_checks()).
+time (see common_checks()).  The scenario record and the domain helpers
+are in scenario_base.py, the hypercall and metrics scenarios in
+hypercall_scenarios.py, the check classes in checks.py.
 """
 
 import dataclasses
@@ -17,53 +19,15 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import emu  # noqa: E402  (tools/ is not a package)
-from metrics_checks import (ExporterServes, FinalCycles, StreamCpuShare,  # noqa: E402
-                           StreamedMetric, StreamIsJson)
-from agree_checks import AgentAgrees, CpuIsDomain, PausedAgree, last_agent_metric  # noqa: E402
 
 
 from checks import *  # noqa: E402,F401,F403  (the check classes and helpers)
 from checks import _around, _stats_of  # noqa: E402,F401
+from scenario_base import *  # noqa: E402,F401,F403  (Scenario, Guest, passed, ...)
+from hypercall_scenarios import HYPERCALL_SCENARIOS  # noqa: E402
 
 
 # ---------------------------------------------------------------- scenarios
-
-@dataclasses.dataclass
-class Blob:
-    """A generated module file of @size deterministic bytes (seeded noise if @random)."""
-    name: str
-    size: int
-    random: bool = False
-
-
-@dataclasses.dataclass
-class Guest:
-    """A test guest as the module: BUILD/guests/<name>.elf, built by `make guests`."""
-    name: str
-
-
-@dataclasses.dataclass
-class Scenario:
-    name: str
-    doc: str
-    emulator: str               # "bochs" or "qemu"
-    machine: object             # emu.BochsMachine or emu.QemuMachine
-    checks: list
-    boot: str = "iso"           # "iso": GRUB ISO, multiboot2; "kernel": QEMU -kernel, multiboot1
-    cmdline: str = "exit_when_done"
-    modules: list = dataclasses.field(default_factory=list)     # [(Blob or Guest, cmdline)]
-    timeout: float = 60
-    expect_fatal: bool = False  # a PANIC/FATAL report is the point of the test
-    # [(regex, text)]: type text into COM1 once a line matches regex, one step
-    # after another (each regex looks only at lines after the previous text).
-    keys: list = dataclasses.field(default_factory=list)
-    stop_when: str = None       # regex: end the run once it shows (no exit_when_done)
-
-
-def runs_domains(sc):
-    """True if @sc boots a test guest on a machine with VMX (Bochs): Tally then runs domains."""
-    return sc.emulator == "bochs" and any(isinstance(m, Guest) for m, _ in sc.modules)
-
 
 def common_checks(sc):
     """The checks every scenario gets; a fatal report's scenario only needs the banner."""
@@ -71,9 +35,6 @@ def common_checks(sc):
         return [BANNER]
     return COMMON_CHECKS + (DOMAIN_COMMON_CHECKS if runs_domains(sc) else [])
 
-
-BOCHS_IPS = 50_000_000
-BOCHS_KHZ = BOCHS_IPS / 1000    # Bochs, sync=none: TSC and LAPIC timer tick once per instruction
 
 
 def bochs_checks(cpus):
@@ -89,58 +50,6 @@ def bochs_checks(cpus):
         checks.insert(-4, Line(r"\[c1\] smp: cpu1 online apic_id=\d+", "cpu1 online"))
     return checks
 
-
-# ---------------------------------------------------------------- domains
-# Guest console lines read `[cN] <name> text`; Tally's own domain lines name
-# the domain after its id (`domain: dN name ...`).
-
-def exited(dom, value):
-    """Tally saw @dom leave through the debug-exit port with @value."""
-    return Line(rf"\] domain: d\d+ {re.escape(dom)} exited status={(value << 1) | 1} "
-                rf"value={value}$", f"{dom} exited value={value}")
-
-
-def verdict(dom, word, value):
-    """@dom's guest printed its verdict line @word and left with @value."""
-    return [Line(guest_line(dom, f"TEST RESULT: {word}$"), f"{dom} {word} verdict"),
-            Count(guest_line(dom, "TEST RESULT: "), 1, f"{dom} verdict"),
-            exited(dom, value)]
-
-
-def passed(dom):
-    return verdict(dom, "PASS", 0)
-
-
-# Tally prints %#lx: a zero comes out as plain 0.
-HEX = r"(?:0x[0-9a-f]+|0)"
-
-
-def destroyed(dom, reason):
-    """Tally ended @dom for @reason (a regex): no verdict, no normal exit."""
-    return [Line(rf"\] WARN: domain: d\d+ {re.escape(dom)} destroyed: {reason} "
-                 rf"rip={HEX} qual={HEX}$", f"{dom} destroyed"),
-            NoLine(guest_line(dom, "TEST RESULT"), f"{dom} reached a verdict"),
-            NoLine(rf"\] domain: d\d+ {re.escape(dom)} exited", f"{dom} exited by itself")]
-
-
-def audit_ok(domains):
-    return Line(rf"\[c0\] audit: domains={domains} ranges=\d+ result=ok$",
-                f"audit ok with domains={domains}")
-
-
-VMX_CMDLINE = "exit_when_done audit"
-VMX_CAPS = Line(r"\[c0\] vmx: revision=0x[0-9a-f]+ ept_1g=\d vpid=\d .*\bpin=0x[0-9a-f]+ "
-                r"proc=0x[0-9a-f]+ proc2=0x[0-9a-f]+ exit=0x[0-9a-f]+ entry=0x[0-9a-f]+$",
-                "vmx capabilities")
-# Once every domain has ended, from whichever CPU saw the last one go.
-DOMAINS_DONE = [Line(r"\] tally: all domains ended$", "all domains ended"),
-                Line(r"\] tally: exit code=0$", "exit"), BOCHS_EXIT]
-# Every domain's RAM, EPT and VMCS pages came back.  One CPU only: on more,
-# the other CPUs' VMXON pages are taken after the "before" line.
-MEM_BACK = SameNumber(r"\] mem: free_kib=(\d+) before domains$",
-                      r"\] mem: free_kib=(\d+) after all domains ended$",
-                      "free memory before domains and after they all ended")
-NO_ERRORS = NoLine(r"\] ERROR: ", "unexpected error")
 
 # Short runs: each 1-CPU Bochs scenario executes a few hundred million instructions.
 FILLER = (Guest("memfill"), "name=filler mem=32 spin=2000000")
@@ -285,17 +194,6 @@ ENTRY_VM_CONTROL = (
 # ---------------------------------------------------------------- scheduling
 # Guests that measure what the scheduler gives them (tests/guests/README.md).
 
-def spin(dom, ms, pin=None):
-    """A spin guest busy for @ms of its TSC time (pinned to CPU @pin if given)."""
-    return (Guest("spin"), f"name={dom} mem=8 duration_ms={ms}"
-            + ("" if pin is None else f" pcpu={pin}"))
-
-
-def spin_done(dom):
-    return ([Line(guest_line(dom, r"spin: iterations=\d+ duration_ms=\d+$"), f"{dom} spin line")]
-            + passed(dom))
-
-
 SPIN_ITERATIONS = r"spin: iterations=(\d+) "
 SHARE_SPINS = ("spin1", "spin2", "spin3")
 # Three CPU-bound guests on one CPU get a third each, and spin's iterations
@@ -350,138 +248,6 @@ SCHED_XSTATE = ([c for seed in XSTATE_SEEDS for c in
                  [Line(guest_line(f"xstate{seed}", r"xstate: ymm0-7 intact over 20 rounds$"),
                        f"xstate{seed} intact")] + passed(f"xstate{seed}")]
                 + [NO_ERRORS, MEM_BACK] + DOMAINS_DONE)
-
-
-# The hypercall guest calls each call a domain may make, well and badly;
-# every check is one `hypercall: ok:` line, and Tally keeps the metric.
-HYPERCALL_CHECKS = ("ABI_VERSION: 0x10001", "DOMAIN_INFO: result 72, name 'hc'",
-                    "DOMAIN_INFO with a short length: -22", "straddling the top of RAM: -14",
-                    "DOMAIN_COUNTERS twice: generation", "PUBLISH_METRIC mem_used",
-                    "CONSOLE_WRITE: 36", "YIELD: 0", "unknown hypercall 0x777: -38",
-                    "DOMAIN_LIST from an ordinary domain: -1", "named 'bad name': -22",
-                    "CONSOLE_WRITE from beyond RAM: -14", "VCPU_COUNTERS of itself: 1 vCPU",
-                    "VCPU_COUNTERS of another domain: -1",
-                    "CPU_COUNTERS from an ordinary domain: -1",
-                    "DOMAIN_INFO from user mode (CPL 3): -13 (-EACCES), nothing written",
-                    "ABI_VERSION from user mode: -13")
-HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), text)
-               for text in HYPERCALL_CHECKS]
-              + [NoLine(guest_line("hc", "hypercall: FAIL"), "failed hypercall check"),
-                 Line(guest_line("hc", "hello through the console hypercall$"),
-                      "console hypercall text"),
-                 Line(r"\] domain: d1 hc guest-reported metric mem_used=123456 unit=1$",
-                      "published metric"),
-                 NO_ERRORS, MEM_BACK] + passed("hc") + DOMAINS_DONE)
-
-
-# The control domain lists every domain with its counters through
-# hypercalls and ends the victim; ordinary domains may not (hypercall-basic).
-CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "list of 4"),
-            Line(guest_line("control", r"control: d1 control vcpus=1 mem_mib=8 flags=0x1 "),
-                 "control flag on itself"),
-            Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x0 "
-                            r"cpu_us=[1-9]\d* exits=[1-9]\d* \(736\)$"), "victim's counters"),
-            Line(guest_line("control", r"control: d3 hello vcpus=1 mem_mib=8 flags=0x4 "),
-                 "hello listed as ended"),
-            Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of itself: -22"), "self"),
-            Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of d999: -2"), "no such"),
-            Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of victim: 0$"), "destroy"),
-            Line(r"\] WARN: domain: d2 victim destroyed by the control domain d1 control$",
-                 "victim destroyed"),
-            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of victim ended: -2"),
-                 "pause of the ended victim"),
-            Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x4 "),
-                 "a second look (watch_rounds=1) lists the victim ended"),
-            Line(guest_line("control", r"control: d4 held vcpus=1 mem_mib=8 flags=0x2 "),
-                 "and held paused"),
-            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of held, left paused"),
-                 "held paused"),
-            InOrder([r"\] domain: d4 held paused by the control domain d1 control$",
-                     r"\] domain: d1 control exited status=1 value=0$",
-                     r"\] domain: d4 held unpaused by the control domain d1 control$",
-                     guest_line("held", r"TEST RESULT: PASS$")],
-                    "the control domain's end lets the domain it held run again"),
-            NoLine(guest_line("control", "control: FAIL"), "failed control check"),
-            NoLine(guest_line("victim", "TEST RESULT"), "victim verdict"),
-            NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + passed("held")
-           + DOMAINS_DONE)
-
-
-# Thousands of malformed hypercalls next to well-behaved guests: each fails
-# with an error code, and the others' results and counters stay right.
-HOSTILE = ([Line(guest_line("hostile", r"hostile: calls=5000 errors=\d+ harmless=\d+ "
-                            r"unexpected=0$"), "hostile tally"),
-            NoLine(guest_line("hc", "hypercall: FAIL"), "hc check failed next to hostile"),
-            Line(guest_line("hc", r"hypercall: ok: DOMAIN_COUNTERS twice: generation \d+ then "),
-                 "hc counters unaffected"),
-            NoLine(r"destroyed", "a domain destroyed"),
-            NO_ERRORS, MEM_BACK] + passed("hostile") + passed("hc") + passed("spin")
-           + DOMAINS_DONE)
-
-
-# The issue-5 whole: a control domain and three guests (the agent, a busy
-# one and a mostly idle one).  The control domain pauses the others for
-# 1.5 s; their counters as it reads them through hypercalls must be what
-# the stream and the console table show while they are paused.
-AGREE_DOMS = ("agent", "busy", "halter")
-AGREE_MODULES = [
-    (Guest("control"), "name=control mem=8 role=control settle=500000 pause_ms=1500"),
-    (Guest("agent"), "name=agent mem=16 rounds=10 interval_ms=200"),
-    (Guest("busy"), "name=busy mem=8 loops=20000000 report=10000000"),
-    (Guest("halter"), "name=halter mem=8 rounds=200 work_us=500 sleep_us=9500")]
-AGREE = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "list of 4")]
-         + [Line(guest_line("control", rf"control: d{i} {dom} vcpus=1 "), f"{dom} listed")
-            for i, dom in enumerate(("control",) + AGREE_DOMS, 1)]
-         + [Line(guest_line("control", rf"control: ok: {dom} stood still for 1500 ms paused: "
-                            r"generation (\d+) then \1$"), f"{dom} still") for dom in AGREE_DOMS]
-         + [Line(guest_line("control", rf"control: ok: VCPU_COUNTERS of {dom}: 1 vCPUs adding up"),
-                 f"{dom} vCPUs add up") for dom in AGREE_DOMS]
-         + [Line(guest_line("control", r"control: cpu0 vcpus=4 guest_cycles=[1-9]\d* "
-                            r"hypervisor_cycles=[1-9]\d* idle_cycles=\d+ switches=[1-9]"), "cpu0"),
-            Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
-            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of itself: -22"), "self"),
-            Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of d999: -2"), "no such"),
-            Count(r"\] domain: d\d+ \S+ paused by the control domain d1 control$", 3, "pauses"),
-            Count(r"\] domain: d\d+ \S+ unpaused by the control domain d1 control$", 3,
-                  "unpauses"),
-            NoLine(r"^\[c\d+\] <\S+> \S+: FAIL", "failed guest check"),
-            StreamIsJson(3), FinalCycles(("control",) + AGREE_DOMS), PausedAgree(AGREE_DOMS),
-            AgentAgrees("agent"), ExporterServes(("control",) + AGREE_DOMS, last_agent_metric),
-            NO_ERRORS, MEM_BACK]
-         + passed("control") + passed("agent") + passed("halter") + DOMAINS_DONE)
-
-# Pausing across CPUs: DOMAIN_PAUSE kicks CPU 0 out of the busy guest and
-# waits for it to switch away; the snapshots taken from CPU 1 under CPU 0's
-# sequence count must then be identical.
-PAUSE_2CPU = ([Line(guest_line("control", r"control: ok: busy stood still for 200 ms paused: "
-                               r"generation (\d+) then \1$"), "busy still"),
-               Line(guest_line("control", r"control: ok: VCPU_COUNTERS of busy: 1 vCPUs "
-                               r"adding up"), "vCPUs add up"),
-               Line(guest_line("control", r"control: cpu1 vcpus=1 "), "cpu1 listed"),
-               CpuIsDomain(0, "busy"),
-               Line(guest_line("control", r"control: ok: unpaused, the domains ran on"), "ran on"),
-               Line(guest_line("control", r"control: ok: pause storm of d2: 100 rounds, 100 still "
-                               r"while paused, 100 never went back"), "pause storm"),
-               Count(r"\] domain: d2 busy paused by the control domain d1 control$", 101,
-                     "pauses"),
-               NoLine(r"^\[c\d+\] <\S+> \S+: FAIL", "failed guest check"),
-               NO_ERRORS, MEM_BACK] + passed("control") + passed("busy") + DOMAINS_DONE)
-
-# metrics=com2 every 100 ms beside the hypercall guest's published metric
-# and a 600 ms spin: JSON on COM2 that agrees with the domain lines, and
-# tools/tally-metrics serves it.  Once the spin runs alone, the
-# interrupt-driven stream leaves it the CPU (< 1 % to Tally; 51 % when
-# the stream was written synchronously).
-METRICS_DOMS = ("hc", "spin")
-METRICS_STREAM = ([StreamIsJson(3), FinalCycles(METRICS_DOMS), StreamCpuShare("spin", 0.05),
-                   StreamedMetric("hc", "mem_used", 123456, "bytes"),
-                   ExporterServes(METRICS_DOMS, ("hc", "mem_used", 123456, "bytes")),
-                   NO_ERRORS, MEM_BACK]
-                  + passed("hc") + spin_done("spin") + DOMAINS_DONE)
-
-
-def bochs_vmx(cpus):
-    return emu.BochsMachine(cpus=cpus, megs=256, ips=BOCHS_IPS)
 
 
 SCENARIOS = [
@@ -632,45 +398,10 @@ SCENARIOS = [
         "bochs", bochs_vmx(2), smp_checks(1), timeout=300,
         modules=[(Guest("smp"), "name=smp mem=8 vcpus=2 ipis=50")]),
     Scenario(
-        "hypercall-pause-2cpu", "the control domain on CPU 1 pauses a busy guest running on "
-        "CPU 0: it stops there and then, and its counters read from CPU 1 stand still",
-        "bochs", bochs_vmx(2), PAUSE_2CPU, timeout=300,
-        modules=[(Guest("control"), "name=control mem=8 role=control pcpu=1 settle=200000 "
-                                    "pause_ms=200 storm=busy storm_rounds=100"),
-                 (Guest("busy"), "name=busy mem=8 pcpu=0 loops=6000000 report=100000000")]),
-    Scenario(
         "sched-xstate", "three AVX guests on one CPU keep their ymm registers across slices",
         "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,
         modules=[(Guest("xstate"), f"name=xstate{seed} mem=8 seed={seed} rounds=20")
                  for seed in XSTATE_SEEDS]),
-    Scenario(
-        "hypercall-control", "the control domain lists the domains with counters and ends one",
-        "bochs", bochs_vmx(1), CONTROL, timeout=120,
-        modules=[(Guest("control"), "name=control mem=8 role=control victim=victim "
-                                    "watch_s=1 watch_rounds=1 hold=held"),
-                 (Guest("busy"), "name=victim mem=8 report=100000000"),
-                 (Guest("hello"), "name=hello mem=8"),
-                 (Guest("busy"), "name=held mem=8 loops=5000000 report=100000000")]),
-    Scenario(
-        "hypercall-hostile", "5000 malformed hypercalls beside guests that must not notice",
-        "bochs", bochs_vmx(1), HOSTILE, timeout=180,
-        modules=[(Guest("hostile"), "name=hostile mem=8"), (Guest("hypercall"), "name=hc mem=8"),
-                 (Guest("spin"), "name=spin mem=8 duration_ms=200")]),
-    Scenario(
-        "hypercall-basic", "a guest makes each ordinary hypercall, with good and bad arguments",
-        "bochs", bochs_vmx(1), HYPERCALLS, timeout=120,
-        modules=[(Guest("hypercall"), "name=hc mem=8")]),
-    Scenario(
-        "metrics-stream", "metrics=com2: counters as JSON lines on COM2, served by tally-metrics",
-        "bochs", emu.BochsMachine(cpus=1, megs=256, ips=BOCHS_IPS, com2=True), METRICS_STREAM,
-        cmdline="exit_when_done metrics=com2 metrics_interval_ms=100", timeout=120,
-        modules=[(Guest("hypercall"), "name=hc mem=8"), spin("spin", 600)]),
-    Scenario(
-        "hypercall-agree", "a control domain pauses three guests: its view, the console table "
-        "and the JSON stream agree",
-        "bochs", emu.BochsMachine(cpus=1, megs=256, ips=BOCHS_IPS, com2=True), AGREE,
-        cmdline="exit_when_done metrics=com2 metrics_interval_ms=1000 top_interval_s=1",
-        timeout=240, modules=AGREE_MODULES),
     Scenario(
         # Without exit_when_done Tally stays up serving keys; the audit line ends the run.
         "debugkeys-novmx", "debug keys h and a under QEMU TCG, with no VMX and no domains",
@@ -681,4 +412,4 @@ SCENARIOS = [
            EndedBy("done")],
         cmdline="", keys=[(r"^\[c0\] tally: boot complete$", "ha")],
         stop_when=r"^\[c0\] audit: "),
-]
+] + HYPERCALL_SCENARIOS
