@@ -173,6 +173,16 @@ static void wake_due(struct sched_percpu *s, uint64_t now)
 	}
 }
 
+/* The boot CPU's periodic chores, at each tick or slice end. */
+static void boot_cpu_chores(const struct percpu *cpu)
+{
+	if (cpu->id == 0) {
+		debugkeys_poll();
+		metrics_stream_tick();
+		top_tick();
+	}
+}
+
 void sched_tick(void)
 {
 	struct percpu *cpu = this_cpu();
@@ -180,11 +190,7 @@ void sched_tick(void)
 	/* The tick only ends a slice that is over; it must not cut a fresh one short. */
 	if (sched_rq_slice_over(&cpu->sched.rq, arch_read_tsc()))
 		cpu->sched.need_resched = true;
-	if (cpu->id == 0) {
-		debugkeys_poll();
-		metrics_stream_tick();
-		top_tick();
-	}
+	boot_cpu_chores(cpu);
 }
 
 void sched_yield(void)
@@ -214,9 +220,13 @@ void sched_timers_changed(void)
 	local()->timers_changed = true;
 }
 
-void sched_path_preempt(void)
+void sched_slice_ended(void)
 {
-	local()->path_kind = SCHED_PATH_PREEMPT;
+	struct percpu *cpu = this_cpu();
+
+	cpu->sched.need_resched = true;
+	cpu->sched.path_kind = SCHED_PATH_PREEMPT;
+	boot_cpu_chores(cpu);
 }
 
 /* count/average/minimum, for the paths line. */

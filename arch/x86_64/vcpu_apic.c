@@ -52,7 +52,11 @@ enum vapic_msr_result vapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val
 	return err ? VAPIC_GP : VAPIC_DONE;
 }
 
-/* Put @vector into @t's IRR and wake it if it halted. */
+/*
+ * Put @vector into @t's IRR and wake it if it halted with interrupts on:
+ * as with its own timer, a fixed interrupt does not end a HLT executed
+ * with IF=0 (SDM Vol. 2A, HLT); it waits in the IRR.
+ */
 static void accept_and_wake(struct vcpu *t, uint8_t vector)
 {
 	unsigned long flags = spin_lock_irqsave(&t->arch.apic_lock);
@@ -60,7 +64,8 @@ static void accept_and_wake(struct vcpu *t, uint8_t vector)
 	vlapic_accept(&t->arch.vlapic, vector);
 	t->arch.apic_hint = true;
 	spin_unlock_irqrestore(&t->arch.apic_lock, flags);
-	sched_wake(t);
+	if (t->arch.hlt_if)
+		sched_wake(t);
 }
 
 /* INIT leaves a waiting vCPU waiting; SIPI starts it in real mode at @vector's page. */
@@ -189,8 +194,18 @@ bool vapic_hlt_wakes_at_once(struct vcpu *v)
 
 bool arch_vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 {
-	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
+	unsigned long flags;
 	bool pending;
+
+	/*
+	 * Nothing new since the HLT, whose check found nothing deliverable:
+	 * no timer due (only this CPU arms it) and no accepted interrupt
+	 * (apic_hint; whoever sets it also wakes the vCPU).  Skip the lock.
+	 */
+	if (!v->arch.apic_hint &&
+	    (!v->arch.vlapic.deadline || now < v->arch.vlapic.deadline))
+		return false;
+	flags = spin_lock_irqsave(&v->arch.apic_lock);
 
 	if (vlapic_timer_update(&v->arch.vlapic, now))
 		sched_timers_changed();

@@ -63,14 +63,17 @@ static const struct lvt_desc lvt_descs[] = {
 
 /* ------------------------------------------------ 256-bit vector banks */
 
-static void bank_set(uint32_t *bank, uint8_t v)
+static void bank_set(uint32_t *bank, uint8_t *words, uint8_t v)
 {
 	bank[v / BITS_PER_BANK] |= 1u << (v % BITS_PER_BANK);
+	*words |= (uint8_t)(1u << (v / BITS_PER_BANK));
 }
 
-static void bank_clear(uint32_t *bank, uint8_t v)
+static void bank_clear(uint32_t *bank, uint8_t *words, uint8_t v)
 {
 	bank[v / BITS_PER_BANK] &= ~(1u << (v % BITS_PER_BANK));
+	if (!bank[v / BITS_PER_BANK])
+		*words &= (uint8_t)~(1u << (v / BITS_PER_BANK));
 }
 
 static bool bank_test(const uint32_t *bank, uint8_t v)
@@ -78,13 +81,15 @@ static bool bank_test(const uint32_t *bank, uint8_t v)
 	return bank[v / BITS_PER_BANK] & (1u << (v % BITS_PER_BANK));
 }
 
-/* The highest vector set in @bank, or -1. */
-static int bank_highest(const uint32_t *bank)
+/* The highest vector set in @bank, whose non-empty words are @words, or -1. */
+static int bank_highest(const uint32_t *bank, uint8_t words)
 {
-	for (int w = VLAPIC_VECTOR_BANKS - 1; w >= 0; w--)
-		if (bank[w])
-			return w * BITS_PER_BANK + (BITS_PER_BANK - 1 - __builtin_clz(bank[w]));
-	return -1;
+	int w;
+
+	if (!words)
+		return -1;
+	w = 31 - __builtin_clz(words);
+	return w * BITS_PER_BANK + (BITS_PER_BANK - 1 - __builtin_clz(bank[w]));
 }
 
 /* ------------------------------------------------ priorities and errors */
@@ -92,7 +97,7 @@ static int bank_highest(const uint32_t *bank)
 /* Processor priority (SDM 11.8.3.1): TPR, or the in-service class if that is higher. */
 static uint32_t ppr(const struct vlapic *l)
 {
-	int isrv = bank_highest(l->isr);
+	int isrv = bank_highest(l->isr, l->isr_words);
 	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & VLAPIC_PRIORITY_CLASS;
 
 	if ((l->tpr & VLAPIC_PRIORITY_CLASS) >= isr_class)
@@ -102,7 +107,7 @@ static uint32_t ppr(const struct vlapic *l)
 
 static void set_irr(struct vlapic *l, uint8_t vector)
 {
-	bank_set(l->irr, vector);
+	bank_set(l->irr, &l->irr_words, vector);
 	l->accepted++;
 }
 
@@ -135,7 +140,7 @@ int vlapic_pending_vector(const struct vlapic *l)
 
 	if (!(l->svr & VLAPIC_SVR_ENABLE))
 		return -1;
-	v = bank_highest(l->irr);
+	v = bank_highest(l->irr, l->irr_words);
 	if (v < 0 || ((uint32_t)v & VLAPIC_PRIORITY_CLASS) <= (ppr(l) & VLAPIC_PRIORITY_CLASS))
 		return -1;
 	return v;
@@ -146,8 +151,8 @@ void vlapic_ack(struct vlapic *l, uint8_t vector)
 {
 	if (!bank_test(l->irr, vector))
 		return;
-	bank_clear(l->irr, vector);
-	bank_set(l->isr, vector);
+	bank_clear(l->irr, &l->irr_words, vector);
+	bank_set(l->isr, &l->isr_words, vector);
 }
 
 /* ------------------------------------------------ timer (SDM 11.5.4) */
@@ -344,9 +349,9 @@ static int eoi_write(struct vlapic *l, uint32_t val)
 
 	if (val)
 		return -EINVAL;
-	v = bank_highest(l->isr);
+	v = bank_highest(l->isr, l->isr_words);
 	if (v >= 0)
-		bank_clear(l->isr, (uint8_t)v);
+		bank_clear(l->isr, &l->isr_words, (uint8_t)v);
 	return 0;
 }
 

@@ -75,8 +75,7 @@ static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
 	(void)v;
 	(void)r;
 	if (sched_rq_slice_over(&this_cpu()->sched.rq, rdtsc())) {
-		sched_path_preempt();
-		sched_tick();
+		sched_slice_ended();
 	} else {
 		sched_check_wakeups();	/* a halted vCPU's timer is due */
 	}

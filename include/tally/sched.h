@@ -94,8 +94,12 @@ void sched_check_wakeups(void);
 struct vcpu *sched_pick_next(void);
 /* A vCPU timer on this CPU was (re)programmed or fired: the next event may have moved. */
 void sched_timers_changed(void);
-/* This exit is a slice's end (the timer): measure the switch it leads to. */
-void sched_path_preempt(void);
+/*
+ * The caller saw the running vCPU's slice over (the VMX-preemption timer):
+ * it stops, the switch it leads to is measured, and the boot CPU does its
+ * tick's chores.  sched_tick() without checking the slice again.
+ */
+void sched_slice_ended(void);
 /* Donation ledger entry: cycles vCPU @recipient ran of slices @donor gave up. */
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
 /* One line per CPU: guest, hypervisor and idle cycles, which add up to the accounted time. */

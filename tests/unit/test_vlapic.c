@@ -429,6 +429,30 @@ static void test_irr_bits(void **state)
 	}
 }
 
+/* Two vectors in one 32-bit word: taking or retiring one leaves the other found. */
+static void test_same_word(void **state)
+{
+	struct vlapic l;
+
+	(void)state;
+	enabled(&l);
+	vlapic_accept(&l, 0x41);
+	take(&l, 0x45);
+	assert_int_equal(rd(&l, MSR_X2APIC_PPR, 0), 0x40);
+	assert_int_equal(vlapic_pending_vector(&l), -1);	/* same class as in service */
+	wr(&l, MSR_X2APIC_EOI, 0, 0);
+	assert_int_equal(vlapic_pending_vector(&l), 0x41);
+	take(&l, 0x41);
+	assert_int_equal(vlapic_pending_vector(&l), -1);
+	vlapic_accept(&l, 0x5F);	/* a higher class nests above 0x41 */
+	take(&l, 0x5F);
+	wr(&l, MSR_X2APIC_EOI, 0, 0);
+	assert_int_equal(rd(&l, MSR_X2APIC_PPR, 0), 0x40);
+	wr(&l, MSR_X2APIC_EOI, 0, 0);
+	assert_int_equal(rd(&l, MSR_X2APIC_PPR, 0), 0);
+	assert_int_equal(rd(&l, MSR_X2APIC_ISR0 + 2, 0), 0);
+}
+
 /* ------------------------------------------------ errors and SVR */
 
 static void test_illegal_vectors(void **state)
@@ -958,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_pending_with_tpr),
 		cmocka_unit_test(test_eoi_nested),
 		cmocka_unit_test(test_irr_bits),
+		cmocka_unit_test(test_same_word),
 		cmocka_unit_test(test_illegal_vectors),
 		cmocka_unit_test(test_error_interrupt),
 		cmocka_unit_test(test_svr_disable),

@@ -147,6 +147,8 @@ struct vlapic {
 	uint32_t tpr, svr, esr;
 	uint32_t lvt_timer, lvt_thermal, lvt_pmi, lvt_lint0, lvt_lint1, lvt_error, lvt_cmci;
 	uint32_t irr[8], isr[8], tmr[8];	/* 256-bit vectors, 32 bits a word */
+	/* Bit w set iff irr[w] (isr[w]) is not 0: the highest vector in two BSRs, not a scan. */
+	uint8_t irr_words, isr_words;
 	uint64_t icr;
 	uint32_t timer_initial, timer_divide_config;
 	uint64_t timer_start_tsc;	/* when the current count was last loaded */
