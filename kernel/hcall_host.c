@@ -2,7 +2,8 @@
 /* The hypervisor side of the hypercall hooks (tally/hcall.h): domains, counters, metrics.
  *
  * Locking: domain information is read without locks (the table is fixed;
- * a domain's fields other than its state never change after creation);
+ * a domain's fields other than its state and pause flag never change after
+ * creation, and those are single words);
  * counters are read as a snapshot under their CPUs' sequence counts
  * (tally/domain_counters.h). */
 #include <tally/arch.h>
