@@ -131,6 +131,8 @@ void sched_remove(struct vcpu *v)
 
 	v->state = VCPU_DEAD;
 	sched_rq_remove(&s->rq, &v->se);
+	/* After the state: whoever sees the flag sees the vCPU dead. */
+	__atomic_store_n(&s->dead_pending, true, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&s->lock, flags);
 	kick(v->pcpu);		/* so that its CPU releases it soon */
 }
@@ -138,6 +140,14 @@ void sched_remove(struct vcpu *v)
 /* Let go of this CPU's dead vCPUs (their domains ended, maybe on another CPU). */
 static void release_dead(struct sched_percpu *s)
 {
+	/*
+	 * Only after a sched_remove(): every pick would otherwise walk all
+	 * placed vCPUs.  A plain load first (no locked exchange per pick);
+	 * a removal after the exchange sets the flag again.
+	 */
+	if (!__atomic_load_n(&s->dead_pending, __ATOMIC_RELAXED) ||
+	    !__atomic_exchange_n(&s->dead_pending, false, __ATOMIC_ACQUIRE))
+		return;
 	for (unsigned int i = 0; i < s->placed_count; i++)
 		if (s->placed[i]->state == VCPU_DEAD && !s->placed[i]->released)
 			domain_release_vcpu(s->placed[i]);

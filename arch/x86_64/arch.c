@@ -6,20 +6,6 @@
 #include <tally/percpu.h>
 #include <tally/arch.h>
 
-unsigned long arch_irq_save(void)
-{
-	unsigned long flags = read_rflags();
-
-	irq_disable();
-	return flags;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-	if (flags & RFLAGS_IF)
-		irq_enable();
-}
-
 void arch_cpu_relax(void)
 {
 	cpu_relax();

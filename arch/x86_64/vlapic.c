@@ -241,11 +241,6 @@ bool vlapic_timer_update(struct vlapic *l, uint64_t now)
 	return true;
 }
 
-uint64_t vlapic_next_deadline(const struct vlapic *l)
-{
-	return l->deadline;
-}
-
 /* In TSC-deadline mode the initial count is ignored (SDM 11.5.4.1). */
 static int initial_write(struct vlapic *l, uint32_t val, uint64_t now)
 {

@@ -5,6 +5,7 @@
 
 #include <tally/types.h>
 #include <arch/tsc.h>	/* arch_read_tsc(), inline */
+#include <arch/irqflags.h>	/* arch_irq_save(), arch_irq_restore(), inline */
 
 struct percpu;
 struct acpi_info;
@@ -14,10 +15,6 @@ void arch_init(void);
 /* Load this CPU's GDT, TSS, IDT and per-CPU pointer; first thing on every CPU. */
 void arch_cpu_init(struct percpu *cpu);
 
-/* Current interrupt state, then interrupts off. */
-unsigned long arch_irq_save(void);
-/* Restore a state returned by arch_irq_save(). */
-void arch_irq_restore(unsigned long flags);
 /* Spin-wait hint. */
 void arch_cpu_relax(void);
 /* Sleep until the next interrupt, with interrupts enabled. */

@@ -51,6 +51,7 @@ struct sched_percpu {
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
 	bool need_resched;		/* the timer said the slice is over */
 	bool timers_changed;		/* recompute the next event before entry */
+	bool dead_pending;		/* a vCPU here died: release_dead() has work */
 	enum sched_path_kind path_kind;	/* the path being measured */
 	uint64_t path_start;
 	struct vcpu *path_from;		/* the vCPU that exited */

@@ -192,8 +192,11 @@ void vlapic_accept(struct vlapic *l, uint8_t vector);
  */
 bool vlapic_timer_update(struct vlapic *l, uint64_t now);
 
-/* The TSC of the next timer expiry, 0 if none. */
-uint64_t vlapic_next_deadline(const struct vlapic *l);
+/* The TSC of the next timer expiry, 0 if none.  Inline: read for every vCPU before entries. */
+static inline uint64_t vlapic_next_deadline(const struct vlapic *l)
+{
+	return l->deadline;
+}
 
 /*
  * The vector to deliver now: the highest in IRR whose priority class is
