@@ -124,6 +124,7 @@ UNIT_SRCS_test_audit     := kernel/audit_check.c
 UNIT_SRCS_test_vio       := kernel/vio.c drivers/vuart.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
 UNIT_SRCS_test_vlapic    := arch/x86_64/vlapic.c
+UNIT_SRCS_test_vlapic_timer := arch/x86_64/vlapic.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_ring      := kernel/ring.c
