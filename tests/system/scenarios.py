@@ -63,6 +63,8 @@ GUEST_CHECKS = {
     + [NoLine(guest_line("cpuid", "cpuid: FAIL"), "cpuid check failed"),
        Line(guest_line("cpuid", r"cpuid: ok: unclaimed port 0x3000 reads 0xff "),
             "cpuid unclaimed-port check"),
+       Line(guest_line("cpuid", r"cpuid: ok: an interrupt pending at STI; CPUID came right "
+                       r"after CPUID \(taken 1, after it: 0\)$"), "cpuid STI-shadow check"),
        Line(guest_line("cpuid", r"cpuid: ok: VMCALL 0x7a11 returns -ENOSYS "
                        r"\(eax=0xffffffda\)$"), "cpuid unknown-VMCALL check"),
        # Its inb, inl and outb of the unclaimed ports, counted by Tally.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cpuid: checks Tally's platform: CPUID view, MSR allow-list, unclaimed ports, VMCALL. */
 #include "guest.h"
+#include "shadow.h"
 
 const char guest_name[] = "cpuid";
 
@@ -114,4 +115,5 @@ void guest_main(const struct mb_info *mbi)
 	check_wrmsr_gp(MSR_IA32_FEATURE_CONTROL, 0, "IA32_FEATURE_CONTROL");
 	check_unclaimed_ports();
 	check_unknown_vmcall();
+	check_sti_shadow();
 }
