@@ -74,13 +74,7 @@ static uint64_t ram_bytes, ram_top;
 
 bool mem_overlaps_ram(uint64_t base, uint64_t len)
 {
-	uint64_t end = len > UINT64_MAX - base ? UINT64_MAX : base + len;
-
-	for (unsigned int i = 0; i < map_count; i++)
-		if (map[i].type == MEM_USABLE && base < map[i].base + map[i].len &&
-		    map[i].base < end)
-			return true;
-	return false;
+	return memmap_overlaps_usable(map, map_count, base, len);
 }
 
 /* Free the usable RAM inside [lo, hi), then take the reserved ranges back out. */

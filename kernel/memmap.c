@@ -126,3 +126,17 @@ int memmap_find_free(const struct mem_range *map, unsigned int n,
 	}
 	return -ENOMEM;
 }
+
+bool memmap_overlaps_usable(const struct mem_range *map, unsigned int n, uint64_t base,
+			    uint64_t len)
+{
+	uint64_t end = len > UINT64_MAX - base ? UINT64_MAX : base + len;
+
+	if (!len)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (map[i].type == MEM_USABLE && base < map[i].base + map[i].len &&
+		    map[i].base < end)
+			return true;
+	return false;
+}

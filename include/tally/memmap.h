@@ -24,4 +24,11 @@ int memmap_find_free(const struct mem_range *map, unsigned int n,
 		     const struct mem_range *reserved, unsigned int nres,
 		     uint64_t size, uint64_t align, uint64_t limit, uint64_t *base);
 
+/*
+ * Whether [@base, @base + @len) (clamped at 2^64) touches a MEM_USABLE range
+ * of the sanitized @map: a device window the firmware names must not.
+ */
+bool memmap_overlaps_usable(const struct mem_range *map, unsigned int n, uint64_t base,
+			    uint64_t len);
+
 #endif

@@ -250,6 +250,26 @@ static void test_find_free_skips_reserved(void **state)
 			 -ENOMEM);
 }
 
+/* An I/O APIC window the tables place in RAM is caught; real MMIO holes are not. */
+static void test_overlaps_usable(void **state)
+{
+	struct mem_range map[] = { { 0, 0x9F000, MEM_USABLE }, { 0x9F000, 0x61000, 2 },
+				   { 0x100000, 0xFE00000, MEM_USABLE } };
+
+	(void)state;
+	assert_false(memmap_overlaps_usable(map, 3, 0xFEC00000, 0x20));	/* the usual place */
+	assert_false(memmap_overlaps_usable(map, 3, 0x9F000, 0x1000));	/* reserved only */
+	assert_false(memmap_overlaps_usable(map, 3, 0xFFFFF, 1));		/* just below RAM */
+	assert_true(memmap_overlaps_usable(map, 3, 0xFFFFF, 2));		/* its last byte in RAM */
+	assert_true(memmap_overlaps_usable(map, 3, 0x200000, 0x20));		/* inside Tally's RAM */
+	assert_true(memmap_overlaps_usable(map, 3, 0xFEFFFFF, 0x20));		/* RAM's last byte */
+	assert_false(memmap_overlaps_usable(map, 3, 0xFF00000, 0x20));	/* right after it */
+	assert_true(memmap_overlaps_usable(map, 3, 0, UINT64_MAX));
+	assert_false(memmap_overlaps_usable(map, 3, UINT64_MAX - 0x10, 0x20));	/* wraps: clamped */
+	assert_false(memmap_overlaps_usable(map, 3, 0x200000, 0));		/* empty */
+	assert_false(memmap_overlaps_usable(map, 0, 0x200000, 0x20));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize_table),
 		cmocka_unit_test(test_sanitize_out_of_room),
 		cmocka_unit_test(test_find_free_skips_reserved),
+		cmocka_unit_test(test_overlaps_usable),
 	};
 
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
