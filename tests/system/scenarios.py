@@ -241,7 +241,9 @@ def smp_checks(cpu1_on):
     return ([Line(rf"^\[c{cpu1_on}\] <smp> smp: cpu1 online apic_id=1$",
                   f"cpu1 online on c{cpu1_on}"),
              Line(guest_line("smp", r"smp: ipis sent=(\d+) received=\1 answered=\1$"),
-                  "smp IPI counts")]
+                  "smp IPI counts"),
+             Line(guest_line("smp", r"smp: ok: cpu1 halted with interrupts off stays halted "
+                             r"on an IPI \(woke 0, "), "parked cpu1 not woken")]
             + passed("smp") + [NO_ERRORS] + DOMAINS_DONE)
 
 

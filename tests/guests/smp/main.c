@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* smp: vCPU 0 starts vCPU 1 with INIT-SIPI-SIPI, then ping-pongs fixed IPIs with it. */
+/* smp: vCPU 0 starts vCPU 1 with INIT-SIPI-SIPI, ping-pongs fixed IPIs with it, then parks it. */
 #include "guest.h"
 
 #define DEFAULT_IPIS		20u
@@ -25,6 +25,9 @@ static volatile uint32_t ap_online;	/* vCPU 1: its line is out */
 static volatile uint32_t received;	/* vCPU 1: pings taken */
 static volatile uint32_t answered;	/* vCPU 0: pongs taken */
 static volatile uint32_t watchdog_fired;	/* vCPU 0 */
+static volatile uint32_t park;		/* vCPU 0: halt with interrupts off from now on */
+static volatile uint32_t parked;	/* vCPU 1: about to CLI;HLT */
+static volatile uint32_t woke_parked;	/* vCPU 1: times a CLI;HLT ended */
 
 /* vCPU 1: count the ping, EOI, answer vCPU 0. */
 static void ping_irq(uint32_t vector)
@@ -50,17 +53,28 @@ static void watchdog_irq(uint32_t vector)
 	x2apic_eoi();
 }
 
-/* vCPU 1, from the trampoline: enable the APIC, say so, then idle on STI;HLT. */
+/* vCPU 1, once parked: HLT with interrupts off, which only NMI, SMI or INIT may end. */
+static __attribute__((noreturn)) void ap_park(void)
+{
+	parked = 1;
+	for (;;) {
+		asm volatile("cli; hlt" ::: "memory");
+		woke_parked++;
+	}
+}
+
+/* vCPU 1, from the trampoline: enable the APIC, say so, then idle on STI;HLT until parked. */
 static void ap_main(uint32_t apic_id)
 {
 	x2apic_sw_enable();
 	printk("smp: cpu1 online apic_id=%u\n", apic_id);
 	ap_online = 1;
 	irq_disable();
-	for (;;) {
+	while (!park) {
 		sti_hlt();
 		irq_disable();
 	}
+	ap_park();
 }
 
 /* Whether @flag became non-zero within @us, spinning with interrupts as they are. */
@@ -88,7 +102,31 @@ static bool ping(uint32_t n, uint32_t watchdog_ticks)
 	return answered >= n;
 }
 
-/* Start vCPU 1, send it ipis=N pings one at a time, and check every one was answered. */
+/*
+ * Park vCPU 1 (the next ping wakes it to see the flag), then ping it once
+ * more: halted with IF=0 it must neither take the interrupt nor wake up.
+ */
+static void check_park(uint32_t sent, uint32_t watchdog_ticks)
+{
+	park = 1;
+	if (!ping(sent + 1, watchdog_ticks) || !wait_flag(&parked, ONLINE_TIMEOUT_US)) {
+		guest_fail("cpu1 did not park (answered=%u)", answered);
+		return;
+	}
+	irq_disable();
+	watchdog_fired = 0;
+	x2apic_timer_count(watchdog_ticks);
+	x2apic_send_fixed(AP_APIC_ID, VECTOR_PING);
+	while (!watchdog_fired) {
+		sti_hlt();
+		irq_disable();
+	}
+	guest_check(woke_parked == 0 && received == sent + 1,
+		    "cpu1 halted with interrupts off stays halted on an IPI (woke %u, pings taken %u "
+		    "of %u)", woke_parked, received, sent + 2);
+}
+
+/* Start vCPU 1, send it ipis=N pings one at a time, check every one was answered, park it. */
 void guest_main(const struct mb_info *mbi)
 {
 	uint32_t ipis = cmdline_u32(mbi, "ipis", DEFAULT_IPIS);
@@ -121,7 +159,10 @@ void guest_main(const struct mb_info *mbi)
 		}
 	}
 	printk("smp: ipis sent=%u received=%u answered=%u\n", sent, received, answered);
-	if (received != sent || answered != sent)
+	if (received != sent || answered != sent) {
 		guest_fail("counts differ: sent=%u received=%u answered=%u", sent, received,
 			   answered);
+		return;
+	}
+	check_park(sent, watchdog_ticks);
 }
