@@ -4,6 +4,7 @@
 #define ARCH_CPU_H
 
 #include <tally/types.h>
+#include <arch/irqflags.h>
 #include <arch/tsc.h>
 
 /* MSRs (SDM Vol. 4, chapter 2). */
@@ -19,7 +20,6 @@
 #define EFER_LME		(1ull << 8)
 #define EFER_NXE		(1ull << 11)
 
-#define RFLAGS_IF		(1ull << 9)
 #define RFLAGS_RESERVED_1	(1ull << 1)
 
 /* Control-register bits (SDM Vol. 3A, 2.5). */
@@ -119,14 +119,6 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
-static inline uint64_t read_rflags(void)
-{
-	uint64_t f;
-
-	__asm__ volatile("pushfq; popq %0" : "=r"(f));
-	return f;
-}
-
 static inline uint64_t read_rbp(void)
 {
 	uint64_t v;
@@ -136,8 +128,6 @@ static inline uint64_t read_rbp(void)
 }
 
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
-static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 /* STI's one-instruction shadow makes "sti; hlt" wait without losing a wake-up. */
 static inline void irq_enable_and_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void halt(void) { __asm__ volatile("hlt" ::: "memory"); }
