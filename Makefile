@@ -13,6 +13,28 @@ CC	:= gcc
 LD	:= ld
 NASM	:= nasm
 PYTHON	:= python3
+# `make run EMU=bochs|qemu` forces an emulator; auto picks QEMU+KVM only
+# when KVM offers VMX to its guests (tools/launch.py).
+EMU	?= auto
+
+# A make variable that changes what is built or booted is written to a
+# stamp file that its targets depend on.  The stamp is rewritten only when
+# the value differs from the one it holds, compared at parse time by reading
+# it, so `make TALLY_CMDLINE=x` rebuilds the ISO, and `make -n` and `make -q`
+# tell the truth without writing anything.
+# $(eval $(call value_stamp,FILE,VARIABLE_NAME))
+# (No newline at the stamp's end, and strip on both sides: make 4.3's $(file <)
+# does not always drop a trailing newline.)
+define value_stamp
+ifneq ($$(strip $$(file <$(1))),$$(strip $$($(2))))
+$(1): FORCE
+endif
+$(1):
+	@mkdir -p $$(dir $$@)
+	$$(Q)printf '%s' '$$(subst ','\'',$$(strip $$($(2))))' > $$@
+endef
+.PHONY: FORCE
+FORCE:
 
 # ---------------------------------------------------------------- hypervisor
 KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
@@ -23,6 +45,10 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 KASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/gen/
 KLDFLAGS := -nostdlib -n -T linker.ld -z max-page-size=0x1000 \
 	--no-warn-rwx-segments -z noexecstack
+# Every kernel object and link depends on the tools and flags that made it.
+KERNEL_TOOLCHAIN = $(CC) $(KCFLAGS) | $(NASM) $(KASFLAGS) | $(LD) $(KLDFLAGS)
+KERNEL_STAMP := $(BUILD)/config/kernel-toolchain
+$(eval $(call value_stamp,$(KERNEL_STAMP),KERNEL_TOOLCHAIN))
 
 BOOT_ASM   := $(wildcard boot/*.asm)
 ARCH_ASM   := $(wildcard arch/x86_64/*.asm)
@@ -34,28 +60,48 @@ KOBJS := $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_ASM) $(ARCH_ASM)) \
 	 $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVERS_C))
 
 .PHONY: all help test unit system run clean deps bench
-all: $(BUILD)/tally.elf $(BUILD)/tally.iso
+# Preloaded into every Bochs (tools/emu.py) so that its RFB display binds
+# to loopback, not to every interface.
+LOOPBACK_SHIM := $(BUILD)/tools/loopback-bind.so
+all: $(BUILD)/tally.elf $(BUILD)/tally.iso $(LOOPBACK_SHIM)
 
 help:
-	@echo "make            build build/tally.elf and build/tally.iso"
-	@echo "make run        boot Tally with demo guests (QEMU+KVM if present, else Bochs)"
-	@echo "make test       host unit tests, then system tests under Bochs and QEMU"
-	@echo "make unit       host unit tests only (ASan + UBSan, cmocka)"
-	@echo "make system     system tests only"
-	@echo "make bench      CPUID exit round trip and boot, in Bochs instructions"
+	@echo "Targets (BUILD is $(BUILD)):"
+	@echo "  make, make all  build BUILD/tally.elf, the demo BUILD/tally.iso and BUILD/tools/"
+	@echo "  make run        build, then boot the demo on this terminal: QEMU+KVM if KVM"
+	@echo "                  offers VMX to its guests, else Bochs (EMU= chooses); Ctrl-C quits"
+	@echo "  make guests     build the test guests, BUILD/guests/NAME.elf"
+	@echo "  make test       make deps, then make unit and make system"
+	@echo "  make unit       host unit tests, BUILD/unit/test_NAME (ASan + UBSan, cmocka)"
+	@echo "  make system     host-tools tests, then every scenario under Bochs and QEMU"
+	@echo "  make bench      instruction counts under Bochs: CPUID exit, hypercalls, boot,"
+	@echo "                  scheduler paths, each beside its goal"
+	@echo "  make deps       check the Debian packages; install the missing ones as root"
+	@echo "  make clean      remove BUILD"
+	@echo "  make help       this list"
+	@echo "Variables (make VAR=value ...):"
+	@echo "  BUILD=DIR              build directory (default build)"
+	@echo "  V=1                    show whole commands"
+	@echo "  TALLY_CMDLINE=...      Tally's options in the demo ISO (default top_interval_s=10);"
+	@echo "                         a new value rebuilds the ISO"
+	@echo "  EMU=auto|bochs|qemu    make run's emulator (default auto)"
+	@echo "  CC= LD= NASM= PYTHON=  host tools (default gcc, ld, nasm, python3); a new compiler,"
+	@echo "                         assembler or linker rebuilds Tally and the unit tests"
+	@echo "Environment:"
+	@echo "  TALLY_TIMEOUT_SCALE=N  multiply every system test time bound by N"
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(KERNEL_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.asm | $(BUILD)/gen/asm-offsets.inc
+$(BUILD)/%.o: %.asm $(KERNEL_STAMP) | $(BUILD)/gen/asm-offsets.inc
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
 # Structure offsets for assembly, generated from C so they cannot drift.
-$(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c
+$(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c $(KERNEL_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q)$(CC) $(KCFLAGS) -S $< -o $(BUILD)/gen/asm-offsets.s
@@ -65,15 +111,15 @@ $(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c
 # The backtrace symbol table is linked in: link once with an empty table,
 # take the function symbols, link again.  The table lives after all code,
 # so the second link moves no function (checked below).
-$(BUILD)/symbols0.o: tools/symtab.py
+$(BUILD)/symbols0.o: tools/symtab.py $(KERNEL_STAMP)
 	@mkdir -p $(BUILD)
 	$(Q)$(PYTHON) tools/symtab.py /dev/null > $(BUILD)/symbols0.c
 	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/symbols0.c -o $@
 
-$(BUILD)/tally.0.elf: $(KOBJS) $(BUILD)/symbols0.o linker.ld
+$(BUILD)/tally.0.elf: $(KOBJS) $(BUILD)/symbols0.o linker.ld $(KERNEL_STAMP)
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/symbols0.o
 
-$(BUILD)/symbols.o: $(BUILD)/tally.0.elf tools/symtab.py
+$(BUILD)/symbols.o: $(BUILD)/tally.0.elf tools/symtab.py $(KERNEL_STAMP)
 	$(Q)nm -n $< | $(PYTHON) tools/symtab.py - > $(BUILD)/symbols.c
 	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/symbols.c -o $@
 
@@ -97,18 +143,30 @@ DEMO_MODULES := \
 	--module $(BUILD)/guests/busy.elf "name=web mem=64 report=20000000" \
 	--module $(BUILD)/guests/busy.elf "name=batch mem=128 report=40000000" \
 	--module $(BUILD)/guests/halter.elf "name=idle mem=16 rounds=1000000 work_us=200 sleep_us=50000" \
-	--module $(BUILD)/guests/smp.elf "name=duo mem=16 vcpus=2 ipis=100" \
+	--module $(BUILD)/guests/smp.elf "name=duo mem=16 vcpus=2 ipis=100 timeout_ms=2000" \
 	--module $(BUILD)/guests/hello.elf "name=hello mem=16"
+ISO_CONFIG = $(TALLY_CMDLINE) | $(DEMO_MODULES)
+ISO_STAMP := $(BUILD)/config/iso
+$(eval $(call value_stamp,$(ISO_STAMP),ISO_CONFIG))
 
-$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile
+$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile $(ISO_STAMP)
 	@echo "  MKISO   $@"
 	$(Q)tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(DEMO_MODULES) $(BUILD)/tally.elf
+
+# ---------------------------------------------------------------- host tools
+$(LOOPBACK_SHIM): tools/loopback-bind.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
 # ---------------------------------------------------------------- unit tests
 UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
 	-Wshadow -DTALLY_HOST_TEST -Iinclude -Iarch/x86_64/include -Itests/unit -MMD -MP
 ULDLIBS := -lcmocka
+UNIT_TOOLCHAIN = $(CC) $(UCFLAGS) $(ULDLIBS)
+UNIT_STAMP := $(BUILD)/config/unit-toolchain
+$(eval $(call value_stamp,$(UNIT_STAMP),UNIT_TOOLCHAIN))
 
 # The hypervisor files each unit test compiles, besides tests/unit/shim.c.
 UNIT_SRCS_test_acpi      := drivers/acpi.c kernel/string.c
@@ -129,11 +187,13 @@ UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_ring      := kernel/ring.c
 UNIT_SRCS_test_ioapic    := drivers/ioapic_route.c
+UNIT_SRCS_test_exit_status := kernel/exit_status.c kernel/fmt.c
+UNIT_SRCS_test_top_format := kernel/top_format.c kernel/fmt.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 
-$(BUILD)/unit/%.o: %.c
+$(BUILD)/unit/%.o: %.c $(UNIT_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
@@ -154,7 +214,7 @@ unit: $(UNIT_BINS)
 	echo "unit tests: all passed"
 
 # ---------------------------------------------------------------- system
-system: $(BUILD)/tally.elf guests
+system: $(BUILD)/tally.elf guests $(LOOPBACK_SHIM)
 	$(PYTHON) tests/system/run.py --build $(BUILD)
 
 test: deps
@@ -168,7 +228,7 @@ bench: deps all guests
 	$(PYTHON) tests/system/bench.py --build $(BUILD)
 
 run: deps all
-	tools/run $(BUILD)
+	tools/run --emu $(or $(EMU),auto) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Debug keys on the serial console: `h` lists them (see tally/debugkeys.h). */
+/* Debug keys on the serial console: `h` lists them (see tally/debugkeys.h).
+ *
+ * Every key answers in every state Tally can be in: without VMX, with VMX
+ * but no domain, while domains run and after they all ended.  A key with
+ * nothing to show says why rather than reading what was never set up. */
 #include <tally/audit.h>
 #include <tally/console.h>
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
+#include <tally/exit_status.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/percpu.h>
@@ -22,6 +27,19 @@ struct debugkey {
 
 static void key_help(void);
 
+/*
+ * Why there is no domain to show, or NULL if there is one.  Domains exist
+ * only after sched_init(), so a key that has one may read the scheduler.
+ */
+static const char *why_no_domains(void)
+{
+	if (domain_count())
+		return NULL;
+	if (exit_status() & EMU_EXIT_NO_GUESTS)
+		return "guests cannot run on this CPU; see the vmx: line at boot";
+	return "no module became a domain";
+}
+
 static void key_audit(void)
 {
 	audit_run();
@@ -29,6 +47,12 @@ static void key_audit(void)
 
 static void key_domains(void)
 {
+	const char *why = why_no_domains();
+
+	if (why) {
+		log_info("domains: none (%s)", why);
+		return;
+	}
 	log_info("domains: %u created, %u alive", domain_count(), domain_alive_count());
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
@@ -59,7 +83,12 @@ static void key_ledger(void)
 static void key_cpu(void)
 {
 	uint64_t khz = arch_tsc_khz();
+	const char *why = why_no_domains();
 
+	if (why) {
+		log_info("cpu: nothing to account (%s)", why);
+		return;
+	}
 	sched_log_cpu_accounting("cpu");	/* "sched:" is the final line's */
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
@@ -81,6 +110,12 @@ static void key_cpu(void)
 /* Each CPU's run queue: the vCPU running and the ones waiting, in order. */
 static void key_runqueues(void)
 {
+	const char *why = why_no_domains();
+
+	if (why) {
+		log_info("runq: nothing scheduled (%s)", why);
+		return;
+	}
 	for (unsigned int c = 0; c < percpu_count; c++) {
 		const struct sched_percpu *s = &percpu_area[c].sched;
 
@@ -91,6 +126,7 @@ static void key_runqueues(void)
 	}
 }
 
+/* Whether VMX is on here, and which VMCS is current, only the arch hook knows. */
 static void key_vmcs(void)
 {
 	struct vcpu *v = this_cpu()->sched.current;
@@ -101,6 +137,7 @@ static void key_vmcs(void)
 	arch_log_current_vmcs();
 }
 
+/* The first key lists the others: the console's hint and the unknown-key answer name it. */
 static const struct debugkey keys[] = {
 	{ 'h', "list the debug keys", key_help },
 	{ 'a', "audit memory ownership (no page in two domains or in a domain and Tally)", key_audit },
@@ -119,6 +156,15 @@ static void key_help(void)
 		log_info("  %c  %s", keys[i].key, keys[i].help);
 }
 
+void debugkeys_announce(void)
+{
+	static bool announced;
+
+	if (!announced)
+		log_info("console: type %c for the debug keys", keys[0].key);
+	announced = true;
+}
+
 void debugkeys_poll(void)
 {
 	for (int n = 0; n < KEYS_PER_POLL; n++) {
@@ -129,9 +175,11 @@ void debugkeys_poll(void)
 			return;
 		for (i = 0; i < ARRAY_SIZE(keys) && keys[i].key != c; i++)
 			;
-		if (i < ARRAY_SIZE(keys))
+		if (i < ARRAY_SIZE(keys)) {
+			/* As Xen does: in a paste of keys, each answer starts with its key. */
+			log_info("key '%c': %s", keys[i].key, keys[i].help);
 			keys[i].fn();
-		else if (c > ' ' && c < 0x7F)
-			log_info("debug key '%c' unknown; 'h' lists them", c);
+		} else if (c > ' ' && c < 0x7F)
+			log_info("debug key '%c' unknown; '%c' lists them", c, keys[0].key);
 	}
 }

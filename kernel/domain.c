@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Domain lifecycle: create from boot modules, run, exit or crash, free (see tally/domain.h). */
 #include <tally/arch.h>
+#include <tally/cmdline.h>
 #include <tally/domain.h>
 #include <tally/errno.h>
+#include <tally/exit_status.h>
+#include <tally/fmt.h>
 #include <tally/guest_loader.h>
 #include <tally/log.h>
 #include <tally/mem.h>
@@ -14,6 +17,8 @@
 /* Guest console: a burst of this many lines, then this many per second. */
 #define CONSOLE_BURST		200
 #define CONSOLE_LINES_PER_S	100
+/* "module N (name)": how every refusal names its module. */
+#define MODULE_LABEL_MAX	(DOMAIN_NAME_MAX + 24)
 
 static struct domain domains[DOMAIN_MAX];
 static struct vcpu vcpu_pool[DOMAIN_MAX][DOMAIN_MAX_VCPUS];
@@ -47,15 +52,15 @@ unsigned int domain_alive_count(void)
 }
 
 /* One block for the whole of the domain's RAM, 1 GiB-aligned when big enough. */
-static int alloc_ram(struct domain *d, uint64_t mem_mib)
+static int alloc_ram(struct domain *d, uint64_t mem_mib, const char *label)
 {
 	uint64_t bytes = ALIGN_UP(mem_mib * MIB, 2 * MIB);
 
 	d->ram_bytes = bytes;
 	if ((bytes < GIB || mem_alloc(bytes, GIB, 0, &d->ram) < 0) &&
 	    mem_alloc(bytes, 2 * MIB, 0, &d->ram) < 0) {
-		log_err("domain %s: needs %lu MiB but only %lu MiB are free; not created",
-			d->name, bytes / MIB, mem_free_bytes() / MIB);
+		log_err("%s: needs %lu MiB but only %lu MiB are free; not created",
+			label, bytes / MIB, mem_free_bytes() / MIB);
 		return -ENOMEM;
 	}
 	/* Computed once: every hypercall with a pointer reads it. */
@@ -69,7 +74,8 @@ static void free_ram(struct domain *d)
 	mem_free(d->ram, d->ram_bytes);
 }
 
-static int load_image(struct domain *d, const struct boot_module *m, struct guest_load_result *res)
+static int load_image(struct domain *d, const struct boot_module *m, const char *label,
+		      struct guest_load_result *res)
 {
 	const uint8_t *image = arch_phys_to_virt(m->start.raw, m->size);
 	struct guest_load_req req = {
@@ -78,11 +84,11 @@ static int load_image(struct domain *d, const struct boot_module *m, struct gues
 		.image = image,
 		.image_size = m->size,
 		.cmdline = m->cmdline,
-		.name = d->name,
+		.name = label,		/* the loader's refusal names the module as ours do */
 	};
 
 	if (!image || !req.ram) {
-		log_err("domain %s: image or RAM not mapped; not created", d->name);
+		log_err("%s: image or RAM not mapped; not created", label);
 		return -EFAULT;
 	}
 	return guest_load_multiboot(&req, res);
@@ -90,15 +96,14 @@ static int load_image(struct domain *d, const struct boot_module *m, struct gues
 
 /* vCPU 0 starts at the kernel entry; the others wait for the guest's SIPI. */
 static int create_vcpus(struct domain *d, const struct domain_config *cfg,
-			const struct guest_load_result *res)
+			const struct guest_load_result *res, const char *label)
 {
 	for (unsigned int i = 0; i < cfg->vcpus; i++) {
 		struct vcpu *v = &vcpu_pool[d->id - 1][i];
 		unsigned int pcpu;
 
 		if (sched_place(cfg->pcpu, &pcpu) < 0) {
-			log_err("domain %s: pcpu=%u is not an online CPU; not created",
-				d->name, cfg->pcpu);
+			log_err("%s: pcpu=%u is not an online CPU; not created", label, cfg->pcpu);
 			return -EINVAL;
 		}
 		*v = (struct vcpu){ .domain = d, .id = i, .pcpu = pcpu,
@@ -111,23 +116,24 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 	return 0;
 }
 
-static int create(struct domain *d, const struct boot_module *m, const struct domain_config *cfg)
+static int create(struct domain *d, const struct boot_module *m, const struct domain_config *cfg,
+		  const char *label)
 {
 	struct guest_load_result res;
 
-	if (alloc_ram(d, cfg->mem_mib) < 0)
+	if (alloc_ram(d, cfg->mem_mib, label) < 0)
 		return -ENOMEM;
 	arch_zero_memory(d->ram, d->ram_bytes);
-	if (load_image(d, m, &res) < 0) {	/* the loader said why */
+	if (load_image(d, m, label, &res) < 0) {	/* the loader said why */
 		free_ram(d);
 		return -EINVAL;
 	}
 	if (arch_domain_create(d) < 0) {
-		log_err("domain %s: no memory for its EPT; not created", d->name);
+		log_err("%s: no memory for its EPT; not created", label);
 		free_ram(d);
 		return -ENOMEM;
 	}
-	if (create_vcpus(d, cfg, &res) < 0) {
+	if (create_vcpus(d, cfg, &res, label) < 0) {
 		arch_domain_destroy(d);
 		free_ram(d);
 		return -EINVAL;
@@ -146,34 +152,59 @@ static bool control_exists(void)
 	return false;
 }
 
+/*
+ * "module N (name)", or "module N" without a name= that fits: its place on
+ * the loader's list (a refused module never gets a domain id) and the name
+ * its author gave it, even one Tally then refuses.
+ */
+static void module_label(const struct boot_module *m, unsigned int index, char *buf, size_t len)
+{
+	char name[DOMAIN_NAME_MAX];
+
+	if (cmdline_find(m->cmdline, "name", name, sizeof(name)) == 1 && name[0])
+		fmt_snprintf(buf, len, "module %u (%s)", index, name);
+	else
+		fmt_snprintf(buf, len, "module %u", index);
+}
+
+/* A domain from @m, called @label in errors: 0, or <0 after one line saying why not. */
+static int create_from(const struct boot_module *m, const char *label)
+{
+	struct domain *d = &domains[count];
+	struct domain_config cfg;
+	char why[96];
+
+	if (count == DOMAIN_MAX) {
+		log_err("%s: Tally runs %u domains at most; not created", label, DOMAIN_MAX);
+		return -ENOSPC;
+	}
+	if (domain_config_parse(m->cmdline, count + 1, &cfg, why, sizeof(why))) {
+		log_err("%s: %s; not created", label, why);
+		return -EINVAL;
+	}
+	if (cfg.control && control_exists()) {
+		log_err("%s: role=control, but there is a control domain already; not created",
+			label);
+		return -EEXIST;
+	}
+	*d = (struct domain){ .id = count + 1, .state = DOMAIN_RUNNING, .control = cfg.control };
+	str_copy(d->name, cfg.name, sizeof(d->name));
+	if (create(d, m, &cfg, label) < 0)
+		return -EINVAL;
+	count++;
+	alive++;
+	sched_enqueue(d->vcpus[0]);
+	return 0;
+}
+
 void domain_create_all(const struct boot_info *bi)
 {
 	for (unsigned int i = 0; i < bi->module_count; i++) {
-		struct domain *d = &domains[count];
-		struct domain_config cfg;
-		char why[96];
+		char label[MODULE_LABEL_MAX];
 
-		if (count == DOMAIN_MAX) {
-			log_err("domain: more than %u modules; the rest are ignored", DOMAIN_MAX);
-			return;
-		}
-		if (domain_config_parse(bi->modules[i].cmdline, count + 1, &cfg, why, sizeof(why))) {
-			log_err("domain: module %u: %s; not created", i, why);
-			continue;
-		}
-		if (cfg.control && control_exists()) {
-			log_err("domain %s: role=control, but there is a control domain already; "
-				"not created", cfg.name);
-			continue;
-		}
-		*d = (struct domain){ .id = count + 1, .state = DOMAIN_RUNNING,
-				      .control = cfg.control };
-		str_copy(d->name, cfg.name, sizeof(d->name));
-		if (create(d, &bi->modules[i], &cfg) < 0)
-			continue;
-		count++;
-		alive++;
-		sched_enqueue(d->vcpus[0]);
+		module_label(&bi->modules[i], i, label, sizeof(label));
+		if (create_from(&bi->modules[i], label) < 0)
+			exit_status_add(EMU_EXIT_MODULE_REFUSED);
 	}
 }
 
@@ -295,11 +326,13 @@ void domain_exit(struct domain *d, uint64_t value)
 	vuart_flush(d);
 	log_info("domain: d%u %s exited status=%lu value=%lu", d->id, d->name,
 		 (value << 1) | 1, value);
+	exit_status_add(exit_status_of_guest_exit(value));
 	destroy(d);
 }
 
 void domain_destroy_by(struct domain *d, const struct domain *by)
 {
+	/* Management, not a fault: no exit-status bit, unlike domain_crash(). */
 	vuart_flush(d);
 	log_warn("domain: d%u %s destroyed by the control domain d%u %s", d->id, d->name,
 		 by->id, by->name);
@@ -328,6 +361,7 @@ void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t q
 	vuart_flush(d);
 	log_warn("domain: d%u %s destroyed: %s rip=%#lx qual=%#lx", d->id, d->name, reason,
 		 rip, qual);
+	exit_status_add(EMU_EXIT_DOMAIN_CRASHED);
 	destroy(d);
 }
 

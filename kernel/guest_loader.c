@@ -8,11 +8,14 @@
 #include <tally/string.h>
 
 /*
- * The guest's memory map, the one a PC BIOS would report.  The loader keeps
- * segments and its own information out of the reserved legacy area
- * [EBDA_BASE, HIGH_MEMORY_BASE), as GRUB's allocator does, so that what the
- * guest is told matches where things are, and so that the area stays free
- * for firmware tables Tally may put there.
+ * The guest's memory map is the one a PC BIOS reports, as under QEMU: usable
+ * up to the EBDA at 639 KiB, the EBDA and the BIOS ROM reserved, usable from
+ * 1 MiB.  Behind it there is no BIOS: a domain's RAM is all its own, mapped
+ * by EPT from 0, so a segment anywhere in it is loaded, the legacy area
+ * [EBDA_BASE, HIGH_MEMORY_BASE) included, as QEMU's -kernel loads it (ld
+ * -Ttext=0x100000 puts the ELF headers in a segment at 0xff000).  Nothing
+ * of Tally's lives there (hypercalls write only into buffers the guest
+ * names); the boot information goes where the map says usable RAM is.
  */
 #define RAM_GRANULE		(2 * MIB)	/* domains get RAM in 2 MiB pages */
 #define EBDA_BASE		0x9FC00ull	/* conventional memory ends: 639 KiB */
@@ -86,7 +89,6 @@ static const struct {
 	[GUEST_LOAD_SEG_OUTSIDE_FILE]	= { -EINVAL, "segment bytes outside the file" },
 	[GUEST_LOAD_SEG_WRAP]		= { -EOVERFLOW, "segment wraps the address space" },
 	[GUEST_LOAD_SEG_OUTSIDE_RAM]	= { -ERANGE, "segment outside guest RAM" },
-	[GUEST_LOAD_SEG_RESERVED]	= { -ERANGE, "segment in the reserved area 0x9fc00-0x100000" },
 	[GUEST_LOAD_SEG_OVERLAP]	= { -EINVAL, "segments overlap" },
 	[GUEST_LOAD_NO_SEGMENTS]	= { -EINVAL, "nothing to load" },
 	[GUEST_LOAD_ENTRY_OUTSIDE]	= { -EINVAL, "entry point not in a loaded segment" },
@@ -200,7 +202,7 @@ static int check_flags(struct load *ld, uint32_t flags)
 	return 0;
 }
 
-/* Check one non-empty segment against the file, 2^64, guest RAM and the legacy area. */
+/* Check one non-empty segment against the file, 2^64 and guest RAM. */
 static int add_segment(struct load *ld, const struct segment *s)
 {
 	const struct guest_load_req *r = ld->req;
@@ -214,8 +216,6 @@ static int add_segment(struct load *ld, const struct segment *s)
 		return fail_at(ld, GUEST_LOAD_SEG_WRAP, s->paddr);
 	if (!range_within(s->paddr, s->memsz, r->mem_bytes))
 		return fail_at(ld, GUEST_LOAD_SEG_OUTSIDE_RAM, s->paddr);
-	if (s->paddr < HIGH_MEMORY_BASE && s->paddr + s->memsz > EBDA_BASE)
-		return fail_at(ld, GUEST_LOAD_SEG_RESERVED, s->paddr);
 	if (ld->nseg == GUEST_LOAD_MAX_SEGMENTS)
 		return fail_at(ld, GUEST_LOAD_TOO_MANY_PHDRS, ld->nseg);
 	ld->seg[ld->nseg++] = *s;
@@ -434,9 +434,11 @@ static int resolve_entry(struct load *ld)
 }
 
 /*
- * Put the information on the first page after the image, as QEMU does, or
- * at 1 MiB if that would reach into the legacy area (an image in low memory).
- * Its 32-bit pointers need it below 4 GiB.
+ * Put the information on the first page after the image, as QEMU does, so
+ * that it is clear of every segment; but at 1 MiB if it would not lie
+ * wholly below the EBDA, so that it is in RAM the map calls usable (an
+ * image that ends in low memory or in the legacy area).  Its 32-bit
+ * pointers need it below 4 GiB.
  */
 static int place_info(struct load *ld)
 {
@@ -452,11 +454,19 @@ static int place_info(struct load *ld)
 	return 0;
 }
 
+/* Copy each segment's file bytes and zero the rest; note the ones the map calls reserved. */
 static void write_segments(const struct load *ld)
 {
 	for (unsigned int i = 0; i < ld->nseg; i++) {
 		const struct segment *s = &ld->seg[i];
 		uint8_t *dst = ld->req->ram + s->paddr;
+
+		if (s->paddr < HIGH_MEMORY_BASE && s->paddr + s->memsz > EBDA_BASE)
+			log_debug("%s: segment 0x%llx-0x%llx lies in the legacy area "
+				  "0x9fc00-0x100000: loaded there, the domain's own RAM",
+				  ld->req->name ? ld->req->name : "guest",
+				  (unsigned long long)s->paddr,
+				  (unsigned long long)(s->paddr + s->memsz));
 
 		memcpy(dst, ld->req->image + s->offset, s->filesz);
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);

@@ -3,7 +3,8 @@
 #include <tally/acpi.h>
 #include <tally/arch.h>
 #include <tally/console.h>
-#include <tally/emu_exit.h>
+#include <tally/debugkeys.h>
+#include <tally/exit_status.h>
 #include <tally/ioapic.h>
 #include <tally/log.h>
 #include <tally/mem.h>
@@ -116,8 +117,10 @@ static volatile bool cpus_released;
  */
 static void start_domains(void)
 {
-	if (arch_virt_init() < 0)
+	if (arch_virt_init() < 0) {	/* it said why */
+		exit_status_add(EMU_EXIT_NO_GUESTS);
 		return;
+	}
 	if (vuart_register() < 0 || vdebug_exit_register() < 0)
 		panic("vio: cannot register the guest devices");
 	log_info("mem: free_kib=%lu before domains", mem_free_bytes() / KIB);
@@ -131,6 +134,7 @@ static void start_domains(void)
 		return;
 	}
 	__atomic_store_n(&cpus_released, true, __ATOMIC_RELEASE);
+	debugkeys_announce();
 	sched_run();
 }
 
@@ -177,12 +181,10 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	run_crash_test();
 	start_domains();
 
-	if (options.exit_when_done) {
-		log_info("tally: exit code=0");
-		emu_exit(EMU_EXIT_OK);
-		log_warn("tally: no emulator exit device answered; halting");
-	}
+	if (options.exit_when_done)
+		exit_status_leave();
 	/* Nothing to run; the tick still serves the debug keys. */
+	debugkeys_announce();
 	arch_timer_set_periodic(options.sched_slice_ms);
 	for (;;)
 		arch_wait_for_interrupt();

@@ -174,6 +174,11 @@ uint64_t mem_free_bytes(void)
 	return frames.free_frames * PAGE_SIZE;
 }
 
+uint64_t mem_usable_bytes(void)
+{
+	return frames.usable_frames * PAGE_SIZE;
+}
+
 void mem_log_map(void)
 {
 	log_info("mem: map (cleaned), free_kib=%lu:", mem_free_bytes() / KIB);

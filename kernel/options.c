@@ -144,6 +144,13 @@ static int parse_top_interval(const char *v)
 	return 0;
 }
 
+static int parse_console_timestamps(const char *v)
+{
+	(void)v;
+	options.console_timestamps = true;
+	return 0;
+}
+
 static const struct option_desc option_table[] = {
 	{ "console", true, "com1..com4 or an I/O port", parse_console },
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
@@ -155,6 +162,7 @@ static const struct option_desc option_table[] = {
 	{ "metrics", true, "com1..com4 or an I/O port", parse_metrics },
 	{ "metrics_interval_ms", true, "10 to 60000", parse_metrics_interval },
 	{ "top_interval_s", true, "1 to 3600", parse_top_interval },
+	{ "console_timestamps", false, "no value", parse_console_timestamps },
 };
 
 static void apply_option(const struct cmdline_token *tok)

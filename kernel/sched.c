@@ -3,7 +3,7 @@
 #include <tally/arch.h>
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
-#include <tally/emu_exit.h>
+#include <tally/exit_status.h>
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/mem.h>
@@ -261,7 +261,11 @@ void sched_log_cpu_accounting(const char *prefix)
 	}
 }
 
-/* Every domain has ended: say so once, and leave the emulator if asked. */
+/*
+ * Every domain has ended: say so once, and leave the emulator if asked.
+ * Otherwise the boot CPU goes on serving the debug keys on its tick, as
+ * main.c does when there is nothing to run; the other CPUs rest.
+ */
 static __noreturn void all_done(void)
 {
 	if (__atomic_exchange_n(&all_done_reported, 1, __ATOMIC_ACQ_REL) == 0) {
@@ -273,12 +277,18 @@ static __noreturn void all_done(void)
 		sched_counters_end(local());
 		sched_log_cpu_accounting("sched");
 		metrics_stream_final();	/* the final counters */
-		if (options.exit_when_done) {
-			log_info("tally: exit code=0");
-			emu_exit(EMU_EXIT_OK);
-		}
+		if (options.exit_when_done)
+			exit_status_leave();
 	}
-	arch_halt_forever();
+	/* From here on the CPU only waits: its time is idle, not Tally's (the `t` table). */
+	sched_counters_begin(local());
+	sched_rq_enter_idle(&local()->rq, arch_read_tsc());
+	sched_counters_end(local());
+	if (this_cpu()->id != 0)
+		arch_halt_forever();
+	arch_timer_set_periodic(options.sched_slice_ms);
+	for (;;)
+		arch_wait_for_interrupt();
 }
 
 /* Nothing to run: sleep until the next event; a halted vCPU's block path ends here. */
@@ -406,4 +416,47 @@ void sched_run(void)
 {
 	arch_timer_set_periodic(options.sched_slice_ms);
 	arch_vcpu_run_first(sched_pick_next());
+}
+
+/* Charge @tail cycles of CPU time to @mode's bucket in @st. */
+static void charge_tail(struct sched_cpu_stats *st, enum sched_mode mode, uint64_t tail)
+{
+	if (mode == SCHED_MODE_GUEST)
+		st->guest_cycles += tail;
+	else if (mode == SCHED_MODE_IDLE)
+		st->idle_cycles += tail;
+	else
+		st->hypervisor_cycles += tail;
+}
+
+bool sched_cpu_time_now(unsigned int cpu, uint64_t now, struct sched_cpu_stats *out,
+			uint64_t dom_cycles[DOMAIN_MAX])
+{
+	const struct sched_percpu *s = &percpu_area[cpu].sched;
+	uint64_t run[DOMAIN_MAX], seq, tail;
+	enum sched_mode mode;
+
+	do {
+		seq = sched_counters_read_begin(cpu);
+		*out = s->rq.stats;
+		mode = s->rq.mode;
+		tail = now > s->rq.mode_since ? now - s->rq.mode_since : 0;
+		for (unsigned int d = 0; d < DOMAIN_MAX; d++)
+			run[d] = 0;
+		for (unsigned int i = 0; i < s->placed_count; i++) {
+			const struct vcpu *v = s->placed[i];
+			unsigned int d = v->domain->id - 1;
+			bool running = mode == SCHED_MODE_GUEST && s->rq.current == &v->se;
+
+			if (d < DOMAIN_MAX)
+				run[d] += v->se.stats.run_cycles + (running ? tail : 0);
+		}
+	} while (sched_counters_read_retry(cpu, seq));
+	/* No accounting before sched_init(), nor without VMX: nothing to split. */
+	if (!out->start)
+		return false;
+	charge_tail(out, mode, tail);
+	for (unsigned int d = 0; d < DOMAIN_MAX; d++)
+		dom_cycles[d] += run[d];
+	return true;
 }

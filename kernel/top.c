@@ -1,14 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's xentop-like table of domains (debug key `t`, and `top_interval_s=`). */
+/* The console's xentop-like table of domains (debug key `t`, and `top_interval_s=`).
+ *
+ * Design: each table reads the TSC once; every CPU's time up to then and
+ * the run cycles of the vCPUs on it are read as one moment
+ * (sched_cpu_time_now()), so the cycles the domains, Tally and idle took
+ * since the last table add up to the CPUs' time, and their CPU% column to
+ * 100 per CPU.  This file decides the figures; kernel/top_format.c lays
+ * them out.  Every line starts with `top:` (docs/ARCHITECTURE.md).
+ * Locking: none.  Only the boot CPU prints tables (from its tick and its
+ * debug keys), so the state below is its alone. */
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
+#include <tally/fmt.h>
 #include <tally/log.h>
+#include <tally/mem.h>
 #include <tally/options.h>
+#include <tally/percpu.h>
+#include <tally/sched.h>
 #include <tally/top.h>
+#include <tally/top_format.h>
 
-static uint64_t last_tsc;
-static uint64_t last_cycles[DOMAIN_MAX];
+/* Room for a table line after "[cN] top: " and an optional timestamp. */
+#define TOP_LINE_MAX	200
+
+enum top_col { COL_DOM, COL_NAME, COL_STATE, COL_VCPUS, COL_CPU, COL_TIME, COL_MEM,
+	       COL_EXITS, COL_IO, COL_COUNT };
+
+static const struct top_column columns[COL_COUNT] = {
+	[COL_DOM] = { "DOM", TOP_ALIGN_LEFT }, [COL_NAME] = { "NAME", TOP_ALIGN_LEFT },
+	[COL_STATE] = { "STATE", TOP_ALIGN_LEFT }, [COL_VCPUS] = { "VCPUS", TOP_ALIGN_RIGHT },
+	[COL_CPU] = { "CPU%", TOP_ALIGN_RIGHT }, [COL_TIME] = { "TIME", TOP_ALIGN_RIGHT },
+	[COL_MEM] = { "MEM", TOP_ALIGN_RIGHT }, [COL_EXITS] = { "EXITS", TOP_ALIGN_RIGHT },
+	[COL_IO] = { "IO", TOP_ALIGN_RIGHT },
+};
+
+/* Rows by slot: domain id - 1, then Tally's own time and idle time. */
+#define ROW_TALLY	DOMAIN_MAX
+#define ROW_IDLE	(DOMAIN_MAX + 1)
+#define ROWS		(DOMAIN_MAX + 2)
+
+/* One table's figures: cycles to `now` per row, and the shares since the last table. */
+struct top_sample {
+	uint64_t now;
+	uint64_t cycles[ROWS];
+	uint32_t share[ROWS];		/* per mille of one CPU */
+	unsigned int online;		/* CPUs */
+	unsigned int cpus;		/* of those, the ones keeping accounts */
+};
+
+static uint64_t last_cycles[ROWS];	/* each row's cycles at the last table */
+static struct top_row rows[ROWS];	/* static: 7 KiB is much for a CPU stack */
 static uint64_t next_table;
 
 static const char *const unit_names[] = {
@@ -17,41 +59,156 @@ static const char *const unit_names[] = {
 	[TALLY_UNIT_PER_SECOND] = "/s",
 };
 
-/* Guest-reported metrics, labelled as such: Tally cannot see inside the guest. */
-static void print_metrics(const struct domain *d)
+/* Every online CPU's split to one TSC reading, and each row's share since the last table. */
+static void take_sample(struct top_sample *s)
 {
+	uint64_t parts[ROWS];
+
+	*s = (struct top_sample){ .now = arch_read_tsc() };
+	for (unsigned int i = 0; i < percpu_count; i++) {
+		struct sched_cpu_stats st;
+
+		if (!percpu_area[i].online)
+			continue;
+		s->online++;
+		if (!sched_cpu_time_now(i, s->now, &st, s->cycles))
+			continue;
+		s->cpus++;
+		s->cycles[ROW_TALLY] += st.hypervisor_cycles;
+		s->cycles[ROW_IDLE] += st.idle_cycles;
+	}
+	for (unsigned int r = 0; r < ROWS; r++) {
+		parts[r] = s->cycles[r] > last_cycles[r] ? s->cycles[r] - last_cycles[r] : 0;
+		last_cycles[r] = s->cycles[r];
+	}
+	top_shares(parts, ROWS, s->cpus * 1000, s->share);
+}
+
+/* Hundredths of a second in @cycles of the TSC. */
+static uint64_t centis(uint64_t cycles)
+{
+	uint64_t khz = arch_tsc_khz();
+
+	return khz ? cycles / (khz * 10) : 0;	/* no rate before calibration */
+}
+
+/* The CPU share and CPU time cells, which every row has. */
+static void fill_time(struct top_row *row, const struct top_sample *s, unsigned int r)
+{
+	if (!s->cpus) {		/* no CPU keeps accounts: no VMX, so no domains */
+		top_row_set(row, COL_CPU, "-");
+		top_row_set(row, COL_TIME, "-");
+		return;
+	}
+	top_format_permille(row->cell[COL_CPU], TOP_CELL_MAX, s->share[r]);
+	top_format_time(row->cell[COL_TIME], TOP_CELL_MAX, centis(s->cycles[r]), false);
+}
+
+static const char *state_word(const struct domain *d)
+{
+	if (d->state == DOMAIN_DEAD)
+		return "ended";
+	return d->paused ? "paused" : "running";
+}
+
+static void fill_domain(struct top_row *row, const struct domain *d, const struct top_sample *s)
+{
+	struct tally_counters c = { 0 };
+
+	domain_counters(d, &c);
+	fmt_snprintf(row->cell[COL_DOM], TOP_CELL_MAX, "d%u", d->id);
+	top_row_set(row, COL_NAME, d->name);
+	top_row_set(row, COL_STATE, state_word(d));
+	fmt_snprintf(row->cell[COL_VCPUS], TOP_CELL_MAX, "%u", d->vcpu_count);
+	fill_time(row, s, d->id - 1);
+	top_format_size(row->cell[COL_MEM], TOP_CELL_MAX, d->ram_bytes);
+	fmt_snprintf(row->cell[COL_EXITS], TOP_CELL_MAX, "%lu", c.exits_total);
+	fmt_snprintf(row->cell[COL_IO], TOP_CELL_MAX, "%lu", c.io_port_accesses);
+}
+
+/* Tally's own time or idle time: only the CPU figures apply. */
+static void fill_cpu_row(struct top_row *row, const char *name, const struct top_sample *s,
+			 unsigned int r)
+{
+	for (unsigned int col = 0; col < COL_COUNT; col++)
+		top_row_set(row, col, "-");
+	top_row_set(row, COL_NAME, name);
+	fill_time(row, s, r);
+}
+
+/* Uptime, CPUs, memory, then the domains by state, as xentop's header. */
+static void print_summary(const struct top_sample *s)
+{
+	unsigned int state[3] = { 0 };	/* running, paused, ended */
+	char up[TOP_CELL_MAX], total[TOP_CELL_MAX], avail[TOP_CELL_MAX];
+
+	top_format_time(up, sizeof(up), centis(s->now - log_boot_tsc()), true);
+	top_format_size(total, sizeof(total), mem_usable_bytes());
+	top_format_size(avail, sizeof(avail), mem_free_bytes());
+	log_info("top: uptime %s, %u CPU%s online, memory %s total, %s free", up, s->online,
+		 s->online == 1 ? "" : "s", total, avail);
+	for (unsigned int i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+
+		state[d->state == DOMAIN_DEAD ? 2 : d->paused ? 1 : 0]++;
+	}
+	log_info("top: %u domain%s: %u running, %u paused, %u ended", domain_count(),
+		 domain_count() == 1 ? "" : "s", state[0], state[1], state[2]);
+}
+
+/* Guest-reported metrics, labelled as such and under their domain's NAME. */
+static void print_metrics(const struct domain *d, unsigned int indent)
+{
+	char value[TOP_CELL_MAX];
+
 	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++) {
 		const struct domain_metric *m = &d->metrics[i];
 
-		if (m->used)
-			log_info("        guest-reported %s=%ld%s", m->name, m->value,
-				 m->unit < ARRAY_SIZE(unit_names) ? unit_names[m->unit] : "");
+		if (!m->used)
+			continue;
+		if (m->unit == TALLY_UNIT_BYTES && m->value >= 0)
+			top_format_size(value, sizeof(value), (uint64_t)m->value);
+		else
+			fmt_snprintf(value, sizeof(value), "%ld%s", m->value,
+				     m->unit < ARRAY_SIZE(unit_names) ? unit_names[m->unit] : "");
+		log_info("top: %*sguest-reported %s=%s", indent, "", m->name, value);
+	}
+}
+
+static void print_rows(const struct top_layout *l, unsigned int count)
+{
+	char line[TOP_LINE_MAX];
+
+	top_layout_line(l, NULL, line, sizeof(line));
+	log_info("top: %s", line);
+	for (unsigned int i = 0; i < count; i++) {
+		top_layout_line(l, &rows[i], line, sizeof(line));
+		log_info("top: %s", line);
+		print_metrics(domain_at(i), top_layout_offset(l, COL_NAME));
+	}
+	for (unsigned int r = ROW_TALLY; r <= ROW_IDLE; r++) {
+		top_layout_line(l, &rows[r], line, sizeof(line));
+		log_info("top: %s", line);
 	}
 }
 
 void top_print(void)
 {
-	uint64_t now = arch_read_tsc(), khz = arch_tsc_khz();
-	uint64_t span = now > last_tsc ? now - last_tsc : 1;
+	unsigned int count = domain_count();
+	struct top_layout layout;
+	struct top_sample s;
 
-	log_info("top: DOM NAME             STATE   VCPUS  CPU%%    CPU(s)  MEM(MiB)     EXITS       IO");
-	for (unsigned int i = 0; i < domain_count(); i++) {
-		const struct domain *d = domain_at(i);
-		struct tally_counters c = { 0 };
-		uint64_t share;
-
-		domain_counters(d, &c);
-		/* Per mille of one CPU since the last table. */
-		share = (c.cpu_cycles - last_cycles[i]) * 1000 / span;
-		last_cycles[i] = c.cpu_cycles;
-		log_info("top: d%-2u %-16s %-7s %5u %3lu.%lu %9lu.%02lu %9lu %9lu %8lu", d->id,
-			 d->name, domain_state_name(d), d->vcpu_count,
-			 share / 10, share % 10, c.cpu_cycles / khz / 1000,
-			 c.cpu_cycles / khz / 10 % 100, d->ram_bytes / MIB, c.exits_total,
-			 c.io_port_accesses);
-		print_metrics(d);
-	}
-	last_tsc = now;
+	take_sample(&s);
+	top_layout_init(&layout, columns, COL_COUNT);
+	for (unsigned int i = 0; i < count; i++)
+		fill_domain(&rows[i], domain_at(i), &s);
+	fill_cpu_row(&rows[ROW_TALLY], "Tally", &s, ROW_TALLY);
+	fill_cpu_row(&rows[ROW_IDLE], "idle", &s, ROW_IDLE);
+	for (unsigned int r = 0; r < ROWS; r++)
+		if (r < count || r >= ROW_TALLY)
+			top_layout_fit(&layout, &rows[r]);
+	print_summary(&s);
+	print_rows(&layout, count);
 }
 
 void top_tick(void)

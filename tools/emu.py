@@ -16,6 +16,11 @@ How a run ends, and the status it gives:
          "Shutdown port: shutdown requested" panic, which `panic:
          action=fatal` turns into status 1.  RunResult.how tells this
          apart from a real Bochs panic.
+
+No emulator may listen beyond loopback: every Bochs runs with the
+loopback shim preloaded (loopback.py), and run() records in
+RunResult.exposed every listening socket of the emulator that is not on
+loopback, for the runners to fail on.
 """
 
 import dataclasses
@@ -28,6 +33,8 @@ import socket
 import subprocess
 import threading
 import time
+
+import loopback
 
 BOCHS_BIOS_CANDIDATES = ["/usr/share/bochs/BIOS-bochs-latest"]
 BOCHS_VGABIOS_CANDIDATES = ["/usr/share/bochs/VGABIOS-lgpl-latest",
@@ -58,6 +65,8 @@ class BochsMachine:
     megs: int = 128
     ips: int = 50_000_000       # with clock sync=none: TSC and LAPIC tick once per instruction
     com2: bool = False          # also capture COM2 into com2.log
+    # Bochs models real CPU generations; skylake-X has every VMX feature Tally uses.
+    model: str = "corei7_skylake_x"
 
 
 @dataclasses.dataclass
@@ -88,6 +97,8 @@ class RunResult:
     # and the [(regex, text)] steps whose line never came.
     typed: list = dataclasses.field(default_factory=list)
     untyped: list = dataclasses.field(default_factory=list)
+    # Sockets the emulator listened on beyond loopback, e.g. ["0.0.0.0:5900"].
+    exposed: list = dataclasses.field(default_factory=list)
 
     def __iter__(self):
         """Unpack as (status, serial, timed_out)."""
@@ -113,7 +124,7 @@ def bochs_config(machine, iso, com1, com2=None, log="bochs.log"):
         f"romimage: file={bios}",
         f"vgaromimage: file={vgabios}",
         # reset_on_triple_fault=0: a triple fault stops the CPU instead of looping.
-        f"cpu: model=corei7_skylake_x, count={machine.cpus}, ips={machine.ips}, "
+        f"cpu: model={machine.model}, count={machine.cpus}, ips={machine.ips}, "
         "reset_on_triple_fault=0",
         # sync=none and a fixed time0: every run executes the same instructions.
         "clock: sync=none, time0=946684800",
@@ -166,16 +177,6 @@ def bochs_command(run_dir, iso, machine, com1=None, debugger=("c",)):
 
 
 # ---------------------------------------------------------------- QEMU
-
-def kvm_usable():
-    """True if /dev/kvm exists and this user may open it read-write."""
-    try:
-        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
-
 
 def ovmf_files():
     """(OVMF code, OVMF vars template) paths, or raise if OVMF is not installed."""
@@ -383,16 +384,18 @@ def _how(argv, status, output):
     return "exited"
 
 
-def _wait(proc, serial_path, timeout, watches):
-    """Wait for @proc up to @timeout s, watching the serial log.
+def _wait(proc, serial_path, timeout, watches, exposed):
+    """Wait for @proc up to @timeout s, watching the serial log and its sockets.
 
     @watches is [(regex, grace, name)]: once the first regex shows, the run
-    gets only its grace seconds more.  Returns "exited", "timeout" or the
-    name of the watch that ended it.
+    gets only its grace seconds more.  Every listening socket of @proc
+    that is not on loopback is added to the set @exposed.  Returns
+    "exited", "timeout" or the name of the watch that ended it.
     """
     deadline = time.monotonic() + timeout
     fired = None
     while True:
+        exposed.update(loopback.exposed(proc.pid))
         try:
             proc.wait(timeout=0.25)
             return "exited"
@@ -410,8 +413,8 @@ def _wait(proc, serial_path, timeout, watches):
 
 
 def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
-        stop_re=None, grace=3.0, done_re=None, console=None):
-    """Run @argv in its own process group, killing the whole group after @timeout seconds.
+        stop_re=None, grace=3.0, done_re=None, console=None, env=None):
+    """Run @argv (environment @env) in its own process group, killed after @timeout seconds.
 
     The guest's COM1 must go to @serial_path, or to @console (a
     SerialSocket writing @serial_path).  If @stop_re (a compiled regex)
@@ -436,7 +439,8 @@ def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
                 if _stopping:
                     raise Interrupted("interrupted")
                 proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+                                        stderr=subprocess.STDOUT, start_new_session=True,
+                                        env=env)
             except BaseException:
                 if console:
                     console.close()
@@ -444,8 +448,9 @@ def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
             _live.add(proc)
         if console:
             console.start()     # the emulator may connect before this: the socket listens
+        exposed = set()
         try:
-            ended = _wait(proc, serial_path, timeout, watches)
+            ended = _wait(proc, serial_path, timeout, watches, exposed)
         finally:
             _kill_group(proc)   # also reaps helpers the emulator left behind
             with _live_lock:
@@ -461,16 +466,20 @@ def run(argv, serial_path, timeout, output_path=None, com2_path=None, cwd=None,
                      output=output,
                      com2=clean_serial(_read(com2_path)) if com2_path else "",
                      typed=console.typed if console else [],
-                     untyped=console.untyped if console else [])
+                     untyped=console.untyped if console else [],
+                     exposed=sorted(exposed))
 
 
-def run_bochs(run_dir, iso, machine, timeout, debugger=("c",), keys=(), **kw):
+def run_bochs(run_dir, iso, machine, timeout, shim, debugger=("c",), keys=(), **kw):
     """Boot @iso under Bochs with its files in @run_dir; bounded by @timeout seconds.
 
-    @debugger: the debugger's commands, as for bochs_command().  @keys:
-    [(regex, text)] to type into COM1 (see SerialSocket); COM1 is then a
-    socket, and serial.log is written from it.
+    @shim: the loopback shim to preload (loopback.shim_path(build)); a
+    missing one raises FileNotFoundError.  @debugger: the debugger's
+    commands, as for bochs_command().  @keys: [(regex, text)] to type into
+    COM1 (see SerialSocket); COM1 is then a socket, and serial.log is
+    written from it.
     """
+    env = loopback.preload_env(shim)
     serial = os.path.join(run_dir, "serial.log")
     console = SerialSocket(serial, keys) if keys else None
     com1 = (f"com1: enabled=1, mode=socket-client, dev={console.address}"
@@ -479,7 +488,7 @@ def run_bochs(run_dir, iso, machine, timeout, debugger=("c",), keys=(), **kw):
     result = run(argv, serial, timeout, cwd=run_dir,
                  output_path=os.path.join(run_dir, "bochs.out"),
                  com2_path=os.path.join(run_dir, "com2.log") if machine.com2 else None,
-                 console=console, **kw)
+                 console=console, env=env, **kw)
     log = _read(os.path.join(run_dir, "bochs.log")).decode("utf-8", errors="replace")
     result.output += log
     if result.how == "exited" and BOCHS_TRIPLE_RE.search(log):

@@ -10,21 +10,32 @@
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/percpu.h>
 #include <tally/string.h>
 
 /* VPID 0 is the host's; guests get 1 and up, one per vCPU. */
 static uint16_t next_vpid = 1;
+/* CPUs in VMX operation: outside it VMREAD is #UD (SDM Vol. 3C, VMREAD reference). */
+static bool vmx_on[MAX_CPUS];
+
+static int enable_here(void)
+{
+	if (vmx_cpu_enable() < 0)
+		return -ENODEV;
+	vmx_on[this_cpu()->id] = true;
+	return 0;
+}
 
 int arch_virt_init(void)
 {
 	if (vmx_detect() < 0 || xstate_init() < 0)
 		return -ENODEV;
-	return vmx_cpu_enable();
+	return enable_here();
 }
 
 int arch_virt_cpu_init(void)
 {
-	return vmx_cpu_enable();
+	return enable_here();
 }
 
 int arch_domain_create(struct domain *d)
@@ -75,6 +86,10 @@ void arch_log_current_vmcs(void)
 {
 	uint64_t rip;
 
+	if (!vmx_on[this_cpu()->id]) {
+		log_info("vmcs: VMX is off on this CPU; nothing to show");
+		return;
+	}
 	/* Only the current VMCS can be read; between exits it is the last vCPU's. */
 	if (!vmcs_read_checked(VMCS_GUEST_RIP, &rip)) {
 		log_info("vmcs: none current on this CPU");

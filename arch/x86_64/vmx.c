@@ -18,6 +18,13 @@
 
 struct vmx_config vmx_config;
 
+/* What to do about each refusal, said with it. */
+#define HOW_NO_VMX	"; enable nested VMX on the host (kvm_intel nested=1, QEMU -cpu host) " \
+			"or run under Bochs (make run EMU=bochs)"
+#define HOW_FIRMWARE	"; enable VT-x (Intel Virtualization Technology) in the firmware setup"
+/* EPT with unrestricted guest came with Westmere (2010); every later Intel CPU has all of it. */
+#define HOW_NEWER_CPU	"; Tally needs a newer CPU (Westmere or later)"
+
 /* What Tally asks of each control word: required bits, then optional ones. */
 static const struct {
 	uint32_t required, optional;
@@ -71,7 +78,7 @@ static int compute_controls(bool true_ctls)
 		if (!vmx_control_compute(control_cap(w, true_ctls), wanted[w].required,
 					 wanted[w].optional, out[w], &missing))
 			continue;
-		log_err("vmx: cannot run guests: the CPU lacks the %s control '%s'",
+		log_err("vmx: cannot run guests: the CPU lacks the %s control '%s'" HOW_NEWER_CPU,
 			vmx_control_word_name(w),
 			vmx_control_bit_name(w, (unsigned int)__builtin_ctz(missing)));
 		return -ENODEV;
@@ -92,7 +99,7 @@ static int check_ept(void)
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(need); i++) {
 		if (!(cap & need[i].bit)) {
-			log_err("vmx: cannot run guests: the CPU lacks %s", need[i].name);
+			log_err("vmx: cannot run guests: the CPU lacks %s" HOW_NEWER_CPU, need[i].name);
 			return -ENODEV;
 		}
 	}
@@ -136,18 +143,20 @@ static int detect_basics(void)
 	uint64_t basic;
 
 	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
-		log_warn("vmx: this CPU has no VMX (CPUID.1:ECX.VMX=0): Tally cannot run guests");
+		log_warn("vmx: this CPU has no VMX (CPUID.1:ECX.VMX=0): Tally cannot run guests"
+			 HOW_NO_VMX);
 		return -ENODEV;
 	}
 	if (!feature_control_allows_vmx()) {
 		log_warn("vmx: VMX is disabled and locked by the firmware "
-			 "(IA32_FEATURE_CONTROL): Tally cannot run guests");
+			 "(IA32_FEATURE_CONTROL): Tally cannot run guests" HOW_FIRMWARE);
 		return -ENODEV;
 	}
 	basic = rdmsr(MSR_IA32_VMX_BASIC);
 	if ((basic & VMX_BASIC_MEMTYPE_MASK) != VMX_BASIC_MEMTYPE_WB ||
 	    VMX_BASIC_VMCS_SIZE(basic) > PAGE_SIZE) {
-		log_err("vmx: unsupported VMCS memory type or size (IA32_VMX_BASIC=%#lx)", basic);
+		log_err("vmx: cannot run guests: unsupported VMCS memory type or size "
+			"(IA32_VMX_BASIC=%#lx)" HOW_NEWER_CPU, basic);
 		return -ENODEV;
 	}
 	vmx_config.revision = basic & VMX_BASIC_REVISION_MASK;
@@ -193,7 +202,7 @@ int vmx_cpu_enable(void)
 	uint32_t *rev = arch_phys_to_virt(region, PAGE_SIZE);
 
 	if (!rev || !feature_control_allows_vmx()) {
-		log_err("vmx: VMX disabled by the firmware on this CPU");
+		log_err("vmx: VMX disabled by the firmware on this CPU" HOW_FIRMWARE);
 		return -ENODEV;
 	}
 	write_cr0(vmx_cr_fixed(read_cr0(), vmx_config.cr0_fixed0, vmx_config.cr0_fixed1, 0));

@@ -3,6 +3,8 @@
 #ifndef TALLY_DEBUGKEYS_H
 #define TALLY_DEBUGKEYS_H
 
+/* Say once which key lists the others; where the boot CPU starts serving them. */
+void debugkeys_announce(void);
 /* Act on any keys typed since the last call; from the boot CPU's timer tick. */
 void debugkeys_poll(void);
 

@@ -56,7 +56,6 @@ enum guest_load_status {
 	GUEST_LOAD_SEG_OUTSIDE_FILE,	/* -EINVAL */
 	GUEST_LOAD_SEG_WRAP,		/* -EOVERFLOW: address + size wraps 2^64 */
 	GUEST_LOAD_SEG_OUTSIDE_RAM,	/* -ERANGE */
-	GUEST_LOAD_SEG_RESERVED,	/* -ERANGE: touches [0x9FC00, 1 MiB) */
 	GUEST_LOAD_SEG_OVERLAP,		/* -EINVAL: two segments share bytes */
 	GUEST_LOAD_NO_SEGMENTS,		/* -EINVAL: nothing to load */
 	GUEST_LOAD_ENTRY_OUTSIDE,	/* -EINVAL: entry not in any segment's file bytes */

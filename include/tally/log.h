@@ -19,6 +19,11 @@ void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 /* Set the highest level printed (command line `loglevel=`). */
 void log_set_level(enum log_level level);
+/*
+ * TSC when the console came up, first thing at boot: time zero of the
+ * `console_timestamps` stamps and of the uptime the table of domains shows.
+ */
+uint64_t log_boot_tsc(void);
 
 #define log_err(...)	log_printf(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_printf(LOG_WARN, __VA_ARGS__)

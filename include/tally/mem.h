@@ -29,6 +29,8 @@ void mem_reserve(uint64_t base, uint64_t len);
 bool mem_overlaps_ram(uint64_t base, uint64_t len);
 /* Free bytes right now. */
 uint64_t mem_free_bytes(void);
+/* Usable RAM the allocator manages (`mem: usable_kib=`): free plus Tally's and the domains'. */
+uint64_t mem_usable_bytes(void);
 
 /* Print the cleaned memory map and the free total (debug key `m`). */
 void mem_log_map(void);

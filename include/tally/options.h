@@ -26,6 +26,7 @@ struct tally_options {
 	uint16_t metrics_port;	/* `metrics=com2` (or a port): the JSON counter stream; 0: off */
 	unsigned int metrics_interval_ms;	/* `metrics_interval_ms=10..60000` */
 	unsigned int top_interval_s;	/* `top_interval_s=1..3600`: periodic table; 0: off */
+	bool console_timestamps;	/* `console_timestamps`: "[ S.UUUUUU] " before each line */
 };
 
 extern struct tally_options options;

@@ -125,6 +125,17 @@ bool sched_counters_read_retry(unsigned int cpu, uint64_t seq);
  * returns the number of counter updates on @cpu so far (its generation).
  */
 uint64_t sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out);
+/*
+ * CPU @cpu's time up to @now (a TSC value), read as one moment: into @out
+ * its guest, hypervisor and idle cycles with the time since its last
+ * transition charged to the mode it is in, so that they add up to
+ * @now - out->start; and into @dom_cycles[domain id - 1], added, the run
+ * cycles to @now of each vCPU placed on @cpu.  For tables of CPU shares,
+ * whose rows then add up exactly.  False (and nothing added) if @cpu
+ * keeps no accounting (before sched_init()).
+ */
+bool sched_cpu_time_now(unsigned int cpu, uint64_t now, struct sched_cpu_stats *out,
+			uint64_t dom_cycles[DOMAIN_MAX]);
 
 /* Start scheduling on this CPU: never returns. */
 __noreturn void sched_run(void);

@@ -3,7 +3,13 @@
 #ifndef TALLY_TOP_H
 #define TALLY_TOP_H
 
-/* Print one table: per domain, state, vCPUs, CPU share since the last table, CPU time, memory, exits, I/O, guest metrics. */
+/*
+ * Print one table: uptime, CPUs, memory and domains by state; then per
+ * domain its state, vCPUs, CPU share since the last table, CPU time,
+ * memory, exits, port I/O and guest-reported metrics; then Tally's own
+ * time and idle time, so that the CPU% column adds up to 100 per CPU.
+ * Boot CPU only.
+ */
 void top_print(void);
 /* From the boot CPU's tick: print a table every `top_interval_s=` seconds. */
 void top_tick(void);

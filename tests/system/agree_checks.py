@@ -14,14 +14,11 @@ import dataclasses
 import re
 
 from metrics_checks import stream_objects
+from top_checks import METRIC_RE, format_size, parse_tables, parse_time
 
 PAUSED_RE = re.compile(r"<control> control: paused d(\d+) (\S+) generation=(\d+) "
                        r"cpu_cycles=(\d+) exits=(\d+) slices=(\d+) halts=(\d+) io=(\d+)$",
                        re.MULTILINE)
-# top: d%-2u %-16s %-7s %5u %3lu.%lu %9lu.%02lu %9lu %9lu %8lu (kernel/top.c)
-TOP_ROW_RE = re.compile(r"\] top: d(\d+)\s+(\S+)\s+(\S+)\s+(\d+)\s+\d+\.\d\s+(\d+\.\d\d)\s+"
-                        r"(\d+)\s+(\d+)\s+(\d+)$")
-TOP_METRIC_RE = re.compile(r"\]\s+guest-reported (\S+)=(-?\d+)(\S*)$")
 TSC_KHZ_RE = re.compile(r"\] timer: tsc_khz=(\d+)")
 ROUND_RE = re.compile(r"<agent> agent: round=\d+ mem_used_bytes=(\d+) mem_total_bytes=(\d+) "
                       r"mem_used_percent=(\d+)$", re.MULTILINE)
@@ -40,23 +37,24 @@ def paused_views(serial):
 
 
 def top_rows(serial):
-    """[(name, state, cpu_s, exits, io, {metric: value})] of every console table row."""
+    """[(name, state, centis, exits, io, {metric: text})] of the tables' domain rows."""
     rows = []
-    for line in serial.splitlines():
-        m = TOP_ROW_RE.search(line)
-        if m:
-            rows.append((m.group(2), m.group(3), m.group(5), int(m.group(7)),
-                         int(m.group(8)), {}))
-            continue
-        m = TOP_METRIC_RE.search(line)
-        if m and rows:
-            rows[-1][5][m.group(1)] = int(m.group(2))
+    for table in parse_tables(serial):
+        for i, row in enumerate(table.rows if table.header else []):
+            if not re.match(r"^\[c0\] top: d\d+ ", row):
+                continue
+            metrics = dict(METRIC_RE.match(ln).groups() for ln in table.metrics.get(i, []))
+            rows.append((table.cell(row, "NAME"), table.cell(row, "STATE"),
+                         round(parse_time(table.cell(row, "TIME")) * 100),
+                         int(table.cell(row, "EXITS")), int(table.cell(row, "IO")), metrics))
     return rows
 
 
-def cpu_seconds(cycles, khz):
-    """CPU(s) as the table prints it: whole seconds and hundredths, truncated."""
-    return f"{cycles // khz // 1000}.{cycles // khz // 10 % 100:02d}"
+def table_value(value, unit):
+    """A guest metric as the table shows it: bytes in units, percents with %."""
+    if unit == "bytes":
+        return format_size(value)
+    return f"{value}%" if unit == "percent" else str(value)
 
 
 @dataclasses.dataclass
@@ -89,11 +87,12 @@ class PausedAgree:
             shown = [row for row in rows if row[0] == dom and row[1] == "paused"]
             if not shown:
                 return f"no console table row shows {dom} paused", str(v)
-            cpu_s = cpu_seconds(v["cpu_cycles"], int(khz.group(1)))
-            for name, _, secs, exits, io, _ in shown:
-                if (secs, exits, io) != (cpu_s, v["exits"], v["io"]):
-                    return (f"the table shows {dom} paused with CPU(s)={secs} exits={exits} "
-                            f"io={io}", f"control: CPU(s)={cpu_s} {v}")
+            # TIME is in hundredths of a second, truncated.
+            centis = v["cpu_cycles"] // int(khz.group(1)) // 10
+            for name, _, time, exits, io, _ in shown:
+                if (time, exits, io) != (centis, v["exits"], v["io"]):
+                    return (f"the table shows {dom} paused with TIME={time / 100:.2f} "
+                            f"exits={exits} io={io}", f"control: TIME={centis / 100:.2f} {v}")
         return None
 
 
@@ -122,12 +121,13 @@ class AgentAgrees:
                                 rf"{name}=(\d+) unit=\d+$", r.serial, re.MULTILINE)
             if not at_exit or int(at_exit.group(1)) != value:
                 return f"{self.dom}'s exit lines do not report {name}={value}", r.serial[-1500:]
-        printed = {v for rnd in rounds for v in rnd}
+        printed = {(name, table_value(v, unit)) for rnd in rounds
+                   for name, unit, v in zip(AGENT_METRICS, AGENT_UNITS, rnd)}
         tabled = [row[5] for row in top_rows(r.serial) if row[0] == self.dom and row[5]]
         if not tabled:
             return f"no console table row of {self.dom} with guest-reported metrics", ""
         for metrics in tabled:
-            if any(v not in printed for v in metrics.values()):
+            if any(item not in printed for item in metrics.items()):
                 return f"the table shows {self.dom} metrics it never published", str(metrics)
         return None
 

@@ -473,12 +473,79 @@ def smp(online, expected=None):
     return Line(rf"\[c0\] smp: online={online} expected={expected}\b", f"smp online={online}")
 
 
+# ---------------------------------------------------------------- Tally's exit code
+# `tally: exit code=N` is a bitmask (include/tally/emu_exit.h), N's causes in
+# words after it when N is not 0; QEMU's isa-debug-exit turns N into the
+# status (N << 1) | 1.
+EXIT_REFUSED = 0x01             # a boot module was refused (not created)
+EXIT_CRASHED = 0x02             # Tally destroyed a domain for its own fault
+EXIT_GUEST_FAILED = 0x04        # a guest left with a non-zero debug-exit value
+EXIT_NO_GUESTS = 0x08           # guests cannot run on this CPU (no VMX, ...)
+# A Tally line's start: with `console_timestamps`, a `[ S.UUUUUU] ` stamp first.
+TALLY_LINE = r"^(?:\[\s*\d+\.\d{6}\] )?"
+EXIT_CODE_RE = TALLY_LINE + r"\[c\d+\] tally: exit code=(\d+)(?: \((.*)\))?$"
+# The log line that shows each bit's cause.
+EXIT_CAUSES = {
+    EXIT_REFUSED: TALLY_LINE + r"\[c0\] ERROR: module \d+(?: \([^)]*\))?: ",
+    EXIT_CRASHED: TALLY_LINE + r"\[c\d+\] WARN: domain: d\d+ \S+ destroyed: ",
+    EXIT_GUEST_FAILED: TALLY_LINE + r"\[c\d+\] domain: d\d+ \S+ exited status=\d+ "
+                       r"value=[1-9]\d*$",
+    EXIT_NO_GUESTS: TALLY_LINE + r"\[c0\] (?:WARN|ERROR): vmx: ",
+}
+
+
+def exit_line(code):
+    """Tally left with exit code @code (its causes in words after a non-zero one)."""
+    words = "" if code == 0 else r" \(.+\)"
+    return Line(TALLY_LINE + rf"\[c\d+\] tally: exit code={code}{words}$", f"exit code={code}")
+
+
+def qemu_exit(code):
+    """QEMU ended by Tally's isa-debug-exit write of @code: status (@code << 1) | 1."""
+    return EndedBy("debug-exit", status=(code << 1) | 1)
+
+
+@dataclasses.dataclass
+class ExitBits:
+    """Tally's exit code has each bit exactly when the log shows that bit's cause.
+
+    A refused module (`ERROR: module N (name): ...`), a domain Tally
+    destroyed (`WARN: domain: dN NAME destroyed: ...`; not one the control
+    domain destroyed), a guest's non-zero exit value, a `vmx:` warning or
+    error of the boot CPU (guests cannot run).  Under QEMU the debug-exit
+    status must carry the same code.  A run without an exit line passes.
+    """
+
+    def __call__(self, r):
+        codes = re.findall(EXIT_CODE_RE, r.serial, re.MULTILINE)
+        if not codes:
+            return None
+        if len(codes) > 1:
+            return f"{len(codes)} exit code lines, expected one", tail(r.serial)
+        code = int(codes[0][0])
+        causes = {bit: re.search(p, r.serial, re.MULTILINE) for bit, p in EXIT_CAUSES.items()}
+        want = sum(bit for bit, m in causes.items() if m)
+        if code != want:
+            shown = "\n".join(m.group(0) for m in causes.values() if m)
+            return (f"exit code={code}, but the log shows the causes of {want} "
+                    f"(bits {code ^ want:#x} differ)", shown or tail(r.serial))
+        if r.how == "debug-exit" and r.status != (code << 1) | 1:
+            return (f"QEMU status {r.status}, expected (exit code {code} << 1) | 1 = "
+                    f"{(code << 1) | 1}", tail(r.serial))
+        return None
+
+
 PANIC_RE = r"PANIC|FATAL"
 BANNER = Line(r"\[c0\] Tally 0\.1\.0 x86-64 microhypervisor", "banner")
 MB2 = Line(r'\[c0\] boot: protocol=multiboot2 loader="GRUB [^"]*"', "multiboot2 boot")
-EXIT_LINE = Line(r"\[c0\] tally: exit code=0", "exit")
+EXIT_LINE = exit_line(0)
 BOOT_DONE = Line(r"\[c0\] tally: boot complete", "boot complete")
-QEMU_EXIT = EndedBy("debug-exit", status=1)             # isa-debug-exit: (0 << 1) | 1
+# QEMU's TCG has no VMX: Tally says so and how to get it, and leaves with that bit.
+NOVMX_WARNING = (r"\] WARN: vmx: this CPU has no VMX \(CPUID\.1:ECX\.VMX=0\): Tally cannot run "
+                 r"guests; enable nested VMX on the host \(kvm_intel nested=1, QEMU -cpu host\) "
+                 r"or run under Bochs \(make run EMU=bochs\)$")
+NOVMX_EXIT_LINE = exit_line(EXIT_NO_GUESTS)
+QEMU_NOVMX_EXIT = qemu_exit(EXIT_NO_GUESTS)
 BOCHS_EXIT = EndedBy("shutdown-port")
 # Tally's panic exit code 0x7F through isa-debug-exit: (0x7F << 1) | 1.
 QEMU_PANIC_EXIT = EndedBy("debug-exit", status=0xFF)
@@ -491,9 +558,9 @@ def fatal_report(first_line, frame_re):
             Line(r"\[c0\] ERROR: backtrace:", "backtrace"),
             Line(frame_re, "named stack frame"),
             Line(r"\[c0\] ERROR: PANIC: Tally stopped; all CPUs halted", "stop line"),
-            NoLine(r"tally: exit code=0", "normal exit after a fatal error"),
+            NoLine(r"tally: exit code=", "normal exit after a fatal error"),
             QEMU_PANIC_EXIT]
 
-COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER]
+COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER, ExitBits()]
 # Also for every Bochs scenario that runs domains (see common_checks()).
 DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit()]

@@ -39,12 +39,17 @@ HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), tex
 # The control domain lists every domain with its counters through
 # hypercalls and ends the victim; ordinary domains may not (hypercall-basic).
 CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "list of 4"),
-            Line(guest_line("control", r"control: d1 control vcpus=1 mem_mib=8 flags=0x1 "),
-                 "control flag on itself"),
-            Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x0 "
-                            r"cpu_us=[1-9]\d* exits=[1-9]\d* \(736\)$"), "victim's counters"),
-            Line(guest_line("control", r"control: d3 hello vcpus=1 mem_mib=8 flags=0x4 "),
+            Line(guest_line("control", r"control: d1 control: running, control domain, 1 vCPU, "
+                            r"8 MiB RAM, "), "control flag on itself"),
+            Line(guest_line("control", r"control: d2 victim: running, 1 vCPU, 8 MiB RAM, "
+                            r"CPU time \d+\.\d{6} s, [1-9]\d* VM exits$"), "victim's counters"),
+            Line(guest_line("control", r"control: d3 hello: dead, 1 vCPU, 8 MiB RAM, "),
                  "hello listed as ended"),
+            # Figures past 2^32 print whole: 5000123456 us of CPU time (705.156160 s
+            # when cut to 32 bits) and 2^32 + 1 exits.
+            Line(guest_line("control", r"control: format check: d0 sample: paused, unknown flags "
+                            r"0x80, 2 vCPUs, 8192 MiB RAM, CPU time 5000\.123456 s, 4294967297 VM "
+                            r"exits$"), "64-bit counters printed whole"),
             Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of itself: -22"), "self"),
             Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of d999: -2"), "no such"),
             Line(guest_line("control", r"control: ok: DOMAIN_DESTROY of victim: 0$"), "destroy"),
@@ -52,9 +57,9 @@ CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"),
                  "victim destroyed"),
             Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of victim ended: -2"),
                  "pause of the ended victim"),
-            Line(guest_line("control", r"control: d2 victim vcpus=1 mem_mib=8 flags=0x4 "),
+            Line(guest_line("control", r"control: d2 victim: dead, 1 vCPU, 8 MiB RAM, "),
                  "a second look (watch_rounds=1) lists the victim ended"),
-            Line(guest_line("control", r"control: d4 held vcpus=1 mem_mib=8 flags=0x2 "),
+            Line(guest_line("control", r"control: d4 held: paused, 1 vCPU, 8 MiB RAM, "),
                  "and held paused"),
             Line(guest_line("control", r"control: ok: DOMAIN_PAUSE of held, left paused"),
                  "held paused"),
@@ -92,7 +97,8 @@ AGREE_MODULES = [
     (Guest("busy"), "name=busy mem=8 loops=20000000 report=10000000"),
     (Guest("halter"), "name=halter mem=8 rounds=200 work_us=500 sleep_us=9500")]
 AGREE = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"), "list of 4")]
-         + [Line(guest_line("control", rf"control: d{i} {dom} vcpus=1 "), f"{dom} listed")
+         + [Line(guest_line("control", rf"control: d{i} {dom}: \w+(, control domain)?, 1 vCPU, "),
+                 f"{dom} listed")
             for i, dom in enumerate(("control",) + AGREE_DOMS, 1)]
          + [Line(guest_line("control", rf"control: ok: {dom} stood still for 1500 ms paused: "
                             r"generation (\d+) then \1$"), f"{dom} still") for dom in AGREE_DOMS]
@@ -154,7 +160,7 @@ HYPERCALL_SCENARIOS = [
         "hypercall-control", "the control domain lists the domains with counters and ends one",
         "bochs", bochs_vmx(1), CONTROL, timeout=120,
         modules=[(Guest("control"), "name=control mem=8 role=control victim=victim "
-                                    "watch_s=1 watch_rounds=1 hold=held"),
+                                    "watch_s=1 watch_rounds=1 hold=held format_check=1"),
                  (Guest("busy"), "name=victim mem=8 report=100000000"),
                  (Guest("hello"), "name=hello mem=8"),
                  (Guest("busy"), "name=held mem=8 loops=5000000 report=100000000")]),

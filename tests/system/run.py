@@ -13,6 +13,7 @@ import concurrent.futures
 import os
 import random
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -25,12 +26,14 @@ sys.dont_write_bytecode = True        # keep the source tree free of __pycache__
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, HERE)
 import emu  # noqa: E402
+import loopback  # noqa: E402
 import scenarios  # noqa: E402
 
 MKISO = os.path.join(ROOT, "tools", "mkiso")
 # Host tests of the tools (tests/system/test_*.py, no emulator): run first, as one entry.
 HOST_TESTS = "host-tools"
-HOST_TESTS_DOC = "unittest of tools/tally-metrics on synthetic streams (no emulator)"
+HOST_TESTS_DOC = ("unittest of tools/tally-metrics, make run's launcher, the loopback "
+                  "shim and the Makefile's stamps (no emulator)")
 HOST_TESTS_TIMEOUT = 120
 EMULATOR_BINARIES = {"bochs": "bochs", "qemu": "qemu-system-x86_64"}
 _print_lock = threading.Lock()
@@ -53,8 +56,24 @@ def random_bytes(size, seed):
     return random.Random(seed).randbytes(size)
 
 
+def build_module(module, run_dir):
+    """Build a scenario.Built module in a copy of its source folder under @run_dir; its path."""
+    work = os.path.join(run_dir, os.path.basename(module.src))
+    shutil.copytree(os.path.join(ROOT, module.src), work)
+    for command in module.commands:
+        proc = subprocess.run(shlex.split(command), cwd=work, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"`{command}` failed (status {proc.returncode}) in {work}:\n"
+                               + proc.stdout)
+    return os.path.join(work, module.output)
+
+
 def module_path(module, build, run_dir):
-    """The file for one scenario module: a test guest from @build, or a blob written to @run_dir."""
+    """The file for one scenario module: a test guest from @build, or one built or a blob
+    written in @run_dir."""
+    if isinstance(module, scenarios.Built):
+        return build_module(module, run_dir)
     if isinstance(module, scenarios.Guest):
         path = os.path.join(build, "guests", module.name + ".elf")
         if not os.path.isfile(path):
@@ -99,7 +118,8 @@ def boot(sc, build, run_dir, timeout):
                             **watch)
     iso = make_iso(kernel, run_dir, sc.cmdline, mods)
     if sc.emulator == "bochs":
-        return emu.run_bochs(run_dir, iso, sc.machine, timeout, **watch)
+        return emu.run_bochs(run_dir, iso, sc.machine, timeout,
+                             shim=loopback.shim_path(build), **watch)
     return emu.run_qemu(run_dir, sc.machine, timeout, iso=iso, **watch)
 
 
@@ -112,6 +132,9 @@ def judge(sc, result):
     for pattern, keys in result.untyped:
         failures.append((f"never typed {keys!r}: no line /{pattern}/ came",
                          scenarios.tail(result.serial)))
+    if result.exposed:
+        failures.append((f"the emulator listened beyond loopback on {', '.join(result.exposed)} "
+                         "(Bochs' RFB display without the loopback shim?)", ""))
     for check in scenarios.common_checks(sc) + sc.checks:
         failure = check(result)
         if failure:
@@ -144,11 +167,15 @@ def run_scenario(sc, build, timeout_scale):
     return Outcome(sc.name, True, seconds)
 
 
-def run_host_tests():
-    """Run tests/system/test_*.py with unittest in a child Python; never raises."""
+def run_host_tests(build):
+    """Run tests/system/test_*.py with unittest in a child Python; never raises.
+
+    They find the build directory (the loopback shim, a built ISO) in
+    TALLY_BUILD.
+    """
     start = time.monotonic()
     argv = [sys.executable, "-m", "unittest", "discover", "-s", HERE, "-p", "test_*.py"]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TALLY_BUILD=build)
     try:
         proc = subprocess.run(argv, cwd=HERE, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, check=False,
@@ -230,7 +257,7 @@ def main(argv):
     build = os.path.abspath(args.build)
     outcomes = []
     if not names or HOST_TESTS in names:
-        outcomes.append(run_host_tests())
+        outcomes.append(run_host_tests(build))
         report(outcomes[-1], build)
     outcomes += run_all(selected, build, max(1, args.jobs), args.timeout_scale)
     failed = sum(not o.ok for o in outcomes)

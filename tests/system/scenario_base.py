@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import emu  # noqa: E402  (tools/ is not a package)
 from checks import (BOCHS_EXIT, Count, Line, NoLine, SameNumber,  # noqa: E402
-                    guest_line)
+                    exit_line, guest_line)
 
 
 @dataclasses.dataclass
@@ -32,6 +32,15 @@ class Guest:
 
 
 @dataclasses.dataclass
+class Built:
+    """A module built as a user builds it: each of @commands (a command line as typed, run
+    without a shell) in a copy of the repository folder @src; the module is the file @output."""
+    src: str
+    commands: list
+    output: str
+
+
+@dataclasses.dataclass
 class Scenario:
     name: str
     doc: str
@@ -40,18 +49,20 @@ class Scenario:
     checks: list
     boot: str = "iso"           # "iso": GRUB ISO, multiboot2; "kernel": QEMU -kernel, multiboot1
     cmdline: str = "exit_when_done"
-    modules: list = dataclasses.field(default_factory=list)     # [(Blob or Guest, cmdline)]
+    modules: list = dataclasses.field(default_factory=list)     # [(Blob, Guest or Built, cmdline)]
     timeout: float = 60
     expect_fatal: bool = False  # a PANIC/FATAL report is the point of the test
     # [(regex, text)]: type text into COM1 once a line matches regex, one step
     # after another (each regex looks only at lines after the previous text).
     keys: list = dataclasses.field(default_factory=list)
     stop_when: str = None       # regex: end the run once it shows (no exit_when_done)
+    guests_run: bool = True     # False: the machine's CPU is one Tally must refuse
 
 
 def runs_domains(sc):
     """True if @sc boots a test guest on a machine with VMX (Bochs): Tally then runs domains."""
-    return sc.emulator == "bochs" and any(isinstance(m, Guest) for m, _ in sc.modules)
+    return (sc.emulator == "bochs" and sc.guests_run
+            and any(isinstance(m, Guest) for m, _ in sc.modules))
 
 
 BOCHS_IPS = 50_000_000
@@ -105,9 +116,18 @@ VMX_CMDLINE = "exit_when_done audit"
 VMX_CAPS = Line(r"\[c0\] vmx: revision=0x[0-9a-f]+ ept_1g=\d vpid=\d .*\bpin=0x[0-9a-f]+ "
                 r"proc=0x[0-9a-f]+ proc2=0x[0-9a-f]+ exit=0x[0-9a-f]+ entry=0x[0-9a-f]+$",
                 "vmx capabilities")
-# Once every domain has ended, from whichever CPU saw the last one go.
-DOMAINS_DONE = [Line(r"\] tally: all domains ended$", "all domains ended"),
-                Line(r"\] tally: exit code=0$", "exit"), BOCHS_EXIT]
+
+
+def domains_done(code=0):
+    """Every domain ended, and Tally left with exit code @code (a bitmask, checks.EXIT_*).
+
+    Printed by whichever CPU saw the last domain go.
+    """
+    return [Line(r"\] tally: all domains ended$", "all domains ended"), exit_line(code),
+            BOCHS_EXIT]
+
+
+DOMAINS_DONE = domains_done(0)
 # Every domain's RAM, EPT and VMCS pages came back.  One CPU only: on more,
 # the other CPUs' VMXON pages are taken after the "before" line.
 MEM_BACK = SameNumber(r"\] mem: free_kib=(\d+) before domains$",

@@ -25,6 +25,10 @@ from checks import *  # noqa: E402,F401,F403  (the check classes and helpers)
 from checks import _around, _stats_of  # noqa: E402,F401
 from scenario_base import *  # noqa: E402,F401,F403  (Scenario, Guest, passed, ...)
 from hypercall_scenarios import HYPERCALL_SCENARIOS  # noqa: E402
+from console_scenarios import CONSOLE_SCENARIOS  # noqa: E402
+from guest_scenarios import GUEST_SCENARIOS  # noqa: E402
+from top_scenarios import TOP_SCENARIOS  # noqa: E402
+from cpu_model_scenarios import CPU_MODEL_SCENARIOS  # noqa: E402
 
 
 # ---------------------------------------------------------------- scenarios
@@ -102,16 +106,20 @@ BAD_MODULES = [
     (Guest("hello"), "name=a/b"),
     (Guest("hello"), "name=ok mem=8"),
 ]
+# Every refusal names the module the same way: its number, then its name if given.
 BAD_MODULE_CHECKS = [
-    Line(r"\[c0\] ERROR: junk: multiboot kernel refused: no multiboot header.* \(0x[0-9a-f]+\)$",
-         "junk refused"),
-    Line(r"\[c0\] ERROR: domain huge: needs 4096 MiB but only \d+ MiB are free; not created$",
-         "huge too big"),
-    Line(r"\[c0\] ERROR: domain: module 2: bad mem='0' \(expected 1 to 65536\); not created$",
-         "badmem mem=0"),
-    Line(r"\[c0\] ERROR: domain badpin: pcpu=7 is not an online CPU; not created$",
+    Line(r"\[c0\] ERROR: module 0 \(junk\): multiboot kernel refused: no multiboot header.* "
+         r"\(0x[0-9a-f]+\)$", "junk refused"),
+    Line(r"\[c0\] ERROR: module 1 \(huge\): needs 4096 MiB but only \d+ MiB are free; "
+         r"not created$", "huge too big"),
+    Line(r"\[c0\] ERROR: module 2 \(badmem\): bad mem='0' \(expected 1 to 65536\); "
+         r"not created$", "badmem mem=0"),
+    Line(r"\[c0\] ERROR: module 3 \(badpin\): pcpu=7 is not an online CPU; not created$",
          "badpin pcpu=7"),
-    Line(r"\[c0\] ERROR: domain: module 4: bad name='a/b' \(.*\); not created$", "bad name"),
+    Line(r"\[c0\] ERROR: module 4 \(a/b\): bad name='a/b' \(.*\); not created$", "bad name"),
+    # Only those five: one line per refused module, each in the one form.
+    Count(r"\] ERROR: ", 5, "error"),
+    Count(r"^\[c0\] ERROR: module \d \(\S+\): ", 5, "refusal"),
     Count(r"\] domain: d\d+ \S+ created ", 1, "domain created"),
     Line(r"\[c0\] domain: d1 ok created mem_mib=8 vcpus=1 pcpu=0 ", "d1 ok created"),
     Line(r"\] domain: d1 ok exited status=1 value=0$", "d1 ok exit"),
@@ -124,50 +132,6 @@ BAD_MODULE_CHECKS = [
 VERDICTS = [("PASS", 0), ("SKIP", 1), ("FAIL", 2), ("ERROR", 3)]
 
 
-# ---------------------------------------------------------------- debug keys
-# Tally reads COM1 on the boot CPU's tick and logs each key's answer from c0.
-
-def after_keys(pattern, what):
-    return AfterKeys(rf"^\[c0\] {pattern}", what)
-
-
-KEY_HELP = [after_keys(r"debug keys:$", "debug keys heading"),
-            after_keys(r"  h  list the debug keys$", "key h help"),
-            after_keys(r"  a  audit memory ownership ", "key a help"),
-            after_keys(r"  d  list the domains$", "key d help")]
-
-
-def key_audit(domains=r"\d+"):
-    """The audit's line came after the keys; with no `audit` option, only `a` runs one."""
-    return [after_keys(rf"audit: domains={domains} ranges=\d+ result=ok$", "audit"),
-            Count(r"\] audit: ", 1, "audit")]
-
-
-def busy(dom, mib):
-    """A busy guest running long enough (a few seconds) for keys to find it alive."""
-    return (Guest("busy"), f"name={dom} mem={mib} loops=20000000 report=10000000")
-
-
-DEBUGKEYS_DOMAINS = (
-    KEY_HELP + key_audit()
-    + [after_keys(r"domains: 3 created, \d+ alive$", "domains: 3 created"),
-       after_keys(r"  d1 web +(?:running|dead) +mem_mib=8 vcpus=1 ram=0x[0-9a-f]+ "
-                  r"unclaimed_io=0$", "d1 web listed"),
-       after_keys(r"debug key 'x' unknown; 'h' lists them$", "unknown key x"),
-       # c, t, r, v, m: accounting, the table, run queues, a VMCS, the memory map.
-       after_keys(r"cpu: cpu0 accounted_cycles=\d+ ", "key c accounting"),
-       after_keys(r"  ledger: |  d1\.0 web +cpu_us=\d+ ", "key c per-vCPU line"),
-       after_keys(r"top: d1  web +(?:running|dead) +1 +\d+\.\d ", "key t table row"),
-       after_keys(r"runq cpu0: current ", "key r run queue"),
-       after_keys(r"vmcs: d\d+ \w+ vCPU 0 \(current on cpu0\):$|vmcs: none current", "key v"),
-       after_keys(r"  GUEST_RIP +0x[0-9a-f]+$", "key v VMCS field"),
-       after_keys(r"mem: map \(cleaned\), free_kib=\d+:$", "key m memory map"),
-       NO_ERRORS, MEM_BACK]
-    + [c for dom in ("web", "batch") for c in
-       [Line(guest_line(dom, "busy: done 20000000$"), f"{dom} done")] + passed(dom)]
-    + passed("hello") + DOMAINS_DONE)
-
-
 # ---------------------------------------------------------------- VM-entry failures
 # crash_test=guest_state|vm_control breaks d1's first VM entry; d2 runs on.
 
@@ -175,7 +139,7 @@ ENTRY_MODULES = [(Guest("hello"), "name=broken mem=8"), (Guest("hello"), "name=f
 ENTRY_COMMON = (passed("fine")
                 + [Line(r"\] domain: d2 fine exited status=1 value=0$", "d2 fine exited"),
                    NoLine(guest_line("broken", ""), "output from broken"), MEM_BACK]
-                + DOMAINS_DONE)
+                + domains_done(EXIT_CRASHED))
 GUEST_STATE_HEAD = (r"\[c0\] ERROR: d1 broken: VM entry failed "
                     r"\(VM-entry failure: invalid guest state\); guest state:$")
 GUEST_STATE_END = r"\] WARN: domain: d1 broken destroyed: "
@@ -273,12 +237,12 @@ SCENARIOS = [
          # however long the host kept QEMU off the CPU (8 % seen under load 6).
          near(r"\[c0\] timer: tsc_khz=\d+ lapic_khz=(\d+)", 1_000_000, 0.15, "lapic_khz"),
          Number(r"\[c0\] timer: tsc_khz=(\d+)", 1, float("inf"), "tsc_khz"),
-         BOOT_DONE, EXIT_LINE, QEMU_EXIT]),
+         BOOT_DONE, NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT]),
     Scenario(
         "qemu-uefi", "GRUB ISO under QEMU TCG with OVMF (UEFI), 2 CPUs",
         "qemu", emu.QemuMachine(cpus=2, mem_mib=256, uefi=True),
         [MB2, Line(r"\[c0\] acpi: rev=2 root=xsdt cpus=2 ", "acpi xsdt cpus=2"), smp(2),
-         BOOT_DONE, EXIT_LINE, QEMU_EXIT], timeout=90),
+         BOOT_DONE, NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT], timeout=90),
     Scenario(
         "qemu-mb1", "QEMU -kernel (multiboot v1) with one -initrd module",
         "qemu", emu.QemuMachine(cpus=1, mem_mib=256),
@@ -286,26 +250,26 @@ SCENARIOS = [
          Line(r'\[c0\] boot: module 0 (?:at \S+ )?size=12345 cmdline="[^"]*arg1 arg2"',
               "module 0"),
          Count(r"\[c0\] boot: module \d+ ", 1, "module"),
-         mem_kib(256), smp(1), EXIT_LINE, QEMU_EXIT],
+         mem_kib(256), smp(1), NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT],
         boot="kernel", modules=[(Blob("mod0.bin", 12345), "arg1 arg2")]),
     Scenario(
         "qemu-noacpi", "QEMU -machine acpi=off, 2 CPUs: no ACPI tables, so one CPU",
         "qemu", emu.QemuMachine(cpus=2, mem_mib=256, acpi=False),
         [Line(r"\[c0\] WARN: acpi: ", "acpi warning"), smp(1, 1),
-         BOOT_DONE, EXIT_LINE, QEMU_EXIT]),
+         BOOT_DONE, NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT]),
     Scenario(
         "bad-cmdline", "unknown and malformed options are warned about, not fatal",
         "qemu", emu.QemuMachine(cpus=1, mem_mib=128),
         [Line(r"\[c0\] WARN: .*loglevel", "loglevel warning"),
          Line(r"\[c0\] WARN: .*bogus_opt", "bogus_opt warning"),
          Line(r"\[c0\] WARN: .*console", "console warning"),
-         BOOT_DONE, EXIT_LINE, QEMU_EXIT],
+         BOOT_DONE, NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT],
         cmdline="exit_when_done loglevel=banana bogus_opt=1 console=com9"),
     Scenario(
         "console-com2", "console=com2 moves the console after the banner",
         "bochs", emu.BochsMachine(cpus=1, megs=128, ips=BOCHS_IPS, com2=True),
         [Com2Line(r"\[c0\] mem: ram_kib=\d+", "mem"),
-         Com2Line(r"\[c0\] tally: exit code=0", "exit"),
+         Com2Line(r"\[c0\] tally: exit code=0$", "exit"),
          NoLine(r"mem: ram_kib", "COM1 output after the switch"), BOCHS_EXIT],
         cmdline="exit_when_done console=com2"),
     Scenario(
@@ -331,7 +295,8 @@ SCENARIOS = [
         "vmx-domains-1cpu", "six guests time-share one CPU; two of them are killed",
         "bochs", bochs_vmx(1),
         [VMX_CAPS, audit_ok(6), NO_ERRORS, TIME_SHARED, MEM_BACK]
-        + guest_checks("hello", "cpuid", "filler", "prober", "triple", "busy") + DOMAINS_DONE,
+        + guest_checks("hello", "cpuid", "filler", "prober", "triple", "busy")
+        + domains_done(EXIT_CRASHED),
         cmdline=VMX_CMDLINE, timeout=120,
         modules=[HELLO, (Guest("cpuid"), "name=cpuid mem=8"), FILLER, PROBER,
                  (Guest("triple"), "name=triple mem=4"), BUSY]),
@@ -343,29 +308,31 @@ SCENARIOS = [
          Line(r"\[c0\] domain: d\d+ \S+ created .* pcpu=1 ", "domain on pcpu=1"),
          Line(r"^\[c0\] <[^>]+> ", "guest output on c0"),
          Line(r"^\[c1\] <[^>]+> ", "guest output on c1"), OnPlacedCpu()]
-        + guest_checks("hello", "filler", "prober", "busy") + DOMAINS_DONE,
+        + guest_checks("hello", "filler", "prober", "busy") + domains_done(EXIT_CRASHED),
         cmdline=VMX_CMDLINE, timeout=300, modules=[HELLO, FILLER, PROBER, BUSY]),
     Scenario(
         "vmx-bad-modules", "bad modules are refused one by one; the good one still runs",
-        "bochs", bochs_vmx(1), BAD_MODULE_CHECKS + [MEM_BACK] + DOMAINS_DONE,
+        "bochs", bochs_vmx(1), BAD_MODULE_CHECKS + [MEM_BACK] + domains_done(EXIT_REFUSED),
         cmdline=VMX_CMDLINE, timeout=120, modules=BAD_MODULES),
     Scenario(
         "vmx-guest-exit-codes", "each guest verdict's exit value is reported",
         "bochs", bochs_vmx(1),
         [audit_ok(len(VERDICTS)), NO_ERRORS, MEM_BACK]
         + [c for word, value in VERDICTS for c in verdict(word.lower(), word, value)]
-        + DOMAINS_DONE,
+        # SKIP, FAIL and ERROR are non-zero values: the guest bit, and no other.
+        + domains_done(EXIT_GUEST_FAILED),
         cmdline=VMX_CMDLINE, timeout=120,
         modules=[(Guest("hello"), f"name={word.lower()} mem=4"
                   + ("" if value == 0 else f" verdict={word.lower()}"))
                  for word, value in VERDICTS]),
     Scenario(
-        "qemu-novmx", "QEMU TCG has no VMX: one warning, no domains, clean exit",
+        "qemu-novmx", "QEMU TCG has no VMX: one warning saying how to get it, no domains, "
+        "exit code 8",
         "qemu", emu.QemuMachine(cpus=1, mem_mib=256),
-        [MB2, Count(r"\] WARN: vmx: this CPU has no VMX \(CPUID\.1:ECX\.VMX=0\): "
-                    r"Tally cannot run guests$", 1, "no-VMX warning"),
+        [MB2, Count(NOVMX_WARNING, 1, "no-VMX warning"),
          NoLine(r"\] domain: ", "domain line"), NoLine(r"\] <hello> ", "guest output"),
-         EXIT_LINE, QEMU_EXIT],
+         NoLine(r"\] ERROR: module ", "module refused (it was never tried)"),
+         NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT],
         cmdline=VMX_CMDLINE, modules=[HELLO]),
     Scenario(
         "vmx-entry-guest-state", "d1's first entry has invalid guest state: dump, d1 ends, d2 runs",
@@ -375,11 +342,6 @@ SCENARIOS = [
         "vmx-entry-vm-control", "d1's first entry has a bad control field: d1 ends, d2 runs",
         "bochs", bochs_vmx(1), ENTRY_VM_CONTROL,
         cmdline="exit_when_done crash_test=vm_control", timeout=120, modules=ENTRY_MODULES),
-    Scenario(
-        "debugkeys-domains", "debug keys h, d, a and an unknown one typed while guests run",
-        "bochs", bochs_vmx(1), DEBUGKEYS_DOMAINS, timeout=120,
-        keys=[(guest_line("web", "busy: loops="), "hdaxctrvm")],
-        modules=[busy("web", 8), busy("batch", 16), (Guest("hello"), "name=hello mem=8")]),
     Scenario(
         "sched-share", "three spins pinned to one CPU, 2 ms slices: a third of the CPU each",
         "bochs", bochs_vmx(1), SCHED_SHARE, timeout=120,
@@ -406,14 +368,5 @@ SCENARIOS = [
         "bochs", bochs_vmx(1), SCHED_XSTATE, timeout=120,
         modules=[(Guest("xstate"), f"name=xstate{seed} mem=8 seed={seed} rounds=20")
                  for seed in XSTATE_SEEDS]),
-    Scenario(
-        # Without exit_when_done Tally stays up serving keys; the audit line ends the run.
-        "debugkeys-novmx", "debug keys h and a under QEMU TCG, with no VMX and no domains",
-        "qemu", emu.QemuMachine(cpus=1, mem_mib=256),
-        KEY_HELP + key_audit(0)
-        + [Count(r"\] WARN: vmx: this CPU has no VMX ", 1, "no-VMX warning"),
-           NoLine(r"\] domain: ", "domain line"), NoLine(r"tally: exit code", "exit line"),
-           EndedBy("done")],
-        cmdline="", keys=[(r"^\[c0\] tally: boot complete$", "ha")],
-        stop_when=r"^\[c0\] audit: "),
-] + HYPERCALL_SCENARIOS
+] + (HYPERCALL_SCENARIOS + CONSOLE_SCENARIOS + GUEST_SCENARIOS + TOP_SCENARIOS
+   + CPU_MODEL_SCENARIOS)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <cmocka.h>
@@ -281,8 +282,22 @@ static void check_info(const char *cmdline)
 	assert_string_equal((char *)ram + info.cmdline, cmdline);
 }
 
-/* Segments hold their file bytes then zeroes, nothing else changed, info is right. */
-static void expect_loaded(const struct tseg *s, unsigned int n, uint32_t entry)
+/* The information and segment @s share no byte. */
+static void assert_info_clear_of(const struct tseg *s)
+{
+	uint64_t end = (uint64_t)res.info_gpa + res.info_size;
+
+	if (res.info_gpa < s->paddr + s->memsz && s->paddr < end)
+		fail_msg("info 0x%x-0x%llx overlaps the segment at 0x%llx", res.info_gpa,
+			 (unsigned long long)end, (unsigned long long)s->paddr);
+}
+
+/*
+ * Segments hold their file bytes then zeroes, the information is at
+ * @info_gpa, clear of them, and right; nothing else changed.
+ */
+static void expect_loaded_info(const struct tseg *s, unsigned int n, uint32_t entry,
+			       uint32_t info_gpa)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
 
@@ -294,14 +309,25 @@ static void expect_loaded(const struct tseg *s, unsigned int n, uint32_t entry)
 		for (uint64_t a = s[i].paddr + s[i].filesz; a < s[i].paddr + s[i].memsz; a++)
 			if (ram[a])
 				fail_msg("bss byte 0x%llx not zeroed", (unsigned long long)a);
+		assert_info_clear_of(&s[i]);
 		lo = MIN(lo, s[i].paddr);
 		hi = MAX(hi, s[i].paddr + s[i].memsz);
 	}
 	assert_int_equal(res.image_start.raw, lo);
 	assert_int_equal(res.image_end.raw, hi);
-	assert_int_equal(res.info_gpa, ALIGN_UP(hi, PAGE_SIZE));
+	assert_int_equal(res.info_gpa, info_gpa);
 	check_info(CMDLINE);
 	assert_untouched(s, n, true);
+}
+
+/* As expect_loaded_info(), with the information on the first page after the image. */
+static void expect_loaded(const struct tseg *s, unsigned int n, uint32_t entry)
+{
+	uint64_t hi = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		hi = MAX(hi, s[i].paddr + s[i].memsz);
+	expect_loaded_info(s, n, entry, (uint32_t)ALIGN_UP(hi, PAGE_SIZE));
 }
 
 /* ---------------------------------------------------------------- well-formed kernels */
@@ -421,6 +447,126 @@ static void test_low_kernel_info_at_1mib(void **state)
 	check_info(CMDLINE);
 	assert_untouched(&s, 1, true);
 	free(big);
+}
+
+/*
+ * What `nasm -f elf32` and `ld -m elf_i386 -Ttext=0x100000` make of a
+ * kernel: the ELF headers in a read-only segment of their own at 0xff000,
+ * in the legacy area, then text at 1 MiB, rodata and bss.  QEMU's -kernel
+ * loads it, and so must Tally (which refused it: "segment in the reserved
+ * area 0x9fc00-0x100000 (0xff000)"): a domain's RAM there is its own.
+ */
+#define LD_HDR_PA	0xFF000
+#define LD_RODATA_PA	0x101000
+#define LD_BSS_PA	0x102080
+#define LD_BSS_SIZE	0x1000
+
+static void test_ld_headers_in_legacy_area(void **state)
+{
+	(void)state;
+	for (unsigned int elf64 = 0; elf64 < 2; elf64++) {
+		const uint64_t hdrs = elf64 ? sizeof(struct elf64_ehdr) + 4 * sizeof(struct elf64_phdr)
+					    : sizeof(struct elf32_ehdr) + 4 * sizeof(struct elf32_phdr);
+		const struct tseg s[] = {
+			{ PT_LOAD, 0, LD_HDR_PA, LD_HDR_PA, hdrs, hdrs },
+			{ PT_LOAD, TEXT_OFF, TEXT_PA, TEXT_PA, TEXT_SIZE, TEXT_SIZE },
+			{ PT_LOAD, DATA_OFF, LD_RODATA_PA, LD_RODATA_PA, DATA_FILESZ, DATA_FILESZ },
+			{ PT_LOAD, 0x80, LD_BSS_PA, LD_BSS_PA, 0, LD_BSS_SIZE },
+		};
+		char note[64];
+
+		memset(ram, RAM_PATTERN, RAM_SIZE);
+		shim_log_reset();
+		std_body(OK_FLAGS);
+		if (elf64)
+			build_elf64(ENTRY_PA, s, ARRAY_SIZE(s));
+		else
+			build_elf32(ENTRY_PA, s, ARRAY_SIZE(s));
+		assert_int_equal(load(IMG_SIZE), 0);
+		/* Its bytes at 0xff000, the information on the page after bss. */
+		expect_loaded(s, ARRAY_SIZE(s), ENTRY_PA);
+		assert_int_equal(res.image_start.raw, LD_HDR_PA);
+		assert_int_equal(res.info_gpa, ALIGN_UP(LD_BSS_PA + LD_BSS_SIZE, PAGE_SIZE));
+		/* Said once, at debug level, for the one segment there. */
+		snprintf(note, sizeof(note), "dom7: segment 0xff000-0x%llx lies in the legacy area",
+			 (unsigned long long)(LD_HDR_PA + hdrs));
+		assert_int_equal(shim_log_count(LOG_DEBUG), 1);
+		assert_true(shim_log_contains(note));
+	}
+}
+
+/* A flat image of KL_SIZE file bytes at @pa with bss up to @memsz, and where its info goes. */
+struct place_case {
+	uint32_t pa, memsz;
+	uint32_t info_gpa;
+	unsigned int legacy;	/* 1 if it touches [0x9fc00, 1 MiB): one debug line */
+};
+
+/*
+ * Wherever in RAM an image lies, it is loaded and the information goes on
+ * the page after it, unless that would not lie wholly below the EBDA: then
+ * at 1 MiB, in RAM the map calls usable and past the image.
+ */
+static const struct place_case place_cases[] = {
+	{ 0x0, 0x1000, 0x1000, 0 },		/* at 0 */
+	{ 0x10000, 0x1000, 0x11000, 0 },	/* wholly below 640 KiB, and its info */
+	{ 0x9EC00, 0x1000, 0x100000, 0 },	/* ending at the EBDA: info would start there */
+	{ 0x9F000, 0x1000, 0x100000, 1 },	/* straddling 0x9fc00 */
+	{ 0x9FC00, 0x1000, 0x100000, 1 },	/* starting at the EBDA */
+	{ 0xA0000, 0x1000, 0x100000, 1 },	/* where VGA memory is on a PC */
+	{ 0xF0000, 0x10000, 0x100000, 1 },	/* the whole BIOS ROM area, ending at 1 MiB */
+	{ 0xFF000, 0x1000, 0x100000, 1 },	/* ending exactly at 1 MiB */
+	{ 0xFF800, 0x1000, 0x101000, 1 },	/* straddling 1 MiB */
+	{ 0x100000, 0x1000, 0x101000, 0 },	/* starting at 1 MiB */
+};
+
+static void test_image_anywhere_below_1mib(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(place_cases); i++) {
+		const struct place_case *c = &place_cases[i];
+		const struct tseg s = { PT_LOAD, 0, c->pa, c->pa, KL_SIZE, c->memsz };
+
+		memset(ram, RAM_PATTERN, RAM_SIZE);
+		shim_log_reset();
+		fill(0, KL_SIZE);
+		put_kludge(KL_HDR, c->pa + KL_HDR, c->pa, 0, c->pa + c->memsz, c->pa + 0x100);
+		if (load(KL_SIZE) != 0)
+			fail_msg("image at 0x%x refused: %s", c->pa, guest_load_strerror(res.status));
+		expect_loaded_info(&s, 1, c->pa + 0x100, c->info_gpa);
+		assert_int_equal(shim_log_count(LOG_DEBUG), c->legacy);
+	}
+}
+
+/* The information may end exactly at the EBDA; one byte longer, it goes to 1 MiB. */
+static void test_info_up_to_the_ebda(void **state)
+{
+	const uint32_t pa = 0x9E000, info = 0x9F000;	/* 0xc00 bytes from the EBDA */
+	const struct tseg s = { PT_LOAD, 0, pa, pa, KL_SIZE, info - pa };
+	char line[0xC00];
+	size_t fixed;
+
+	(void)state;
+	fill(0, KL_SIZE);
+	put_kludge(KL_HDR, pa + KL_HDR, pa, 0, info, pa + 0x100);
+	assert_int_equal(load_ram(ram, RAM_SIZE, KL_SIZE, ""), 0);
+	fixed = res.info_size - 1;	/* everything but the command line and its NUL */
+	assert_true(fixed < sizeof(line));
+	memset(line, 'z', sizeof(line));
+	line[0x9FC00 - info - fixed - 1] = '\0';
+	memset(ram, RAM_PATTERN, RAM_SIZE);
+	assert_int_equal(load_ram(ram, RAM_SIZE, KL_SIZE, line), 0);
+	assert_int_equal(res.info_gpa, info);
+	assert_int_equal(res.info_gpa + res.info_size, 0x9FC00);
+	check_info(line);
+	assert_untouched(&s, 1, true);
+	line[strlen(line)] = 'z';
+	line[0x9FC00 - info - fixed] = '\0';
+	memset(ram, RAM_PATTERN, RAM_SIZE);
+	assert_int_equal(load_ram(ram, RAM_SIZE, KL_SIZE, line), 0);
+	assert_int_equal(res.info_gpa, 0x100000);
+	check_info(line);
+	assert_untouched(&s, 1, true);
 }
 
 static void test_null_and_empty_cmdline(void **state)
@@ -561,12 +707,10 @@ static void test_kludge_bad_fields(void **state)
 		{ h, KL_PA, 0, KL_PA + 0x10000, KL_PA + KL_SIZE, -EINVAL, GUEST_LOAD_ENTRY_OUTSIDE },
 		{ h, KL_PA, 0, 0, KL_PA - 1, -EINVAL, GUEST_LOAD_ENTRY_OUTSIDE },
 		{ h, KL_PA, 0, 0, 0xFFFFFFFF, -EINVAL, GUEST_LOAD_ENTRY_OUTSIDE },
-		/* outside RAM or in the legacy area */
+		/* outside RAM */
 		{ h, KL_PA, 0, 0xFFFFFFFF, KL_ENTRY, -ERANGE, GUEST_LOAD_SEG_OUTSIDE_RAM },
 		{ 0xFFFFFFF0, 0xFFFFFFF0 - KL_HDR, 0, 0, 0xFFFFFFF0, -ERANGE,
 		  GUEST_LOAD_SEG_OUTSIDE_RAM },
-		{ 0xF0000 + KL_HDR, 0xF0000, 0, 0, 0xF0000, -ERANGE, GUEST_LOAD_SEG_RESERVED },
-		{ 0x9F800 + KL_HDR, 0x9F800, 0, 0, 0x9F800, -ERANGE, GUEST_LOAD_SEG_RESERVED },
 	};
 
 	(void)state;
@@ -709,12 +853,9 @@ static const struct seg_case seg_cases[] = {
 	  -EINVAL, GUEST_LOAD_SEG_OVERLAP },
 	{ { PT_LOAD, DATA_OFF, DATA_PA, TEXT_PA + TEXT_SIZE - 1, DATA_FILESZ, DATA_FILESZ }, ENTRY_PA,
 	  -EINVAL, GUEST_LOAD_SEG_OVERLAP },
-	{ { PT_LOAD, DATA_OFF, DATA_PA, 0xA0000, DATA_FILESZ, DATA_FILESZ }, ENTRY_PA,
-	  -ERANGE, GUEST_LOAD_SEG_RESERVED },
-	{ { PT_LOAD, DATA_OFF, DATA_PA, 0x9FB00, DATA_FILESZ, 0x200 }, ENTRY_PA,
-	  -ERANGE, GUEST_LOAD_SEG_RESERVED },
+	/* in the legacy area, but reaching into text at 1 MiB */
 	{ { PT_LOAD, DATA_OFF, DATA_PA, 0xFFFFF, DATA_FILESZ, DATA_FILESZ }, ENTRY_PA,
-	  -ERANGE, GUEST_LOAD_SEG_RESERVED },
+	  -EINVAL, GUEST_LOAD_SEG_OVERLAP },
 	/* entry in bss, past everything, just before text */
 	{ std_segs[1], DATA_PA + DATA_FILESZ, -EINVAL, GUEST_LOAD_ENTRY_OUTSIDE },
 	{ std_segs[1], 0x300000, -EINVAL, GUEST_LOAD_ENTRY_OUTSIDE },
@@ -962,6 +1103,9 @@ int main(void)
 		T(test_kludge_partial_and_offset),
 		T(test_kludge_wins_over_elf),
 		T(test_low_kernel_info_at_1mib),
+		T(test_ld_headers_in_legacy_area),
+		T(test_image_anywhere_below_1mib),
+		T(test_info_up_to_the_ebda),
 		T(test_null_and_empty_cmdline),
 		T(test_optional_flags_ignored),
 		T(test_empty_image),

@@ -71,8 +71,9 @@ static void publish(uint32_t round, const struct mem_use *m)
 					       TALLY_UNIT_PERCENT);
 
 	guest_check(!used && !total && !percent,
-		    "round=%u PUBLISH_METRIC mem_used_bytes, mem_total_bytes, mem_used_percent: "
-		    "%d %d %d", round, used, total, percent);
+		    "round=%u: PUBLISH_METRIC of mem_used_bytes, mem_total_bytes and "
+		    "mem_used_percent returned %d, %d, %d (0: published)", round, used, total,
+		    percent);
 	printk("agent: round=%u mem_used_bytes=%u mem_total_bytes=%u mem_used_percent=%u\n",
 	       round, m->used, m->total, m->percent);
 }
@@ -132,7 +133,8 @@ void guest_main(const struct mb_info *mbi)
 		return;
 	r = tally_abi_version(&abi);
 	if (!guest_check(r >= 0 && (abi.features & TALLY_FEATURE_METRICS),
-			 "ABI_VERSION: 0x%x, features 0x%x with TALLY_FEATURE_METRICS", r,
+			 "ABI_VERSION: Tally's ABI %u.%u, features 0x%x with TALLY_FEATURE_METRICS "
+			 "(guest-reported metrics)", (uint32_t)r >> 16, (uint32_t)r & 0xFFFF,
 			 (uint32_t)abi.features))
 		return;
 	run_rounds(rounds, alloc_kib, interval_ms);

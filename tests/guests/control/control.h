@@ -11,6 +11,21 @@
 #define NO_SUCH_DOMAIN		999u
 
 /*
+ * Print one line for domain @d: "control: LEADdN NAME: STATE, N vCPUs, N MiB
+ * RAM, CPU time S.UUUUUU s, N VM exits", with STATE in words (dead, paused
+ * or running, and "control domain") and every figure whole; without the
+ * counters if @c is NULL.
+ */
+void control_show_domain(const char *lead, const struct tally_domain_info *d,
+			 const struct tally_counters *c);
+
+/*
+ * Print a made-up domain whose CPU time in µs and exits pass 2^32, and an
+ * unknown flag, through control_show_domain(): a test sees them whole.
+ */
+void control_format_check(void);
+
+/*
  * Pause every other live domain of @list (@n entries, the caller is
  * @self), check that their counters stand still for @pause_ms and that
  * they run on once unpaused, and print each paused domain's counters.
