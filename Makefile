@@ -59,7 +59,7 @@ DRIVERS_C  := $(wildcard drivers/*.c)
 KOBJS := $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_ASM) $(ARCH_ASM)) \
 	 $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVERS_C))
 
-.PHONY: all help test unit system run clean deps bench
+.PHONY: all help test unit system run clean deps bench fuzz fuzz-smoke
 # Preloaded into every Bochs (tools/emu.py) so that its RFB display binds
 # to loopback, not to every interface.
 LOOPBACK_SHIM := $(BUILD)/tools/loopback-bind.so
@@ -71,8 +71,11 @@ help:
 	@echo "  make run        build, then boot the demo on this terminal: QEMU+KVM if KVM"
 	@echo "                  offers VMX to its guests, else Bochs (EMU= chooses); Ctrl-C quits"
 	@echo "  make guests     build the test guests, BUILD/guests/NAME.elf"
-	@echo "  make test       make deps, then make unit and make system"
+	@echo "  make test       make deps, then make unit, make fuzz-smoke and make system"
 	@echo "  make unit       host unit tests, BUILD/unit/test_NAME (ASan + UBSan, cmocka)"
+	@echo "  make fuzz       build the libFuzzer harnesses, BUILD/fuzz/fuzz_NAME, and run each for"
+	@echo "                  FUZZ_SECONDS; prints executions, coverage and crashes per harness"
+	@echo "  make fuzz-smoke each harness over its committed corpus (tests/fuzz/corpus/NAME)"
 	@echo "  make system     host-tools tests, then every scenario under Bochs and QEMU"
 	@echo "  make bench      instruction counts under Bochs: CPUID exit, hypercalls, boot,"
 	@echo "                  scheduler paths, each beside its goal"
@@ -85,6 +88,10 @@ help:
 	@echo "  TALLY_CMDLINE=...      Tally's options in the demo ISO (default top_interval_s=10);"
 	@echo "                         a new value rebuilds the ISO"
 	@echo "  EMU=auto|bochs|qemu    make run's emulator (default auto)"
+	@echo "  FUZZ_SECONDS=N         make fuzz's time budget per harness (default 60)"
+	@echo "  FUZZ_RUNS=N            make fuzz stops a harness after N executions (default 0: no limit)"
+	@echo "  FUZZ_TARGETS=...       the harnesses make fuzz and fuzz-smoke run (default all)"
+	@echo "  FUZZ_CC=               the fuzzing compiler (default clang); a new one rebuilds them"
 	@echo "  CC= LD= NASM= PYTHON=  host tools (default gcc, ld, nasm, python3); a new compiler,"
 	@echo "                         assembler or linker rebuilds Tally and the unit tests"
 	@echo "Environment:"
@@ -183,9 +190,13 @@ UNIT_SRCS_test_vio       := kernel/vio.c drivers/vuart.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
 UNIT_SRCS_test_vlapic    := arch/x86_64/vlapic.c
 UNIT_SRCS_test_vlapic_timer := arch/x86_64/vlapic.c
+UNIT_SRCS_test_vlapic_cr8 := arch/x86_64/vlapic.c
+UNIT_SRCS_test_sdm_checks := arch/x86_64/sdm_checks.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_hcall_limits := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_ring      := kernel/ring.c
+UNIT_SRCS_test_ratelimit := kernel/ratelimit.c
 UNIT_SRCS_test_ioapic    := drivers/ioapic_route.c
 UNIT_SRCS_test_exit_status := kernel/exit_status.c kernel/fmt.c
 UNIT_SRCS_test_top_format := kernel/top_format.c kernel/fmt.c
@@ -213,12 +224,58 @@ unit: $(UNIT_BINS)
 	if [ $$fail -ne 0 ]; then echo "unit tests: FAILED"; exit 1; fi; \
 	echo "unit tests: all passed"
 
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses over the real sources, as the unit tests compile them
+# (tests/fuzz/README.md); clang, since libFuzzer is part of its runtime.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 0
+FCFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-Wshadow -DTALLY_HOST_TEST -Iinclude -Iarch/x86_64/include -Itests/unit -Itests/fuzz -MMD -MP
+FUZZ_TOOLCHAIN = $(FUZZ_CC) $(FCFLAGS)
+FUZZ_STAMP := $(BUILD)/config/fuzz-toolchain
+$(eval $(call value_stamp,$(FUZZ_STAMP),FUZZ_TOOLCHAIN))
+
+# The hypervisor files each harness compiles, besides tests/fuzz/harness.c and tests/unit/shim.c.
+FUZZ_SRCS_fuzz_multiboot := kernel/multiboot.c kernel/string.c
+FUZZ_SRCS_fuzz_acpi      := drivers/acpi.c drivers/ioapic_route.c kernel/string.c
+FUZZ_SRCS_fuzz_guest_loader := kernel/guest_loader.c kernel/multiboot.c kernel/string.c
+FUZZ_SRCS_fuzz_cmdline   := kernel/cmdline.c kernel/options.c kernel/domain_config.c \
+	kernel/fmt.c kernel/string.c
+FUZZ_SRCS_fuzz_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+FUZZ_SRCS_fuzz_vlapic    := arch/x86_64/vlapic.c
+FUZZ_SRCS_fuzz_ring      := kernel/ring.c kernel/string.c
+
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+fuzz_objs = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,tests/fuzz/$(1).c tests/fuzz/harness.c \
+	tests/unit/shim.c $(FUZZ_SRCS_$(1)))
+
+$(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FCFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: $$(call fuzz_objs,fuzz_$$*)
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FCFLAGS) -o $@ $^
+
+FUZZ_RUN = $(PYTHON) tests/fuzz/run.py --bin $(BUILD)/fuzz --work $(BUILD)/fuzz
+
+fuzz: $(FUZZ_BINS)
+	$(FUZZ_RUN) --seconds $(FUZZ_SECONDS) --runs $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(FUZZ_RUN) --smoke $(FUZZ_TARGETS)
+
 # ---------------------------------------------------------------- system
 system: $(BUILD)/tally.elf guests $(LOOPBACK_SHIM)
 	$(PYTHON) tests/system/run.py --build $(BUILD)
 
 test: deps
 	$(MAKE) unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) system
 
 deps:

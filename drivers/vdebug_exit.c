@@ -7,11 +7,11 @@
 
 #define DEBUG_EXIT_PORTS	4	/* QEMU's iosize=4 */
 
-static void debug_exit_write(struct domain *d, uint16_t port, unsigned int size, uint32_t value)
+static void debug_exit_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value)
 {
 	(void)port;
 	(void)size;
-	domain_exit(d, value);
+	domain_exit(v->domain, value);
 }
 
 static const struct vio_port_ops debug_exit_ops = {

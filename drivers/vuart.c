@@ -2,8 +2,11 @@
 /* Guest-visible 16550 UART: bytes written become whole console lines (PC16550D registers).
  *
  * Receive is not modelled: RBR reads 0 and LSR never says "data ready".
- * The transmitter is always empty, so polled drivers never wait. */
+ * The transmitter is always empty, so polled drivers never wait.
+ * Locking: none.  Each vCPU assembles its own line (see struct vuart), on
+ * the one CPU that runs it; the registers are single bytes. */
 #include <tally/domain.h>
+#include <tally/string.h>
 #include <tally/vio.h>
 #include <tally/vuart.h>
 
@@ -23,51 +26,67 @@ enum {
 #define LSR_THRE_TEMT		0x60	/* transmitter holding and shift registers empty */
 #define MSR_CTS_DSR_DCD		0xB0
 
-static void put_byte(struct domain *d, uint8_t c)
+/*
+ * Print @l's line and start it afresh.  The length is taken by an atomic
+ * exchange and bounded, so a flush from another CPU (the domain ending)
+ * never reads past the line, even while its vCPU still writes.
+ */
+static void flush_line(struct domain *d, struct vuart_line *l)
 {
-	struct vuart *u = &d->uart;
+	unsigned int n = __atomic_exchange_n(&l->len, 0, __ATOMIC_ACQ_REL);
+	char text[VUART_LINE_MAX];
+
+	n = MIN(n, VUART_LINE_MAX - 1);
+	if (!n)
+		return;
+	memcpy(text, l->text, n);
+	text[n] = '\0';
+	domain_console_line(d, text);
+}
+
+static void put_byte(struct vcpu *v, uint8_t c)
+{
+	struct vuart_line *l = &v->domain->uart.lines[v->id];
+	unsigned int n = __atomic_load_n(&l->len, __ATOMIC_RELAXED);
 
 	if (c == '\r')
 		return;
-	if (c == '\n' || u->len == VUART_LINE_MAX - 1) {
-		vuart_flush(d);
+	if (c == '\n' || n >= VUART_LINE_MAX - 1) {
+		flush_line(v->domain, l);
 		if (c == '\n')
 			return;
+		n = 0;
 	}
-	u->line[u->len++] = vuart_printable(c);
+	l->text[n] = vuart_printable(c);
+	__atomic_store_n(&l->len, n + 1, __ATOMIC_RELEASE);
 }
 
 void vuart_flush(struct domain *d)
 {
-	struct vuart *u = &d->uart;
-
-	if (!u->len)
-		return;
-	u->line[u->len] = '\0';
-	u->len = 0;
-	domain_console_line(d, u->line);
+	for (unsigned int i = 0; i < DOMAIN_MAX_VCPUS; i++)
+		flush_line(d, &d->uart.lines[i]);
 }
 
-static void vuart_write(struct domain *d, uint16_t port, unsigned int size, uint32_t value)
+static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value)
 {
-	struct vuart *u = &d->uart;
-	uint8_t v = (uint8_t)value;
+	struct vuart *u = &v->domain->uart;
+	uint8_t b = (uint8_t)value;
 	bool dlab = u->lcr & LCR_DLAB;
 
 	(void)size;	/* a wider access writes its low byte, as on an ISA bus */
 	switch (port - VUART_BASE) {
-	case REG_DATA: if (dlab) u->dll = v; else put_byte(d, v); break;
-	case REG_IER: if (dlab) u->dlm = v; else u->ier = v & 0x0F; break;
-	case REG_LCR: u->lcr = v; break;
-	case REG_MCR: u->mcr = v & 0x1F; break;
-	case REG_SCR: u->scr = v; break;
+	case REG_DATA: if (dlab) u->dll = b; else put_byte(v, b); break;
+	case REG_IER: if (dlab) u->dlm = b; else u->ier = b & 0x0F; break;
+	case REG_LCR: u->lcr = b; break;
+	case REG_MCR: u->mcr = b & 0x1F; break;
+	case REG_SCR: u->scr = b; break;
 	default: break;		/* FCR, LSR, MSR: nothing to keep */
 	}
 }
 
-static uint32_t vuart_read(struct domain *d, uint16_t port, unsigned int size)
+static uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size)
 {
-	struct vuart *u = &d->uart;
+	const struct vuart *u = &v->domain->uart;
 	bool dlab = u->lcr & LCR_DLAB;
 
 	(void)size;

@@ -14,9 +14,6 @@
 #include <tally/spinlock.h>
 #include <tally/string.h>
 
-/* Guest console: a burst of this many lines, then this many per second. */
-#define CONSOLE_BURST		200
-#define CONSOLE_LINES_PER_S	100
 /* "module N (name)": how every refusal names its module. */
 #define MODULE_LABEL_MAX	(DOMAIN_NAME_MAX + 24)
 
@@ -306,9 +303,10 @@ static void destroy(struct domain *d)
 		if (d->metrics[i].used)
 			log_info("domain: d%u %s guest-reported metric %s=%ld unit=%u", d->id,
 				 d->name, d->metrics[i].name, d->metrics[i].value, d->metrics[i].unit);
-	if (d->io_unhandled || d->console_dropped)
-		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu",
-			 d->id, d->name, d->io_unhandled, d->console_dropped);
+	if (d->io_unhandled || d->console_dropped || d->log_limit.suppressed_total)
+		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu "
+			 "log_lines_suppressed=%lu", d->id, d->name, d->io_unhandled,
+			 d->console_dropped, d->log_limit.suppressed_total);
 	for (unsigned int i = 0; i < d->vcpu_count; i++)
 		sched_remove(d->vcpus[i]);
 	for (unsigned int i = 0; i < d->vcpu_count; i++)
@@ -367,16 +365,5 @@ void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t q
 
 void domain_console_line(struct domain *d, const char *line)
 {
-	uint64_t now = arch_read_tsc(), second = arch_tsc_khz() * 1000;
-
-	if (now >= d->console_budget_tsc) {
-		d->console_budget = d->console_budget_tsc ? CONSOLE_LINES_PER_S : CONSOLE_BURST;
-		d->console_budget_tsc = now + second;
-	}
-	if (!d->console_budget) {
-		d->console_dropped++;
-		return;
-	}
-	d->console_budget--;
-	log_info("<%s> %s", d->name, line);
+	log_guest_line(d, line);	/* rate-limited and counted per domain there */
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Tally's exit code, collected from the events of the run (see tally/exit_status.h). */
+#include <tally/console.h>
 #include <tally/exit_status.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
@@ -56,6 +57,7 @@ void exit_status_leave(void)
 	char why[160];
 
 	exit_status_describe(c, why, sizeof(why));
+	console_report_dropped();
 	if (c)
 		log_info("tally: exit code=%u (%s)", c, why);
 	else

@@ -127,13 +127,15 @@ static int check_domain_id(const struct hcall_ctx *ctx, uint64_t arg)
 /*
  * An output array of @cap entries of @entry bytes at @gpa, at most @max:
  * checked whole before anything is written, so a call fails or writes all.
+ * Entries are copied one at a time, so the array may be longer than one
+ * copy's HCALL_COPY_MAX (256 vCPU counters are 170,000 bytes).
  */
 static int check_array(const struct hcall_ctx *ctx, uint64_t gpa, uint64_t cap, uint64_t entry,
 		       uint64_t max)
 {
 	if (cap > max)
 		return -E2BIG;
-	return cap ? hcall_check_guest_range(ctx->mem, gpa, cap * entry, HCALL_STRUCT_ALIGN) : 0;
+	return cap ? hcall_check_guest_array(ctx->mem, gpa, cap, entry, HCALL_STRUCT_ALIGN) : 0;
 }
 
 /*

@@ -21,16 +21,22 @@ static void *translate(const struct guest_mem *m, uint64_t gpa, uint64_t *avail)
 	return fn(m, gpa, avail);
 }
 
-/* The argument checks shared by every copy, before any page is looked at. */
-static int check_args(uint64_t gpa, uint64_t len, uint64_t align)
+/* Alignment and wrap-around: the checks on a span before any page is looked at. */
+static int check_span(uint64_t gpa, uint64_t len, uint64_t align)
 {
-	if (len > HCALL_COPY_MAX)
-		return -E2BIG;
 	if (align > 1 && !IS_ALIGNED(gpa, align))
 		return -EINVAL;
 	if (len && gpa + (len - 1) < gpa)	/* its last byte wraps past 2^64 - 1 */
 		return -EFAULT;
 	return 0;
+}
+
+/* The argument checks shared by every copy, before any page is looked at. */
+static int check_args(uint64_t gpa, uint64_t len, uint64_t align)
+{
+	if (len > HCALL_COPY_MAX)
+		return -E2BIG;
+	return check_span(gpa, len, align);
 }
 
 /*
@@ -67,6 +73,19 @@ int hcall_check_guest_range(const struct guest_mem *m, uint64_t gpa, uint64_t le
 	int err = check_args(gpa, len, align);
 
 	return err ? err : walk(m, gpa, len, NULL, false);
+}
+
+int hcall_check_guest_array(const struct guest_mem *m, uint64_t gpa, uint64_t count,
+			    uint64_t size, uint64_t align)
+{
+	int err;
+
+	if (size > HCALL_COPY_MAX)
+		return -E2BIG;		/* each entry must fit one copy */
+	if (size && count > UINT64_MAX / size)
+		return -EFAULT;		/* it would end past 2^64 - 1 */
+	err = check_span(gpa, count * size, align);
+	return err ? err : walk(m, gpa, count * size, NULL, false);
 }
 
 int hcall_copy_from_guest(const struct guest_mem *m, void *dst, uint64_t gpa,

@@ -1,29 +1,33 @@
 /* SPDX-License-Identifier: MIT */
-/* Log lines on the serial console: "[cN] " prefix, one lock per whole line.
+/* Log lines: "[cN] " prefix and level tag, one console line each; guests' lines rate-limited.
  *
- * Design: each call formats its line into a stack buffer first and then
- * writes it under the console lock, so lines from different CPUs never
- * interleave and the lock is held only for the UART time.  With
- * `console_timestamps` the stamp is taken under the lock, so stamps never
- * go back down the console, whichever CPUs print.
- * Locking: console_lock, with interrupts off; a panic bypasses it. */
+ * Design: each call formats its line into a stack buffer and hands it to
+ * the console whole (kernel/console.c), which queues it for the UART, so
+ * lines from different CPUs never interleave and no CPU waits for the
+ * line.  A line a guest can cause, and each guest console line, first
+ * passes a token bucket of that domain (kernel/ratelimit.c): a guest that
+ * loops on something Tally logs costs Tally a few lines, not the CPU.
+ * Locking: limit_lock serialises the domains' buckets (a domain's vCPUs
+ * may print from several CPUs at once); the console orders the lines. */
 #include <tally/arch.h>
 #include <tally/console.h>
+#include <tally/domain.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
-#include <tally/options.h>
 #include <tally/panic.h>
 #include <tally/percpu.h>
+#include <tally/ratelimit.h>
 #include <tally/spinlock.h>
-#include <tally/uart.h>
 
 #define LOG_LINE_MAX	256
-#define LOG_STAMP_MAX	24	/* "[12345678901.123456] " */
 
-static struct uart console_uart;
-static struct spinlock console_lock = SPINLOCK_INIT;
+/* Lines Tally prints because of what a guest did: a burst, then one a second. */
+static const struct ratelimit_rule guest_log_rule = { .burst = 10, .per_s = 1 };
+/* A guest's own console lines: a burst, then this many a second. */
+static const struct ratelimit_rule guest_console_rule = { .burst = 200, .per_s = 100 };
+
 static enum log_level max_level = LOG_INFO;
-static uint64_t boot_tsc;		/* time zero of the stamps and of uptimes */
+static struct spinlock limit_lock = SPINLOCK_INIT;
 
 static const char *const level_tags[] = {
 	[LOG_ERR] = "ERROR: ",
@@ -32,38 +36,9 @@ static const char *const level_tags[] = {
 	[LOG_DEBUG] = "debug: ",
 };
 
-void console_init_early(void)
-{
-	boot_tsc = arch_read_tsc();
-	uart_init(&console_uart, UART_COM1);
-}
-
 uint64_t log_boot_tsc(void)
 {
-	return boot_tsc;
-}
-
-void console_set_port(uint16_t port)
-{
-	unsigned long flags = spin_lock_irqsave(&console_lock);
-
-	uart_init(&console_uart, port);
-	spin_unlock_irqrestore(&console_lock, flags);
-}
-
-void console_write_unlocked(const char *s, size_t len)
-{
-	uart_write(&console_uart, s, len);
-}
-
-int console_getc(void)
-{
-	return uart_getc(&console_uart);
-}
-
-void console_flush(void)
-{
-	uart_flush(&console_uart);
+	return console_boot_tsc();
 }
 
 void log_set_level(enum log_level level)
@@ -71,50 +46,61 @@ void log_set_level(enum log_level level)
 	max_level = level;
 }
 
-/*
- * "[    12.345678] ": seconds since boot, as Linux and Xen print them; zero
- * until the TSC is calibrated, since its rate is unknown before.
- */
-static void write_stamp(void)
+/* "[cN] TAG " at the start of @line; its length. */
+static size_t start_line(char *line, enum log_level level)
 {
-	uint64_t khz = arch_tsc_khz(), cycles = arch_read_tsc() - boot_tsc;
-	char stamp[LOG_STAMP_MAX];
-	int n;
+	int n = fmt_snprintf(line, LOG_LINE_MAX, "[c%u] %s", this_cpu()->id, level_tags[level]);
 
-	if (!khz)
-		n = fmt_snprintf(stamp, sizeof(stamp), "[%5u.%06u] ", 0, 0);
-	else
-		n = fmt_snprintf(stamp, sizeof(stamp), "[%5lu.%06lu] ", cycles / (khz * 1000),
-				 cycles % (khz * 1000) * 1000 / khz);
-	uart_write(&console_uart, stamp, (size_t)MIN(n, (int)sizeof(stamp) - 1));
+	return (size_t)MIN(n, LOG_LINE_MAX - 1);
+}
+
+/* Append printf output to @line at @n (truncated to fit); the new length. */
+static size_t append_v(char *line, size_t n, const char *fmt, va_list ap)
+{
+	int k = fmt_vsnprintf(line + n, LOG_LINE_MAX - n, fmt, ap);
+
+	return MIN(n + (size_t)MAX(k, 0), (size_t)LOG_LINE_MAX - 1);
+}
+
+static size_t append(char *line, size_t n, const char *fmt, ...) __printf(3, 4);
+static size_t append(char *line, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	n = append_v(line, n, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* End @line (@n bytes, at most LOG_LINE_MAX - 1) with its newline; the length. */
+static size_t end_line(char *line, size_t n)
+{
+	n = MIN(n, (size_t)LOG_LINE_MAX - 1);
+	line[n++] = '\n';
+	return n;
+}
+
+/* To the console, or straight to the UART during a panic; false if it was dropped. */
+static bool emit(const char *line, size_t len, enum console_origin origin)
+{
+	if (panic_in_progress()) {
+		console_write_unlocked(line, len);
+		return true;
+	}
+	return console_write_line(line, len, origin);
 }
 
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	unsigned long flags;
-	int n;
+	size_t n;
 
 	if (level > max_level)
 		return;
-	n = fmt_snprintf(line, sizeof(line), "[c%u] %s",
-			 this_cpu()->id, level_tags[level]);
-	n += fmt_vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	if (n > LOG_LINE_MAX - 2)
-		n = LOG_LINE_MAX - 2;	/* truncated: keep the newline */
-	line[n++] = '\n';
-
-	if (panic_in_progress()) {
-		if (options.console_timestamps)
-			write_stamp();
-		console_write_unlocked(line, n);
-		return;
-	}
-	flags = spin_lock_irqsave(&console_lock);
-	if (options.console_timestamps)
-		write_stamp();
-	uart_write(&console_uart, line, n);
-	spin_unlock_irqrestore(&console_lock, flags);
+	n = start_line(line, level);
+	n = append_v(line, n, fmt, ap);
+	emit(line, end_line(line, n), CONSOLE_TALLY);
 }
 
 void log_printf(enum log_level level, const char *fmt, ...)
@@ -124,4 +110,50 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vprintf(level, fmt, ap);
 	va_end(ap);
+}
+
+/* One event of @rl under @rule, now: whether it may pass, and how many were refused before. */
+static bool limit_allows(struct ratelimit *rl, const struct ratelimit_rule *rule,
+			 uint64_t *suppressed)
+{
+	unsigned long flags = spin_lock_irqsave(&limit_lock);
+	bool ok = ratelimit_allow(rl, rule, arch_read_tsc(), arch_tsc_khz() * 1000, suppressed);
+
+	spin_unlock_irqrestore(&limit_lock, flags);
+	return ok;
+}
+
+void log_guest(struct domain *d, enum log_level level, const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	uint64_t suppressed;
+	va_list ap;
+	size_t n;
+
+	/* A line the loglevel hides costs the guest no credit. */
+	if (level > max_level || !limit_allows(&d->log_limit, &guest_log_rule, &suppressed))
+		return;
+	n = start_line(line, level);
+	va_start(ap, fmt);
+	n = append_v(line, n, fmt, ap);
+	va_end(ap);
+	if (suppressed)
+		n = append(line, n, " (d%u: %lu earlier lines suppressed)", d->id, suppressed);
+	emit(line, end_line(line, n), CONSOLE_TALLY);
+}
+
+void log_guest_line(struct domain *d, const char *text)
+{
+	char line[LOG_LINE_MAX];
+	size_t n;
+
+	if (LOG_INFO > max_level)
+		return;
+	if (limit_allows(&d->console_limit, &guest_console_rule, NULL)) {
+		n = start_line(line, LOG_INFO);
+		n = append(line, n, "<%s> %s", d->name, text);
+		if (emit(line, end_line(line, n), CONSOLE_GUEST))
+			return;
+	}
+	__atomic_fetch_add(&d->console_dropped, 1, __ATOMIC_RELAXED);	/* any vCPU's CPU */
 }

@@ -174,6 +174,7 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	mem_map_all();
 	if (have_acpi)
 		ioapic_init(&acpi_info);
+	console_start_irq();	/* from here on no CPU waits for the console's UART */
 	if (arch_timer_init() < 0)
 		panic("timer: calibration failed; Tally cannot keep time");
 	start_cpus(have_acpi);

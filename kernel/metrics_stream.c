@@ -4,7 +4,8 @@
  * Format (docs/METRICS.md): {"t_ms":..,"tsc_khz":..,"dropped":..,"cpus":[..],"domains":[..]}.
  * Design: each object is one UART record, queued whole in a ring that the
  * UART's interrupt drains, or dropped whole (and counted) when the ring is
- * full; without an I/O APIC the UART is written synchronously.
+ * full; without an I/O APIC the UART is written synchronously.  The
+ * console's lines go the same way (kernel/console.c, drivers/uart.c).
  * Locking: stream_lock orders objects (the boot CPU's tick writes them,
  * and whichever CPU sees the last domain end writes the final one);
  * counters are read without locks, as the debug keys read them. */
@@ -135,6 +136,11 @@ void metrics_stream_init(void)
 
 	if (!options.metrics_port)
 		return;
+	/* Two drivers on one UART would interleave JSON and console lines. */
+	if (options.metrics_port == options.console_port) {
+		log_warn("metrics: port %#x is the console's; no stream", options.metrics_port);
+		return;
+	}
 	uart_init(&stream_uart, options.metrics_port);
 	err = uart_start_irq_tx(&stream_uart, stream_ring, sizeof(stream_ring));
 	if (err < 0)

@@ -127,6 +127,17 @@ static int parse_slice(const char *v)
 	return 0;
 }
 
+static int parse_sched_timer(const char *v)
+{
+	if (!strcmp(v, "preemption"))
+		options.sched_timer = SCHED_TIMER_PREEMPTION;
+	else if (!strcmp(v, "lapic"))
+		options.sched_timer = SCHED_TIMER_LAPIC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_audit(const char *v)
 {
 	(void)v;
@@ -158,6 +169,7 @@ static const struct option_desc option_table[] = {
 	{ "acpi", true, "off", parse_acpi },
 	{ "crash_test", true, "null, ud, panic, guest_state or vm_control", parse_crash_test },
 	{ "sched_slice_ms", true, "1 to 1000", parse_slice },
+	{ "sched_timer", true, "lapic or preemption", parse_sched_timer },
 	{ "audit", false, "no value", parse_audit },
 	{ "metrics", true, "com1..com4 or an I/O port", parse_metrics },
 	{ "metrics_interval_ms", true, "10 to 60000", parse_metrics_interval },

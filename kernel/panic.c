@@ -2,8 +2,11 @@
 /* panic(): report a broken invariant and stop every CPU.
  *
  * Locking: the first CPU to panic wins `panicking`; any other CPU that
- * panics or faults afterwards just halts, so one report is printed whole. */
+ * panics or faults afterwards just halts, so one report is printed whole.
+ * Once the others have stopped, the console sends the lines it had queued
+ * and writes the report synchronously, without its lock. */
 #include <tally/arch.h>
+#include <tally/console.h>
 #include <tally/emu_exit.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
@@ -26,6 +29,8 @@ bool panic_begin(void)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return false;
 	arch_stop_other_cpus();
+	/* What is queued comes first, then the report, written synchronously. */
+	console_panic();
 	return true;
 }
 

@@ -54,6 +54,11 @@ void ring_rollback(struct ring *r)
 	r->overflow = false;
 }
 
+size_t ring_room(const struct ring *r)
+{
+	return r->overflow ? 0 : r->size - r->used - r->open;
+}
+
 size_t ring_used(const struct ring *r)
 {
 	return r->used;

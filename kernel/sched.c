@@ -156,19 +156,33 @@ static void release_dead(struct sched_percpu *s)
 uint64_t sched_next_event(void)
 {
 	struct sched_percpu *s = local();
-	uint64_t next = s->current ? s->rq.slice_end : UINT64_MAX;
+	struct vcpu *cur = s->current;
+	uint64_t own = UINT64_MAX, next, d;
 
+	if (cur) {
+		own = s->rq.slice_end;
+		d = arch_vcpu_timer_event(cur, false);
+		if (d && d < own)
+			own = d;
+	}
+	next = own;
 	for (unsigned int i = 0; i < s->placed_count; i++) {
 		struct vcpu *v = s->placed[i];
-		uint64_t d;
 
-		/* A paused vCPU's timer waits for it: it cannot take the interrupt. */
-		if (v->state == VCPU_DEAD || v->state == VCPU_WAIT_SIPI || v->se.paused)
+		/*
+		 * Only a halted vCPU's timer can need this CPU now: one waiting
+		 * for its turn takes the interrupt when it runs, and a paused
+		 * one's waits for it.  Another's past deadline armed here would
+		 * stop the running vCPU before its first instruction, again and
+		 * again until its slice ended.
+		 */
+		if (v == cur || v->state != VCPU_BLOCKED || v->se.paused)
 			continue;
-		d = arch_vcpu_next_deadline(v);
+		d = arch_vcpu_timer_event(v, true);
 		if (d && d < next)
 			next = d;
 	}
+	s->own_event = own;
 	return next;
 }
 
@@ -196,21 +210,24 @@ static void boot_cpu_chores(const struct percpu *cpu)
 void sched_tick(void)
 {
 	struct percpu *cpu = this_cpu();
+	struct sched_percpu *s = &cpu->sched;
+	uint64_t now = arch_read_tsc();
 
+	s->timers_changed = true;	/* what was armed is spent: arm the next event */
 	/* The tick only ends a slice that is over; it must not cut a fresh one short. */
-	if (sched_rq_slice_over(&cpu->sched.rq, arch_read_tsc()))
-		cpu->sched.need_resched = true;
+	if (sched_rq_slice_over(&s->rq, now)) {
+		s->need_resched = true;
+		if (s->current)		/* a slice's end, not an idle wake-up */
+			s->path_kind = SCHED_PATH_PREEMPT;
+	} else if (s->current) {
+		wake_due(s, now);	/* a halted vCPU's timer */
+	}
 	boot_cpu_chores(cpu);
 }
 
 void sched_yield(void)
 {
 	local()->need_resched = true;
-}
-
-void sched_check_wakeups(void)
-{
-	wake_due(local(), arch_read_tsc());
 }
 
 void sched_path_record(struct sched_percpu *s, uint64_t now)
@@ -230,17 +247,18 @@ void sched_timers_changed(void)
 	local()->timers_changed = true;
 }
 
-void sched_slice_ended(void)
-{
-	struct percpu *cpu = this_cpu();
-
-	cpu->sched.need_resched = true;
-	cpu->sched.path_kind = SCHED_PATH_PREEMPT;
-	boot_cpu_chores(cpu);
-}
-
 /* count/average/minimum, for the paths line. */
 #define PATH_FIGURES(p)	(p).count, (p).count ? (p).total / (p).count : 0, (p).min
+
+/* What the vCPUs placed on CPU @s gave up by halting (no more than its elapsed time). */
+static uint64_t cpu_donated(const struct sched_percpu *s)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < s->placed_count; i++)
+		sum += s->placed[i]->se.stats.donated_cycles;
+	return sum;
+}
 
 void sched_log_cpu_accounting(const char *prefix)
 {
@@ -252,8 +270,9 @@ void sched_log_cpu_accounting(const char *prefix)
 		const struct sched_path_stats *p = percpu_area[i].sched.paths;
 
 		log_info("%s: cpu%u accounted_cycles=%lu guest_cycles=%lu hypervisor_cycles=%lu "
-			 "idle_cycles=%lu switches=%lu", prefix, i, rq->mode_since - st->start,
-			 st->guest_cycles, st->hypervisor_cycles, st->idle_cycles, st->switches);
+			 "idle_cycles=%lu switches=%lu donated_cycles=%lu", prefix, i,
+			 rq->mode_since - st->start, st->guest_cycles, st->hypervisor_cycles,
+			 st->idle_cycles, st->switches, cpu_donated(&percpu_area[i].sched));
 		log_info("%s: cpu%u paths preempt_switch=%lu/%lu/%lu hlt_block=%lu/%lu/%lu "
 			 "wakeup=%lu/%lu/%lu", prefix, i,
 			 PATH_FIGURES(p[SCHED_PATH_PREEMPT]), PATH_FIGURES(p[SCHED_PATH_HLT]),

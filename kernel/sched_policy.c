@@ -63,19 +63,24 @@ static void donation_close(struct sched_rq *rq)
 }
 
 /*
- * Guest time [@from, @to) of the current entity: the part before the open
- * donation ends is run on the donor's given-up slice.  The donor's own time
- * is never credited back to it, nor time after it died.
+ * [@from, @to) passes while a donation is open: the part before the
+ * donation ends is time the donor gave up, counted now that it has passed
+ * and only while it stays the open one (a later halt replaces it, the
+ * donor running again closes it), so every cycle is given once at most;
+ * and the part the current entity runs in guest mode is credited to it.
+ * The donor's own time is never credited back to it, nor time after it died.
  */
-static void donation_credit(struct sched_rq *rq, uint64_t from, uint64_t to)
+static void donation_account(struct sched_rq *rq, uint64_t from, uint64_t to)
 {
 	struct sched_entity *recipient = rq->current, *donor = rq->donor;
 	uint64_t cycles;
 
-	if (!donor || donor->state == SCHED_DEAD || !recipient || recipient == donor ||
-	    from >= rq->donation_end)
+	if (!donor || donor->state == SCHED_DEAD || from >= rq->donation_end)
 		return;
 	cycles = MIN(to, rq->donation_end) - from;
+	donor->stats.donated_cycles += cycles;
+	if (rq->mode != SCHED_MODE_GUEST || !recipient || recipient == donor)
+		return;
 	recipient->stats.received_cycles += cycles;
 	if (rq->ledger)
 		rq->ledger(rq->ledger_ctx, donor->id, recipient->id, cycles);
@@ -91,7 +96,6 @@ static void charge_mode(struct sched_rq *rq, uint64_t from, uint64_t to)
 		rq->stats.guest_cycles += cycles;
 		if (rq->current)
 			rq->current->stats.run_cycles += cycles;
-		donation_credit(rq, from, to);
 		break;
 	case SCHED_MODE_IDLE:
 		rq->stats.idle_cycles += cycles;
@@ -111,6 +115,7 @@ static void charge_mode(struct sched_rq *rq, uint64_t from, uint64_t to)
 static void account_to(struct sched_rq *rq, uint64_t now)
 {
 	if (now > rq->mode_since) {
+		donation_account(rq, rq->mode_since, now);
 		charge_mode(rq, rq->mode_since, now);
 		rq->mode_since = now;
 	}
@@ -206,8 +211,9 @@ bool sched_rq_slice_over(const struct sched_rq *rq, uint64_t now)
 
 /*
  * The running entity blocks at @now; the unused rest of its slice becomes
- * the open donation.  No-op when none is running (already blocked, or
- * blocked and woken again before the next pick: the wake-up is not lost).
+ * the open donation, counted as donated as it passes (donation_account()).
+ * No-op when none is running (already blocked, or blocked and woken again
+ * before the next pick: the wake-up is not lost).
  */
 void sched_rq_block(struct sched_rq *rq, uint64_t now)
 {
@@ -221,7 +227,6 @@ void sched_rq_block(struct sched_rq *rq, uint64_t now)
 	if (now >= rq->slice_end)
 		return;
 	se->stats.slices_cut_by_halt++;
-	se->stats.donated_cycles += rq->slice_end - now;
 	rq->donor = se;
 	rq->donation_end = rq->slice_end;
 }

@@ -49,24 +49,25 @@ static uint32_t size_mask(unsigned int size)
 	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
 
-uint32_t vio_port_in(struct domain *d, uint16_t port, unsigned int size)
+uint32_t vio_port_in(struct vcpu *v, uint16_t port, unsigned int size)
 {
 	const struct vio_range *r = find(port);
 
 	if (!r || !r->ops->read) {
-		__atomic_fetch_add(&d->io_unhandled, 1, __ATOMIC_RELAXED);	/* any vCPU's CPU */
+		/* Any of the domain's vCPUs, from its own CPU. */
+		__atomic_fetch_add(&v->domain->io_unhandled, 1, __ATOMIC_RELAXED);
 		return size_mask(size);
 	}
-	return r->ops->read(d, port, size) & size_mask(size);
+	return r->ops->read(v, port, size) & size_mask(size);
 }
 
-void vio_port_out(struct domain *d, uint16_t port, unsigned int size, uint32_t value)
+void vio_port_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value)
 {
 	const struct vio_range *r = find(port);
 
 	if (!r || !r->ops->write) {
-		__atomic_fetch_add(&d->io_unhandled, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&v->domain->io_unhandled, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	r->ops->write(d, port, size, value & size_mask(size));
+	r->ops->write(v, port, size, value & size_mask(size));
 }

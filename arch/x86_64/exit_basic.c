@@ -69,7 +69,7 @@ void vmexit_io(struct vcpu *v, struct guest_regs *r)
 		return;
 	}
 	if (q.in) {
-		uint32_t val = vio_port_in(v->domain, (uint16_t)q.port, size);
+		uint32_t val = vio_port_in(v, (uint16_t)q.port, size);
 
 		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends (SDM 3.4.1.1). */
 		if (size == 4)
@@ -77,7 +77,7 @@ void vmexit_io(struct vcpu *v, struct guest_regs *r)
 		else
 			*rax = (*rax & ~((1ull << (8 * size)) - 1)) | val;
 	} else {
-		vio_port_out(v->domain, (uint16_t)q.port, size, (uint32_t)*rax);
+		vio_port_out(v, (uint16_t)q.port, size, (uint32_t)*rax);
 	}
 	if (v->state == VCPU_RUNNABLE)
 		vmexit_skip_instruction();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CPUID for guests: the host's answers, minus what Tally does not virtualize, plus its own leaves. */
 #include <arch/cpu.h>
+#include <arch/sdm_checks.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
 #include <arch/xstate.h>
@@ -24,15 +25,26 @@ static const uint32_t leaf1_edx_hidden = CPUID_1_EDX_MTRR;
 #define HV_LEAF_TIMING		(TALLY_CPUID_BASE + 0x10)	/* TSC and APIC timer kHz */
 #define LEAF_TSC_CRYSTAL	0x15
 #define LEAF_FREQUENCY		0x16
-/* Leaf 7: SGX, INVPCID (not enabled), TSX, MPX; AVX2 and AVX-512 follow XCR0 support. */
-static const uint32_t leaf7_ebx_hidden = CPUID_7_EBX_SGX | CPUID_7_EBX_INVPCID |
-	(1u << 11) | (1u << 14);
+/*
+ * Leaf 7: SGX, INVPCID (not enabled), TSX, MPX; AVX2 and AVX-512 follow XCR0
+ * support.  IA32_TSC_ADJUST too: a guest's TSC is the host's (no TSC
+ * offsetting, RDTSC without exits, and the virtual APIC's TSC deadlines and
+ * the scheduler's compare guest values with the host TSC), so the MSR
+ * could only read 0 and refuse writes; without the bit, its #GP is what
+ * the SDM says (Vol. 4, table 2-2: the MSR exists if CPUID.07H:EBX[1]).
+ */
+#define CPUID_7_EBX_TSC_ADJUST	(1u << 1)
+static const uint32_t leaf7_ebx_hidden = CPUID_7_EBX_TSC_ADJUST | CPUID_7_EBX_SGX |
+	CPUID_7_EBX_INVPCID | (1u << 11) | (1u << 14);
 static const uint32_t leaf7_ebx_avx512 = CPUID_7_EBX_AVX512F | (1u << 17) | (1u << 21) |
 	(0x7u << 26) | (3u << 30);
 static const uint32_t leaf7_ecx_hidden = CPUID_7_ECX_WAITPKG;
 static const uint32_t leaf7_ecx_avx512 = (1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) |
 	(1u << 14);
 #define XSAVE_LEAF_XSAVES	(1u << 3)	/* leaf 0xD.1 EAX: XSAVES/IA32_XSS, not offered */
+#define LEAF_EXT_FEATURES	0x80000001u
+#define LEAF_ADDRESS_SIZES	0x80000008u
+#define ADDRESS_SIZES_PHYS	0xFFu		/* EAX[7:0]: MAXPHYADDR */
 
 static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *c)
 {
@@ -94,6 +106,10 @@ static void filter_leaf7(uint32_t sub, struct cpuid_regs *c)
 		return;
 	c->ebx &= ~leaf7_ebx_hidden;
 	c->ecx &= ~leaf7_ecx_hidden;
+	/* OSPKE is the guest's own CR4.PKE, not the host's (SDM Vol. 2A, CPUID leaf 07H). */
+	c->ecx &= ~CPUID_7_ECX_OSPKE;
+	if (vmcs_read(VMCS_GUEST_CR4) & CR4_PKE)
+		c->ecx |= CPUID_7_ECX_OSPKE;
 	if (!(mask & XCR0_AVX))
 		c->ebx &= ~CPUID_7_EBX_AVX2;
 	if ((mask & XCR0_AVX512) != XCR0_AVX512) {
@@ -153,9 +169,9 @@ static void filter(const struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 	}
 }
 
-void vmexit_cpuid(struct vcpu *v, struct guest_regs *r)
+/* CPUID leaf @leaf, subleaf @sub, as @v sees it. */
+static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
-	uint32_t leaf = (uint32_t)r->gpr[GUEST_RAX], sub = (uint32_t)r->gpr[GUEST_RCX];
 	struct cpuid_regs c;
 
 	if (leaf >= TALLY_CPUID_BASE && leaf <= HV_LEAF_LAST) {
@@ -164,6 +180,19 @@ void vmexit_cpuid(struct vcpu *v, struct guest_regs *r)
 		c = cpuid(leaf, sub);
 		filter(v, leaf, sub, &c);
 	}
+	return c;
+}
+
+void vmexit_guest_features(const struct vcpu *v, struct sdm_mode *m)
+{
+	m->ext_edx = guest_cpuid(v, LEAF_EXT_FEATURES, 0).edx;
+	m->maxphyaddr = guest_cpuid(v, LEAF_ADDRESS_SIZES, 0).eax & ADDRESS_SIZES_PHYS;
+}
+
+void vmexit_cpuid(struct vcpu *v, struct guest_regs *r)
+{
+	struct cpuid_regs c = guest_cpuid(v, (uint32_t)r->gpr[GUEST_RAX], (uint32_t)r->gpr[GUEST_RCX]);
+
 	r->gpr[GUEST_RAX] = c.eax;
 	r->gpr[GUEST_RBX] = c.ebx;
 	r->gpr[GUEST_RCX] = c.ecx;

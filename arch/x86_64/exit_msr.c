@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* RDMSR/WRMSR for guests: an allow-list; anything else gets #GP and never reaches hardware. */
 #include <arch/cpu.h>
+#include <arch/sdm_checks.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
 #include <arch/vcpu_apic.h>
 #include <tally/domain.h>
 
-#define EFER_SCE		(1ull << 0)
-#define EFER_LMA		(1ull << 10)
-#define EFER_GUEST_WRITABLE	(EFER_SCE | EFER_LME | EFER_NXE)
 #define MISC_ENABLE_FAST_STRINGS (1ull << 0)
 #define MISC_ENABLE_NO_BTS	(1ull << 11)
 #define MISC_ENABLE_NO_PEBS	(1ull << 12)
@@ -90,13 +88,21 @@ static bool read_allowed(uint32_t msr, uint64_t *val)
 	}
 }
 
-static bool write_efer(uint64_t val)
+/*
+ * EFER as the CPU takes a WRMSR (arch/sdm_checks.h): an accepted value
+ * must also pass the VM-entry checks, which tie LME to CR0.PG and LMA to
+ * the IA-32e mode control; a change of LME with paging on is #GP there.
+ */
+static bool write_efer(const struct vcpu *v, uint64_t val)
 {
-	uint64_t lma = vmcs_read(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+	struct sdm_mode m;
+	uint64_t efer;
 
-	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+	vmexit_guest_mode(&m);
+	vmexit_guest_features(v, &m);
+	if (sdm_efer_write(&m, val, &efer) < 0)
 		return false;
-	vmcs_write(VMCS_GUEST_IA32_EFER, (val & EFER_GUEST_WRITABLE) | lma);
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
 	return true;
 }
 
@@ -108,6 +114,9 @@ static bool write_allowed(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (i >= 0) {
 		if (msr != MSR_STAR && msr != MSR_SFMASK && !canonical(val))
 			return false;
+		/* IA32_FMASK's bits 63:32 are reserved (SDM Vol. 4, table 2-2): #GP, not a host fault. */
+		if (msr == MSR_SFMASK && (val >> 32))
+			return false;
 		v->arch.syscall_msrs[i] = val;	/* a switch saves only KERNEL_GS_BASE */
 		wrmsr(msr, val);
 		return true;
@@ -118,7 +127,7 @@ static bool write_allowed(struct vcpu *v, uint32_t msr, uint64_t val)
 			return false;
 		vmcs_write(VMCS_GUEST_IA32_PAT, val);
 		return true;
-	case MSR_EFER: return write_efer(val);
+	case MSR_EFER: return write_efer(v, val);
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:

@@ -15,9 +15,17 @@
 #define PIT_POLL_LIMIT		(1u << 26)
 #define SELFTEST_PERIOD_MS	10
 #define SELFTEST_TICKS		10
+/*
+ * TSC cycles beyond which a one shot waits as long as its count register
+ * allows: minutes at any TSC rate, and wait * lapic_khz stays in 64 bits
+ * for APIC timers up to 16 GHz.
+ */
+#define ONESHOT_WAIT_MAX	(1ull << 40)
 
 static uint64_t tsc_khz;
 static uint64_t lapic_khz;
+/* Per CPU: its APIC timer was last armed as a one shot, not the periodic tick. */
+static bool oneshot_armed[MAX_CPUS];
 
 struct calibration {
 	uint64_t tsc;
@@ -133,18 +141,39 @@ int arch_timer_set_periodic(unsigned int ms)
 	if (!ticks || ticks > UINT32_MAX)
 		return -ERANGE;
 	lapic_timer_periodic((uint32_t)ticks);
+	oneshot_armed[this_cpu()->id] = false;
 	return 0;
+}
+
+void arch_timer_oneshot_at(uint64_t deadline)
+{
+	uint64_t now = rdtsc(), wait, ticks = 1;
+
+	/*
+	 * Whole APIC ticks rounded up, plus one: the first may come at once.
+	 * Firing early would find nothing due; a wait too long for the count
+	 * register fires at its end, and the next event is armed then.
+	 */
+	if (deadline > now) {
+		wait = deadline - now;
+		ticks = wait > ONESHOT_WAIT_MAX ? UINT32_MAX :
+			(wait * lapic_khz + tsc_khz - 1) / tsc_khz + 1;
+	}
+	lapic_timer_oneshot((uint32_t)MIN(ticks, UINT32_MAX));
+	oneshot_armed[this_cpu()->id] = true;
 }
 
 void arch_idle_until(uint64_t deadline)
 {
-	uint64_t now = rdtsc(), ticks;
-
-	if (deadline != UINT64_MAX) {
-		/* One shot at the deadline, then back to the periodic tick. */
-		ticks = deadline > now ? (deadline - now) * lapic_khz / tsc_khz : 0;
-		lapic_timer_oneshot((uint32_t)MIN(MAX(ticks, 1), UINT32_MAX));
-	}
+	/*
+	 * One shot at the deadline, then back to the periodic tick.  Without
+	 * a deadline, the tick (the boot CPU's chores), which the one shots
+	 * of the LAPIC-timer mode may have replaced.
+	 */
+	if (deadline != UINT64_MAX)
+		arch_timer_oneshot_at(deadline);
+	else if (oneshot_armed[this_cpu()->id])
+		arch_timer_set_periodic(options.sched_slice_ms);
 	irq_enable_and_halt();
 	irq_disable();
 	if (deadline != UINT64_MAX)

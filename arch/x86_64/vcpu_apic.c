@@ -23,6 +23,18 @@
 #define INTR_TYPE_EXTERNAL	(0u << 8)
 #define INTR_INFO_VALID		(1u << 31)
 #define INTERRUPTIBILITY_BLOCKED 0x3		/* by STI or MOV SS */
+#define US_PER_MS		1000
+
+/*
+ * The shortest one-shot or periodic APIC timer count a guest gets, as KVM
+ * limits periodic timers (to 200 us by default).  A count of 1 would ask
+ * for an expiry every TSC cycle; the fastest tick an ordinary kernel asks
+ * for is 1 ms (HZ=1000), so 100 us leaves it ten times the room while a
+ * guest can raise at most 10,000 timer interrupts a second per vCPU, each
+ * served in its own time.  TSC-deadline mode is not limited: every arming
+ * is a WRMSR exit the guest pays for.
+ */
+#define VAPIC_TIMER_MIN_PERIOD_US 100
 
 /* IA32_APIC_BASE as guests see it: x2APIC mode from the start; BSP for vCPU 0. */
 static uint64_t apic_base(const struct vcpu *v)
@@ -73,8 +85,8 @@ static void deliver_startup(struct vcpu *t, const struct vlapic_action *act)
 {
 	if (act->kind == VLAPIC_ACTION_INIT) {
 		if (t->state != VCPU_WAIT_SIPI)
-			log_warn("d%u %s: INIT to running vCPU %u ignored", t->domain->id,
-				 t->domain->name, t->id);
+			log_guest_warn(t->domain, "d%u %s: INIT to running vCPU %u ignored",
+				       t->domain->id, t->domain->name, t->id);
 		return;
 	}
 	if (t->state != VCPU_WAIT_SIPI)
@@ -122,6 +134,9 @@ enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val
 	if (!is_apic_msr(msr))
 		return VAPIC_NOT_MINE;
 	flags = spin_lock_irqsave(&v->arch.apic_lock);
+	/* Here rather than at vlapic_init(), which knows no TSC rate: it only matters to writes. */
+	vlapic_set_min_period(&v->arch.vlapic,
+			      arch_tsc_khz() * VAPIC_TIMER_MIN_PERIOD_US / US_PER_MS);
 	err = vlapic_msr_write(&v->arch.vlapic, msr, val, rdtsc(), &act);
 	/* TPR, EOI, SELF_IPI or a timer change may make an interrupt deliverable. */
 	v->arch.apic_hint = true;
@@ -156,10 +171,10 @@ static bool guest_interruptible(void)
 void vapic_before_entry(struct vcpu *v)
 {
 	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
+	uint64_t event = vlapic_timer_event(&v->arch.vlapic, false);
 	int vector;
 
-	if (vlapic_timer_update(&v->arch.vlapic, rdtsc()))
-		sched_timers_changed();
+	vlapic_timer_update(&v->arch.vlapic, rdtsc());
 	vector = vlapic_pending_vector(&v->arch.vlapic);
 	if (vector >= 0 && guest_interruptible()) {
 		vlapic_ack(&v->arch.vlapic, (uint8_t)vector);
@@ -169,6 +184,9 @@ void vapic_before_entry(struct vcpu *v)
 	}
 	/* Still one waiting (IF=0, or a shadow): look again at every entry until it is taken. */
 	v->arch.apic_hint = vector >= 0;
+	/* A firing, or the guest taking the timer's vector, moves the expiry that matters. */
+	if (vlapic_timer_event(&v->arch.vlapic, false) != event)
+		sched_timers_changed();
 	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
 	if (vmx_config.proc_window_exiting)
 		set_window_exiting(v, vector >= 0);
@@ -216,7 +234,10 @@ bool arch_vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 	return pending && v->arch.hlt_if;
 }
 
-uint64_t arch_vcpu_next_deadline(struct vcpu *v)
+uint64_t arch_vcpu_timer_event(struct vcpu *v, bool halted)
 {
-	return vlapic_next_deadline(&v->arch.vlapic);
+	/* HLT with IF=0 ends only by NMI, SMI, INIT or reset (SDM Vol. 2A, HLT): never by a timer. */
+	if (halted && !v->arch.hlt_if)
+		return 0;
+	return vlapic_timer_event(&v->arch.vlapic, halted);
 }

@@ -14,6 +14,9 @@
  *   ahead to its next deadline in the future, keeping its phase.
  * - Writes to the timer registers first bring the timer up to @now, so an
  *   expiry that was due is not lost by reprogramming.
+ * - A one-shot or periodic count lasts at least the minimum period the
+ *   caller set (vlapic_set_min_period()), as KVM limits periodic timers:
+ *   a count of 1 would otherwise ask for an expiry every TSC cycle.
  * - ESR: a write (of 0) clears the errors; reads return what accumulated since.
  */
 
@@ -169,10 +172,12 @@ static uint64_t timer_divisor(uint32_t config)
 	return 1ull << ((n + 1) % DIVIDE_CODES);
 }
 
-/* TSC cycles from a load of the initial count to zero. */
+/* TSC cycles from a load of the initial count to zero, at least the minimum period. */
 static uint64_t timer_period(const struct vlapic *l)
 {
-	return (uint64_t)l->timer_initial * timer_divisor(l->timer_divide_config);
+	uint64_t cycles = (uint64_t)l->timer_initial * timer_divisor(l->timer_divide_config);
+
+	return cycles < l->min_period ? l->min_period : cycles;
 }
 
 /* @tsc + @delta, saturating, so that a deadline never wraps to 0 ("not armed"). */
@@ -225,6 +230,37 @@ static void timer_fire(struct vlapic *l)
 	l->timer_expiries++;
 	if (!(l->lvt_timer & VLAPIC_LVT_MASKED))
 		vlapic_accept(l, (uint8_t)(l->lvt_timer & VLAPIC_LVT_VECTOR));
+}
+
+void vlapic_set_min_period(struct vlapic *l, uint64_t cycles)
+{
+	l->min_period = cycles;
+}
+
+/* The vector a timer expiry would put into IRR (the error vector for an illegal one), or -1. */
+static int timer_irr_vector(const struct vlapic *l)
+{
+	uint32_t lvt = l->lvt_timer;
+
+	if (lvt & VLAPIC_LVT_MASKED)
+		return -1;
+	if ((lvt & VLAPIC_LVT_VECTOR) < VLAPIC_FIRST_VECTOR)
+		lvt = l->lvt_error;	/* raise_error() signals through the error entry */
+	if ((lvt & VLAPIC_LVT_MASKED) || (lvt & VLAPIC_LVT_VECTOR) < VLAPIC_FIRST_VECTOR)
+		return -1;
+	return (int)(lvt & VLAPIC_LVT_VECTOR);
+}
+
+uint64_t vlapic_timer_event(const struct vlapic *l, bool to_wake)
+{
+	int v = timer_irr_vector(l);
+
+	if (!l->deadline || v < 0 || bank_test(l->irr, (uint8_t)v))
+		return 0;
+	if (to_wake && (!(l->svr & VLAPIC_SVR_ENABLE) ||
+			((uint32_t)v & VLAPIC_PRIORITY_CLASS) <= (ppr(l) & VLAPIC_PRIORITY_CLASS)))
+		return 0;
+	return l->deadline;
 }
 
 bool vlapic_timer_update(struct vlapic *l, uint64_t now)
@@ -581,4 +617,23 @@ int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 	default:
 		return -EINVAL;		/* read-only, reserved, or not an APIC MSR */
 	}
+}
+
+/* ------------------------------------------------ CR8 (SDM 11.8.6.1) */
+
+#define CR8_TPR_SHIFT		4	/* CR8[3:0] = TPR[7:4] */
+#define CR8_VALID		0xFull
+
+uint64_t vlapic_cr8_read(const struct vlapic *l)
+{
+	return (l->tpr & VLAPIC_PRIORITY_CLASS) >> CR8_TPR_SHIFT;
+}
+
+/* TPR[3:0] are cleared, as the CPU does (and as SDM 29.3 describes for the virtual TPR). */
+int vlapic_cr8_write(struct vlapic *l, uint64_t cr8)
+{
+	if (cr8 & ~CR8_VALID)
+		return -EINVAL;
+	l->tpr = (uint32_t)(cr8 << CR8_TPR_SHIFT);
+	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Filling a new vCPU's VMCS: controls, host state, and the multiboot entry state. */
 #include <arch/cpu.h>
+#include <arch/debugreg.h>
 #include <arch/desc.h>
 #include <arch/trap.h>
 #include <arch/vmcs.h>
@@ -205,6 +206,8 @@ int vmx_vcpu_setup(struct vcpu *v)
 	setup_controls(v);
 	setup_host_state();
 	setup_guest_state(v);
+	/* CR2, DR0-DR3, DR6: DR0-DR3 go with the vCPU from the start only if MOV DR cannot exit. */
+	debugreg_init(&v->arch.dregs, !(vmx_config.proc & CPU_BASED_MOV_DR_EXITING));
 	if (v->arch.real_mode_start)
 		setup_real_mode(v);
 	break_entry_for_test(v);

@@ -6,6 +6,7 @@
  * handler for the exit reason, then either resumes the same vCPU or loads
  * the next one's registers into that same area. */
 #include <arch/cpu.h>
+#include <arch/debugreg.h>
 #include <arch/trap.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
@@ -13,6 +14,7 @@
 #include <arch/vmx_insn.h>
 #include <arch/vcpu_apic.h>
 #include <tally/arch.h>
+#include <tally/console.h>
 #include <tally/domain.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
@@ -33,7 +35,7 @@ static void vmexit_vmx_instruction(struct vcpu *v, struct guest_regs *r)
 	vmexit_inject_ud();
 }
 
-/* RDPMC, MONITOR, MWAIT, GETSEC: features CPUID hides. */
+/* MONITOR, MWAIT, GETSEC: features CPUID hides. */
 static void vmexit_hidden_feature(struct vcpu *v, struct guest_regs *r)
 {
 	(void)v;
@@ -74,11 +76,7 @@ static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
 {
 	(void)v;
 	(void)r;
-	if (sched_rq_slice_over(&this_cpu()->sched.rq, rdtsc())) {
-		sched_slice_ended();
-	} else {
-		sched_check_wakeups();	/* a halted vCPU's timer is due */
-	}
+	sched_tick();	/* as the LAPIC timer's interrupt does without the preemption timer */
 }
 
 static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r)
@@ -103,7 +101,7 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_GETSEC] = vmexit_hidden_feature,
 	[EXIT_REASON_HLT] = vmexit_hlt,
 	[EXIT_REASON_INVD] = vmexit_invd,
-	[EXIT_REASON_RDPMC] = vmexit_hidden_feature,
+	[EXIT_REASON_RDPMC] = vmexit_rdpmc,
 	[EXIT_REASON_VMCALL] = vmexit_vmcall,
 	[EXIT_REASON_VMCLEAR] = vmexit_vmx_instruction,
 	[EXIT_REASON_VMLAUNCH] = vmexit_vmx_instruction,
@@ -117,6 +115,7 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INVEPT] = vmexit_vmx_instruction,
 	[EXIT_REASON_INVVPID] = vmexit_vmx_instruction,
 	[EXIT_REASON_CR_ACCESS] = vmexit_cr_access,
+	[EXIT_REASON_DR_ACCESS] = vmexit_dr_access,
 	[EXIT_REASON_IO_INSTRUCTION] = vmexit_io,
 	[EXIT_REASON_RDMSR] = vmexit_rdmsr,
 	[EXIT_REASON_WRMSR] = vmexit_wrmsr,
@@ -129,6 +128,7 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_PREEMPTION_TIMER] = vmexit_preemption_timer,
 	[EXIT_REASON_INTERRUPT_WINDOW] = vmexit_interrupt_window,
 	[EXIT_REASON_XSETBV] = vmexit_xsetbv,
+	[EXIT_REASON_WBINVD] = vmexit_wbinvd,
 };
 
 void vmexit_crash(struct vcpu *v, const char *reason)
@@ -160,6 +160,7 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 	}
 	*regs = next->arch.regs;
 	xstate_restore(&next->arch.xstate);
+	debugreg_load(&next->arch.dregs);
 	vmexit_load_guest_msrs(next);
 	if (next->arch.launched)
 		return 0;
@@ -178,12 +179,37 @@ static uint64_t resume_or_switch(struct sched_percpu *s, struct guest_regs *regs
 	if (cur->state != VCPU_DEAD) {
 		cur->arch.regs = *regs;
 		xstate_save(&cur->arch.xstate);
+		debugreg_save(&cur->arch.dregs);
 		vmexit_save_guest_msrs(cur);
+	} else {
+		xstate_drop(&cur->arch.xstate);
 	}
 	next = sched_pick_next();
-	if (next == cur)
+	if (next == cur) {
+		/* Its registers never left the CPU; only the save made XCR0 Tally's. */
+		xstate_resume(&cur->arch.xstate);
 		return 0;
+	}
 	return load_vcpu(next, regs);
+}
+
+/*
+ * Arm this CPU's timer for its next event (sched_next_event()): the
+ * VMX-preemption timer, or the LAPIC timer's one shot without it.  True if
+ * the event is already due: the entry then runs no guest instruction (a
+ * zero preemption timer exits before the first one, after any event
+ * injection, SDM 26.6.4), so its time and its exit are Tally's, not the
+ * vCPU's.  Never with the LAPIC timer, whose one tick may let a few
+ * instructions by.
+ */
+static bool arm_next_event(void)
+{
+	uint64_t next = sched_next_event();
+
+	if (vmx_config.preemption_timer)
+		return vmx_arm_timer(next);
+	arch_timer_oneshot_at(next);
+	return false;
 }
 
 /*
@@ -200,10 +226,26 @@ static inline __attribute__((always_inline)) void prepare_entry(struct sched_per
 	if (v->arch.apic_hint || (v->arch.vlapic.deadline &&
 				  s->path_start >= v->arch.vlapic.deadline))
 		vapic_before_entry(v);
-	/* The preemption timer keeps counting across exits; rearm only if the event moved. */
-	if (sched_take_timers_changed(s))
-		vmx_arm_timer(sched_next_event());
+	/* Both timers keep counting across exits; rearm only if the event moved. */
+	s->entry_empty = sched_take_timers_changed(s) && arm_next_event();
 	sched_guest_enter(s);
+}
+
+/*
+ * Is this exit @s's running vCPU's own, to count as its exit?  Not after
+ * an entry that ran nothing, nor a timer's for another vCPU's event (a
+ * halted one's wake-up): those are Tally's.  Without the preemption timer
+ * the timer's exit is an external interrupt's, whatever the vector: Tally's
+ * timer and kicks alike are the running vCPU's only at its own event.
+ */
+static inline bool exit_is_own(const struct sched_percpu *s, uint32_t basic)
+{
+	if (s->entry_empty)
+		return false;
+	if (basic != EXIT_REASON_PREEMPTION_TIMER &&
+	    (basic != EXIT_REASON_EXTERNAL_INTERRUPT || vmx_config.preemption_timer))
+		return true;
+	return s->path_start >= s->own_event;
 }
 
 /* An exit reason with no handler: the guest is crashed, not the host.  Cold, out of line. */
@@ -226,13 +268,14 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 	uint64_t launch;
 
 	sched_guest_exit(s);
-	if (basic < EXIT_REASON_MAX)
+	if (basic < EXIT_REASON_MAX && exit_is_own(s, basic))
 		v->arch.exits[basic]++;
 	sched_exit_counted(s, v);
 	if (basic < EXIT_REASON_MAX && handlers[basic])
 		handlers[basic](v, regs);
 	else
 		vmexit_unexpected(v, basic);
+	console_kick();		/* Bochs holds the UART's interrupt while a guest runs with IF=0 */
 	launch = resume_or_switch(s, regs);
 	prepare_entry(s);
 	return launch;
@@ -258,6 +301,7 @@ __noreturn void vmx_entry_failed(struct guest_regs *regs)
 		why, err);
 	vmcs_dump_guest_state();
 	vmexit_crash(v, why);
+	xstate_drop(&v->arch.xstate);
 	launch = load_vcpu(sched_pick_next(), regs);
 	prepare_entry(s);
 	vmx_enter(regs, launch);

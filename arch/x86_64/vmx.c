@@ -40,13 +40,24 @@ static const struct {
 			   /* else MOV to CR8 would write the host's own TPR */
 			   CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 			   CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_MONITOR_EXITING |
-			   CPU_BASED_SECONDARY_CONTROLS, 0 },
+			   CPU_BASED_SECONDARY_CONTROLS,
+			   /* DR0-DR3 switched only once a guest uses them (arch/debugreg.h) */
+			   CPU_BASED_MOV_DR_EXITING },
+	/* WBINVD exiting where offered: else a guest's WBINVD flushes the host's caches. */
 	[VMX_CTL_PROC2] = { SECONDARY_ENABLE_EPT | SECONDARY_UNRESTRICTED_GUEST,
-			    SECONDARY_ENABLE_VPID },
+			    SECONDARY_ENABLE_VPID | SECONDARY_WBINVD_EXITING },
+	/*
+	 * The debug controls keep the guest's DR7 and IA32_DEBUGCTL in the
+	 * VMCS: without them every exit leaves DR7 at 400H (SDM Vol. 3C,
+	 * 28.5.1) and the guest's breakpoints are gone.  Every VMX CPU has
+	 * them (default1 in the plain capability MSRs, App. A.4, A.5).
+	 */
 	[VMX_CTL_EXIT] = { EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_ACK_INTERRUPT_ON_EXIT |
+			   EXIT_SAVE_DEBUG_CONTROLS |
 			   EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
 			   EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, EXIT_SAVE_PREEMPTION_TIMER },
-	[VMX_CTL_ENTRY] = { ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0 },
+	[VMX_CTL_ENTRY] = { ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_IA32_PAT |
+			    ENTRY_LOAD_IA32_EFER, 0 },
 };
 
 /* The capability MSR of each word: the TRUE_* ones where VMX_BASIC says so (A.2). */
@@ -125,11 +136,16 @@ static bool feature_control_allows_vmx(void)
 	return fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 }
 
-/* The preemption timer only if its value survives exits; else the timer interrupt alone. */
+/*
+ * The preemption timer only if its value survives exits and the command
+ * line does not ask for the LAPIC timer (`sched_timer=lapic`, as on a CPU
+ * or nested hypervisor without it); else the timer interrupt alone.
+ */
 static void use_preemption_timer(void)
 {
 	vmx_config.preemption_timer = (vmx_config.pin & PIN_PREEMPTION_TIMER) &&
-				      (vmx_config.exit & EXIT_SAVE_PREEMPTION_TIMER);
+				      (vmx_config.exit & EXIT_SAVE_PREEMPTION_TIMER) &&
+				      options.sched_timer != SCHED_TIMER_LAPIC;
 	if (!vmx_config.preemption_timer) {
 		vmx_config.pin &= ~PIN_PREEMPTION_TIMER;
 		vmx_config.exit &= ~EXIT_SAVE_PREEMPTION_TIMER;
@@ -217,13 +233,20 @@ int vmx_cpu_enable(void)
 	return 0;
 }
 
-void vmx_arm_timer(uint64_t deadline)
+bool vmx_arm_timer(uint64_t deadline)
 {
-	uint64_t now = rdtsc(), ticks;
+	uint64_t now = rdtsc(), ticks = 0;
 
 	if (!vmx_config.preemption_timer)
-		return;
-	ticks = deadline > now ? (deadline - now) >> vmx_config.preemption_shift : 0;
+		return false;
+	/*
+	 * It ticks when TSC bit X changes (SDM 25.5.1), the first time maybe
+	 * a cycle after entry: two ticks more than the whole ones in the wait
+	 * never exit before @deadline, where nothing would be due yet.
+	 */
+	if (deadline > now)
+		ticks = ((deadline - now) >> vmx_config.preemption_shift) + 2;
 	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, MIN(ticks, UINT32_MAX));
+	return !ticks;
 }
 

@@ -45,6 +45,7 @@ static const struct bit_name proc_names[] = {
 	{ CPU_BASED_RDPMC_EXITING, "RDPMC exiting" },
 	{ CPU_BASED_CR8_LOAD_EXITING, "CR8-load exiting" },
 	{ CPU_BASED_CR8_STORE_EXITING, "CR8-store exiting" },
+	{ CPU_BASED_MOV_DR_EXITING, "MOV-DR exiting" },
 	{ CPU_BASED_UNCOND_IO_EXITING, "unconditional I/O exiting" },
 	{ CPU_BASED_USE_IO_BITMAPS, "use I/O bitmaps" },
 	{ CPU_BASED_USE_MSR_BITMAPS, "use MSR bitmaps" },
@@ -65,6 +66,7 @@ static const struct bit_name proc2_names[] = {
 };
 
 static const struct bit_name exit_names[] = {
+	{ EXIT_SAVE_DEBUG_CONTROLS, "save debug controls" },
 	{ EXIT_HOST_ADDRESS_SPACE_SIZE, "host address-space size" },
 	{ EXIT_ACK_INTERRUPT_ON_EXIT, "acknowledge interrupt on exit" },
 	{ EXIT_SAVE_IA32_PAT, "save IA32_PAT" },
@@ -75,6 +77,7 @@ static const struct bit_name exit_names[] = {
 };
 
 static const struct bit_name entry_names[] = {
+	{ ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls" },
 	{ ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest" },
 	{ ENTRY_LOAD_IA32_PAT, "load IA32_PAT" },
 	{ ENTRY_LOAD_IA32_EFER, "load IA32_EFER" },

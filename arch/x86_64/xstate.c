@@ -4,7 +4,10 @@
  * While a guest runs, XCR0 holds the guest's own value.  Saving and
  * restoring run with XCR0 = every component Tally manages, so that a
  * guest's AVX registers are saved even when the next guest never enabled
- * AVX, and no guest ever sees another's registers. */
+ * AVX, and no guest ever sees another's registers.  PKRU is one of those
+ * components: XSAVE manages it whenever XCR0[9] is set, whatever CR4.PKE
+ * (SDM Vol. 1, 13.3), so it is switched for a guest that uses protection
+ * keys without putting PKRU in its own XCR0. */
 #include <arch/cpu.h>
 #include <arch/xstate.h>
 #include <tally/errno.h>
@@ -12,6 +15,8 @@
 #include <tally/string.h>
 
 #define CPUID_XSTATE_LEAF	0xD
+#define CPUID_FEATURES_LEAF	7
+#define CPUID_7_ECX_PKU		(1u << 3)	/* protection keys for user-mode pages */
 #define FXSAVE_FCW		0	/* offsets in the legacy area (SDM Vol. 1, table 10-2) */
 #define FXSAVE_MXCSR		24
 #define FCW_POWER_ON		0x037F
@@ -36,17 +41,34 @@ static inline void xrstor(const void *area, uint64_t mask)
 			 "d"((uint32_t)(mask >> 32)) : "memory");
 }
 
+/*
+ * Protection keys with no XSAVE component for PKRU: CR4.PKE is the
+ * guest's, so its PKRU would stay in the CPU for the next guest to read.
+ */
+static bool pkru_unswitchable(uint64_t supported)
+{
+	if (cpuid(0, 0).eax < CPUID_FEATURES_LEAF)
+		return false;
+	return (cpuid(CPUID_FEATURES_LEAF, 0).ecx & CPUID_7_ECX_PKU) && !(supported & XCR0_PKRU);
+}
+
 int xstate_init(void)
 {
-	struct cpuid_regs r;
-	uint64_t supported;
+	struct cpuid_regs r = { 0 };
+	uint64_t supported = 0;
 
-	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE))
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) {
+		r = cpuid(CPUID_XSTATE_LEAF, 0);
+		supported = ((uint64_t)r.edx << 32 | r.eax) & XCR0_GUEST_CAPABLE;
+		if ((supported & XCR0_AVX512) != XCR0_AVX512)
+			supported &= ~XCR0_AVX512;
+	}
+	if (pkru_unswitchable(supported)) {
+		log_err("xstate: the CPU has protection keys, but XSAVE cannot switch PKRU");
+		return -ENODEV;
+	}
+	if (!supported)
 		return 0;
-	r = cpuid(CPUID_XSTATE_LEAF, 0);
-	supported = ((uint64_t)r.edx << 32 | r.eax) & XCR0_GUEST_CAPABLE;
-	if ((supported & XCR0_AVX512) != XCR0_AVX512)
-		supported &= ~XCR0_AVX512;
 	if (r.ecx > XSTATE_AREA_SIZE) {
 		log_err("xstate: XSAVE area of %u bytes exceeds %u", r.ecx, XSTATE_AREA_SIZE);
 		return -ENODEV;
@@ -78,7 +100,9 @@ void xstate_save(struct xstate *x)
 		fxsave(x->area);
 		return;
 	}
-	xsetbv(0, host_mask);
+	/* XSAVE saves only what XCR0 enables (SDM Vol. 1, 13.7); the guest's XCR0 is in it now. */
+	if (x->xcr0 != host_mask)
+		xsetbv(0, host_mask);
 	xsave(x->area, host_mask);
 }
 
@@ -88,8 +112,21 @@ void xstate_restore(const struct xstate *x)
 		fxrstor(x->area);
 		return;
 	}
+	/* XCR0 is every component's here (xstate_save() or xstate_drop() set it): XRSTOR loads all. */
 	xrstor(x->area, host_mask);
 	xsetbv(0, x->xcr0);
+}
+
+void xstate_drop(const struct xstate *x)
+{
+	if (host_mask && x->xcr0 != host_mask)
+		xsetbv(0, host_mask);
+}
+
+void xstate_resume(const struct xstate *x)
+{
+	if (host_mask && x->xcr0 != host_mask)
+		xsetbv(0, x->xcr0);
 }
 
 int xstate_set_xcr0(struct xstate *x, uint64_t value)

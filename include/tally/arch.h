@@ -35,6 +35,11 @@ void arch_udelay(uint64_t us);
 int arch_timer_init(void);
 /* Interrupt this CPU every @ms milliseconds with the local APIC timer. */
 int arch_timer_set_periodic(unsigned int ms);
+/*
+ * Interrupt this CPU once, at TSC @deadline or just after (at once if it
+ * has passed), with the local APIC timer; the periodic tick stops.
+ */
+void arch_timer_oneshot_at(uint64_t deadline);
 /* Start the application processors @acpi lists; returns how many came up. */
 unsigned int arch_smp_boot(const struct acpi_info *acpi);
 
@@ -77,8 +82,12 @@ void arch_vcpu_destroy(struct vcpu *v);
 __noreturn void arch_vcpu_run_first(struct vcpu *v);
 /* Has halted @v an interrupt to take at @now (its timer fired, or an IPI came)? */
 bool arch_vcpu_wakeup_due(struct vcpu *v, uint64_t now);
-/* TSC of @v's next timer expiry, 0 if none. */
-uint64_t arch_vcpu_next_deadline(struct vcpu *v);
+/*
+ * TSC of @v's next timer expiry that makes an interrupt pending it has not
+ * (a masked timer's only counts), and, if @v is @halted, one that ends its
+ * HLT; 0 if none.  Read without @v's lock: a stale answer costs one exit.
+ */
+uint64_t arch_vcpu_timer_event(struct vcpu *v, bool halted);
 /* Make CPU @pcpu re-examine its run queue soon (an IPI). */
 void arch_kick_cpu(unsigned int pcpu);
 /* Sleep until an interrupt or TSC @deadline (UINT64_MAX: no deadline); interrupts off after. */

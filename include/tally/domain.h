@@ -13,6 +13,7 @@
 #include <tally/boot_info.h>
 #include <tally/domain_config.h>
 #include <tally/hcall_args.h>
+#include <tally/ratelimit.h>
 #include <tally/sched_policy.h>
 #include <tally/vuart.h>
 #include <arch/vcpu.h>
@@ -69,9 +70,9 @@ struct domain {
 	uint64_t io_unhandled;		/* accesses to ports no device claims */
 	bool paused;			/* by the control domain: no vCPU runs */
 	struct domain_metric metrics[DOMAIN_MAX_METRICS];	/* guest-reported */
-	uint64_t console_dropped;	/* guest console lines over the rate limit */
-	uint64_t console_budget_tsc;	/* rate limiter: TSC when the budget refills */
-	unsigned int console_budget;
+	uint64_t console_dropped;	/* guest console lines over the rate limit or the ring */
+	struct ratelimit console_limit;	/* its console lines (kernel/log.c) */
+	struct ratelimit log_limit;	/* Tally's lines it caused (log_guest()) */
 };
 
 /* Hold the domain table still (no domain is freed meanwhile); returns the IRQ state. */

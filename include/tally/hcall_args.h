@@ -56,6 +56,16 @@ int hcall_check_guest_range(const struct guest_mem *m, uint64_t gpa, uint64_t le
 			    uint64_t align);
 
 /*
+ * Check an array of @count entries of @size bytes at guest @gpa that the
+ * caller copies one entry at a time: the whole array may exceed
+ * HCALL_COPY_MAX, one entry may not (-E2BIG).  Otherwise the results of
+ * hcall_check_guest_range() for [@gpa, @gpa + @count * @size), -EFAULT
+ * if that product passes 2^64.  Nothing is copied.
+ */
+int hcall_check_guest_array(const struct guest_mem *m, uint64_t gpa, uint64_t count,
+			    uint64_t size, uint64_t align);
+
+/*
  * Copy the NUL-terminated string at guest @gpa into @dst of @max bytes
  * (@max >= 1), reading no byte past its NUL.  Returns its length (NUL not
  * counted), -E2BIG (no NUL in the first @max bytes) or -EFAULT (a byte

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Console logging: one call prints one whole line, prefixed with the CPU. */
+/* Console logging: one call prints a whole line, prefixed with the CPU; guest-caused ones limited. */
 #ifndef TALLY_LOG_H
 #define TALLY_LOG_H
 
 #include <stdarg.h>
 #include <tally/types.h>
+
+struct domain;
 
 enum log_level {
 	LOG_ERR = 0,
@@ -17,6 +19,22 @@ enum log_level {
 void log_printf(enum log_level level, const char *fmt, ...) __printf(2, 3);
 /* Same as log_printf() with a va_list. */
 void log_vprintf(enum log_level level, const char *fmt, va_list ap);
+/*
+ * A line Tally prints because of something guest @d did (an INIT to
+ * itself, say: anything a guest can repeat from its exits): as
+ * log_printf(), but at most a burst of 10, then one a second, per domain.
+ * The first line that passes after refused ones ends with
+ * "(dN: M earlier lines suppressed)"; the domain's end line gives the total.
+ */
+void log_guest(struct domain *d, enum log_level level, const char *fmt, ...) __printf(3, 4);
+#define log_guest_warn(d, ...)	log_guest(d, LOG_WARN, __VA_ARGS__)
+/*
+ * Guest @d's console line @text, printed "<name> text": a burst of 200
+ * lines, then 100 a second, per domain, in the part of the console ring
+ * Tally's own lines do not need.  Each line refused or dropped for want of
+ * room is counted in the domain's console_dropped.
+ */
+void log_guest_line(struct domain *d, const char *text);
 /* Set the highest level printed (command line `loglevel=`). */
 void log_set_level(enum log_level level);
 /*

@@ -15,6 +15,12 @@ enum crash_test {
 	CRASH_VM_CONTROL,	/* domain d1's VM entry has an invalid control field */
 };
 
+/* What ends a slice and fires vCPU timers (`sched_timer=`). */
+enum sched_timer_mode {
+	SCHED_TIMER_PREEMPTION,	/* the VMX-preemption timer where the CPU offers it */
+	SCHED_TIMER_LAPIC,	/* the local APIC timer's interrupt, an external-interrupt exit */
+};
+
 struct tally_options {
 	uint16_t console_port;	/* `console=com1..com4` or an I/O port */
 	enum log_level loglevel;	/* `loglevel=0..3` or err/warn/info/debug */
@@ -22,6 +28,7 @@ struct tally_options {
 	bool acpi_off;		/* `acpi=off`: ignore the firmware tables */
 	enum crash_test crash_test;	/* `crash_test=`: fail on purpose after boot */
 	unsigned int sched_slice_ms;	/* `sched_slice_ms=1..1000` */
+	enum sched_timer_mode sched_timer;	/* `sched_timer=lapic|preemption` */
 	bool audit;		/* `audit`: prove memory isolation once domains exist */
 	uint16_t metrics_port;	/* `metrics=com2` (or a port): the JSON counter stream; 0: off */
 	unsigned int metrics_interval_ms;	/* `metrics_interval_ms=10..60000` */

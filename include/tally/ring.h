@@ -31,6 +31,8 @@ bool ring_put(struct ring *r, const void *src, size_t len);
 bool ring_commit(struct ring *r);
 /* Abandon the open record without counting it. */
 void ring_rollback(struct ring *r);
+/* Bytes the open record may still take: what neither committed nor open bytes hold. */
+size_t ring_room(const struct ring *r);
 /* Committed bytes waiting for the reader. */
 size_t ring_used(const struct ring *r);
 /* Take up to @max committed bytes, oldest first, into @dst; returns how many. */

@@ -51,6 +51,13 @@ struct sched_percpu {
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
 	bool need_resched;		/* the timer said the slice is over */
 	bool timers_changed;		/* recompute the next event before entry */
+	/*
+	 * The running vCPU's own next event (its slice's end, its timer),
+	 * as of the last arming; the timer fires at the earliest of it and
+	 * the halted vCPUs' wake-ups.  A timer exit before it is Tally's.
+	 */
+	uint64_t own_event;
+	bool entry_empty;		/* entered with the event already due: ran nothing */
 	bool dead_pending;		/* a vCPU here died: release_dead() has work */
 	enum sched_path_kind path_kind;	/* the path being measured */
 	uint64_t path_start;
@@ -77,16 +84,21 @@ void sched_wake(struct vcpu *v);
 void sched_start(struct vcpu *v);
 /* Record that @v lives on its CPU (at creation, started or not). */
 void sched_attach(struct vcpu *v);
-/* TSC of this CPU's next event: the slice's end or the earliest vCPU timer. */
+/*
+ * TSC of this CPU's next event: the running vCPU's own (its slice's end,
+ * its timer, kept in own_event) or the timer that ends a halted vCPU's HLT.
+ */
 uint64_t sched_next_event(void);
 /* @v (on this CPU) is gone for good. */
 void sched_remove(struct vcpu *v);
 /* The running vCPU gives up the rest of its slice (a guest's yield). */
 void sched_yield(void);
-/* Timer tick on this CPU: if the running vCPU's slice is over, it must stop. */
+/*
+ * This CPU's timer fired (the LAPIC timer's interrupt, or a VMX-preemption
+ * timer exit): if the running vCPU's slice is over it must stop, else a
+ * halted vCPU whose timer is due wakes; the boot CPU does its chores.
+ */
 void sched_tick(void);
-/* Wake this CPU's halted vCPUs whose timers are due (from a timer exit). */
-void sched_check_wakeups(void);
 /*
  * The vCPU to run next on this CPU (maybe the current one again), made
  * current.  Idles until one is runnable; when every domain has ended it
@@ -95,15 +107,12 @@ void sched_check_wakeups(void);
 struct vcpu *sched_pick_next(void);
 /* A vCPU timer on this CPU was (re)programmed or fired: the next event may have moved. */
 void sched_timers_changed(void);
-/*
- * The caller saw the running vCPU's slice over (the VMX-preemption timer):
- * it stops, the switch it leads to is measured, and the boot CPU does its
- * tick's chores.  sched_tick() without checking the slice again.
- */
-void sched_slice_ended(void);
 /* Donation ledger entry: cycles vCPU @recipient ran of slices @donor gave up. */
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
-/* One line per CPU: guest, hypervisor and idle cycles, which add up to the accounted time. */
+/*
+ * One line per CPU: guest, hypervisor and idle cycles, which add up to the
+ * accounted time, and what its vCPUs donated (never more than that time).
+ */
 void sched_log_cpu_accounting(const char *prefix);
 /*
  * Hold @v off its CPU until sched_unpause(), from any CPU.  Returns once

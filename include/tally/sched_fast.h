@@ -51,7 +51,10 @@ static inline void sched_exit_counted(struct sched_percpu *s, struct vcpu *v)
 	sched_counters_end(s);
 }
 
-/* This CPU (@s) enters guest mode (last thing before a VM entry). */
+/*
+ * This CPU (@s) enters guest mode (last thing before a VM entry).  An
+ * entry that will run nothing (s->entry_empty) stays Tally's time.
+ */
 static inline void sched_guest_enter(struct sched_percpu *s)
 {
 	uint64_t now = arch_read_tsc();
@@ -61,6 +64,8 @@ static inline void sched_guest_enter(struct sched_percpu *s)
 	    (s->path_kind != SCHED_PATH_NONE && s->current != s->path_from))
 		sched_path_record(s, now);
 	s->path_kind = SCHED_PATH_NONE;
+	if (s->entry_empty)
+		return;
 	sched_counters_begin(s);
 	sched_rq_enter_guest(&s->rq, now);
 	sched_counters_end(s);

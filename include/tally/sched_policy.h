@@ -9,6 +9,9 @@
  * halts before its slice ends, the rest of the slice is "donated": the
  * cycles the following entities run until that slice would have ended are
  * credited to them in a ledger (donor -> recipient), through a callback.
+ * What a donor is counted as giving is the time that actually passed in
+ * its donation while it was the open one, so the donations of one CPU
+ * never add up to more than its elapsed time.
  * Locking: none; each run queue belongs to one CPU (the caller serialises
  * wake-ups from other CPUs). */
 #ifndef TALLY_SCHED_POLICY_H
@@ -30,7 +33,7 @@ struct sched_stats {
 	uint64_t halts;			/* times it blocked */
 	uint64_t slices_cut_by_halt;	/* slices it ended early by blocking */
 	uint64_t wakeups;		/* times it ran again after being woken from blocked */
-	uint64_t donated_cycles;	/* unused slice time given away by halting */
+	uint64_t donated_cycles;	/* slice time given up by halting, as it passed */
 	uint64_t received_cycles;	/* time run on others' donated slices */
 };
 

@@ -5,14 +5,15 @@
 
 #include <tally/types.h>
 
-struct domain;
+struct vcpu;
 
+/* A device's handlers, called on the CPU of the vCPU @v that accessed the port. */
 struct vio_port_ops {
 	const char *name;
-	/* IN of @size bytes (1, 2 or 4) from @port: return the value. */
-	uint32_t (*read)(struct domain *d, uint16_t port, unsigned int size);
-	/* OUT of @size bytes of @value to @port. */
-	void (*write)(struct domain *d, uint16_t port, unsigned int size, uint32_t value);
+	/* IN of @size bytes (1, 2 or 4) from @port by @v: return the value. */
+	uint32_t (*read)(struct vcpu *v, uint16_t port, unsigned int size);
+	/* OUT of @size bytes of @value to @port by @v. */
+	void (*write)(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value);
 };
 
 #define VIO_MAX_RANGES	16
@@ -21,13 +22,13 @@ struct vio_port_ops {
 int vio_register_ports(uint16_t base, uint16_t count, const struct vio_port_ops *ops);
 
 /*
- * A guest's IN: the claiming device's value, or all ones of @size bytes
- * for a port nobody claims (counted in the domain's io_unhandled).
+ * vCPU @v's IN: the claiming device's value, or all ones of @size bytes
+ * for a port nobody claims (counted in its domain's io_unhandled).
  */
-uint32_t vio_port_in(struct domain *d, uint16_t port, unsigned int size);
+uint32_t vio_port_in(struct vcpu *v, uint16_t port, unsigned int size);
 
-/* A guest's OUT: to the claiming device, or dropped and counted. */
-void vio_port_out(struct domain *d, uint16_t port, unsigned int size, uint32_t value);
+/* vCPU @v's OUT: to the claiming device, or dropped and counted. */
+void vio_port_out(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value);
 
 /* Forget every registration (unit tests). */
 void vio_reset(void);

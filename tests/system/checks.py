@@ -463,6 +463,37 @@ class GuestCyclesSplit:
                 f"to {guest} (off by {charged - guest})", text)
 
 
+@dataclasses.dataclass
+class DonationsWithinElapsed:
+    """No CPU's vCPUs donated more than its elapsed time, nor all domains more than all CPUs'.
+
+    A halt gives up the rest of its slice, counted as it passes and once
+    (kernel/sched_policy.c): each `sched: cpuN` line's donated_cycles is at
+    most its accounted_cycles, and the domains' donated_us add up to no
+    more than the CPUs' accounted time.
+    """
+
+    def __call__(self, r):
+        cpus = {cpu: key_values(rest) for cpu, rest in CPU_STATS_RE.findall(r.serial)}
+        text = "\n".join(m.group(0) for m in CPU_STATS_RE.finditer(r.serial))
+        khz = re.search(r"\[c0\] timer: tsc_khz=(\d+)", r.serial)
+        if not cpus or not khz:
+            return "no `sched: cpuN` or `timer: tsc_khz=` line", tail(r.serial)
+        for cpu, n in cpus.items():
+            if "donated_cycles" not in n:
+                return f"cpu{cpu}'s sched: line has no donated_cycles=", text
+            if n["donated_cycles"] > n.get("accounted_cycles", 0):
+                return (f"cpu{cpu}'s vCPUs donated {n['donated_cycles']} cycles in "
+                        f"{n.get('accounted_cycles', 0)}", text)
+        elapsed_us = sum(n.get("accounted_cycles", 0) for n in cpus.values()) * 1000 \
+            // int(khz.group(1))
+        donated_us = sum(d.get("donated_us", 0) for d in domain_stats(r.serial).values())
+        if donated_us <= elapsed_us:
+            return None
+        return (f"the domains donated {donated_us} us in {elapsed_us} us of CPU time",
+                "\n".join(m.group(0) for m in DOMAIN_STATS_RE.finditer(r.serial)) + "\n" + text)
+
+
 def mem_kib(mib):
     """ram_kib is what the firmware reported: within 1 MiB below the configured RAM."""
     return Number(r"\[c0\] mem: ram_kib=(\d+) ", mib * 1024 - 1024, mib * 1024, "ram_kib")
@@ -563,4 +594,4 @@ def fatal_report(first_line, frame_re):
 
 COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER, ExitBits()]
 # Also for every Bochs scenario that runs domains (see common_checks()).
-DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit()]
+DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit(), DonationsWithinElapsed()]

@@ -29,6 +29,10 @@ from console_scenarios import CONSOLE_SCENARIOS  # noqa: E402
 from guest_scenarios import GUEST_SCENARIOS  # noqa: E402
 from top_scenarios import TOP_SCENARIOS  # noqa: E402
 from cpu_model_scenarios import CPU_MODEL_SCENARIOS  # noqa: E402
+from console_output_scenarios import CONSOLE_OUTPUT_SCENARIOS  # noqa: E402
+from sdm_scenarios import SDM_SCENARIOS  # noqa: E402
+from state_scenarios import STATE_SCENARIOS  # noqa: E402
+from sched_timer_scenarios import SCHED_TIMER_SCENARIOS, lapic_mode  # noqa: E402
 
 
 # ---------------------------------------------------------------- scenarios
@@ -72,7 +76,8 @@ GUEST_CHECKS = {
        Line(guest_line("cpuid", r"cpuid: ok: VMCALL 0x7a11 returns -ENOSYS "
                        r"\(eax=0xffffffda\)$"), "cpuid unknown-VMCALL check"),
        # Its inb, inl and outb of the unclaimed ports, counted by Tally.
-       Line(r"\] domain: d\d+ cpuid unclaimed_port_accesses=3 console_lines_dropped=0$",
+       Line(r"\] domain: d\d+ cpuid unclaimed_port_accesses=3 console_lines_dropped=0 "
+            r"log_lines_suppressed=0$",
             "cpuid's unclaimed port count")],
     "filler": [Line(guest_line("filler", r"memfill: all \d+ pages intact$"), "filler intact")]
     + passed("filler"),
@@ -289,7 +294,11 @@ SCENARIOS = [
         "crash-panic", "panic(): message, registers, backtrace through panic() to its caller",
         "qemu", emu.QemuMachine(cpus=2, mem_mib=128),
         fatal_report(r"\[c0\] ERROR: PANIC: crash test requested on the command line",
-                     r"\[c0\] ERROR:   by 0x[0-9a-f]{16} boot_main\+0x[0-9a-f]+"),
+                     r"\[c0\] ERROR:   by 0x[0-9a-f]{16} boot_main\+0x[0-9a-f]+")
+        # The lines queued for the UART when panic() came are sent first, once each.
+        + [InOrder([r"\] smp: online=2 expected=2$", r"^\[c0\] tally: boot complete$",
+                    r"^\[c0\] ERROR: PANIC: crash test requested"], "queued lines, then report"),
+           Count(r"\] tally: boot complete$", 1, "boot complete")],
         cmdline="exit_when_done crash_test=panic", expect_fatal=True),
     Scenario(
         "vmx-domains-1cpu", "six guests time-share one CPU; two of them are killed",
@@ -369,4 +378,7 @@ SCENARIOS = [
         modules=[(Guest("xstate"), f"name=xstate{seed} mem=8 seed={seed} rounds=20")
                  for seed in XSTATE_SEEDS]),
 ] + (HYPERCALL_SCENARIOS + CONSOLE_SCENARIOS + GUEST_SCENARIOS + TOP_SCENARIOS
-   + CPU_MODEL_SCENARIOS)
+   + CPU_MODEL_SCENARIOS + CONSOLE_OUTPUT_SCENARIOS + SDM_SCENARIOS + STATE_SCENARIOS
+   + SCHED_TIMER_SCENARIOS)
+# The scheduling scenarios again on the LAPIC timer (sched_timer_scenarios.LAPIC_MODE).
+SCENARIOS += lapic_mode(SCENARIOS)

@@ -27,13 +27,17 @@ SERIAL = {
     "sched": "[c0] timer: tsc_khz=50001 lapic_khz=50001 source=pit\n"
              "[c0] sched: cpu0 paths preempt_switch=14/745/745 hlt_block=50/572/500 "
              "wakeup=35/689/600\n",
+    "sched-lapic": "[c0] timer: tsc_khz=50001 lapic_khz=50001 source=pit\n"
+                   "[c0] sched: cpu0 paths preempt_switch=14/820/800 hlt_block=50/572/500 "
+                   "wakeup=35/689/600\n",
 }
 FIGURES = ["cpuid_exit_round_trip_instructions", "null_hypercall_round_trip_instructions",
            "counters_snapshot_hypercall_instructions", "sched_preempt_switch_instructions",
-           "sched_hlt_block_plus_wake_instructions", "sched_overhead_share"]
+           "sched_hlt_block_plus_wake_instructions", "sched_overhead_share",
+           "sched_lapic_preempt_switch_instructions"]
 
 
-def fake_run(build, name, modules, timeout, judge, debugger=("c",)):
+def fake_run(build, name, modules, timeout, judge, debugger=("c",), cmdline="exit_when_done"):
     return emu.RunResult(status=1, serial=SERIAL[name], timed_out=False, seconds=1.0,
                          how="shutdown-port")
 
@@ -50,8 +54,8 @@ class Presentation(unittest.TestCase):
         status, out = bench_output(["--build", "/nonexistent"])
         self.assertEqual(status, 0, out)
         self.assertNotRegex(out.lower(), r"miss|fail")
-        self.assertIn("all 3 runs completed", out)
-        self.assertIn("5 figures have a goal: 0 within it, 5 still above it", " ".join(out.split()))
+        self.assertIn("all 4 runs completed", out)
+        self.assertIn("6 figures have a goal: 0 within it, 6 still above it", " ".join(out.split()))
 
     def test_each_figure_beside_its_goal_and_meaning(self):
         _, out = bench_output(["--build", "/nonexistent"])
@@ -65,6 +69,8 @@ class Presentation(unittest.TestCase):
         # The figures themselves are as before.
         self.assertRegex(out, r"cpuid_exit_round_trip_instructions +224 +goal <= 60: 164 above")
         self.assertRegex(out, r"sched_overhead_share +0\.149% +goal < 0\.050%: 0\.099% above")
+        self.assertRegex(out, r"sched_lapic_preempt_switch_instructions +820 +goal <= 500: "
+                              r"320 above")
 
     def test_verdicts(self):
         cases = [(bench.Figure("f", 60, "m", goal=60), "goal <= 60: within"),
@@ -77,13 +83,29 @@ class Presentation(unittest.TestCase):
             with self.subTest(verdict=verdict):
                 self.assertEqual(figure.verdict(), verdict)
 
+    def test_the_lapic_run_asks_for_the_lapic_timer(self):
+        calls = {}
+
+        def recording(build, name, modules, timeout, judge, debugger=("c",),
+                      cmdline="exit_when_done"):
+            calls[name] = (cmdline, modules)
+            return fake_run(build, name, modules, timeout, judge, debugger, cmdline)
+        with mock.patch.object(bench, "bench_run", recording), \
+                contextlib.redirect_stdout(io.StringIO()):
+            bench.main(["--build", "/nonexistent"])
+        self.assertEqual(calls["sched"][0], "exit_when_done")
+        self.assertEqual(calls["sched-lapic"][0], "exit_when_done sched_timer=lapic")
+        self.assertEqual([g for g, _ in calls["sched-lapic"][1]], [g for g, _ in calls["sched"][1]])
+        for _, cmdline in calls["sched-lapic"][1]:
+            self.assertTrue(cmdline.endswith(" irqs_on"), cmdline)
+
     def test_a_failed_run_is_said_and_exits_1(self):
         def failing(build, name, *args, **kw):
             return None if name == "hcloop" else fake_run(build, name, *args, **kw)
         out = io.StringIO()
         with mock.patch.object(bench, "bench_run", failing), contextlib.redirect_stdout(out):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
-        self.assertIn("1 of 3 runs FAILED", out.getvalue())
+        self.assertIn("1 of 4 runs FAILED", out.getvalue())
 
 
 if __name__ == "__main__":

@@ -218,7 +218,7 @@ class MakeRebuilds(unittest.TestCase):
         rules = re.findall(r"^\S*%\.o: %\.(?:c|asm) (.*)$", out, re.MULTILINE)
         self.assertTrue(rules, "no pattern rules for objects?")
         for prereqs in rules:
-            self.assertRegex(prereqs, r"config/(kernel|unit)-toolchain")
+            self.assertRegex(prereqs, r"config/(kernel|unit|fuzz)-toolchain")
 
 
 class MakeHelp(unittest.TestCase):

@@ -261,6 +261,34 @@ static void test_check_range(void **state)
 	assert_int_equal(hcall_check_guest_range(&mem, 0, 0, 1), 0);
 }
 
+/* An array longer than one copy: checked whole, each entry at most HCALL_COPY_MAX. */
+static void test_check_array(void **state)
+{
+	static uint8_t bigram[3 * HCALL_COPY_MAX];
+	struct guest_mem big = { .base = bigram, .size = sizeof(bigram) };
+	struct guest_mem wide = { .base = ram, .size = RAM, .translate = everywhere_translate };
+	const uint64_t entry = 664;	/* a struct tally_vcpu_counters */
+
+	(void)state;
+	assert_int_equal(hcall_check_guest_array(&big, 8, 256, entry, 8), 0);
+	assert_int_equal(hcall_check_guest_array(&big, 0, 3, HCALL_COPY_MAX, 8), 0);
+	assert_int_equal(hcall_check_guest_array(&big, 8, 3, HCALL_COPY_MAX, 8), -EFAULT);
+	assert_int_equal(hcall_check_guest_array(&big, 0, 1, HCALL_COPY_MAX + 1, 8), -E2BIG);
+	assert_int_equal(hcall_check_guest_array(&big, 4, 1, entry, 8), -EINVAL);
+	assert_int_equal(hcall_check_guest_array(&big, sizeof(bigram) - entry, 1, entry, 8), 0);
+	assert_int_equal(hcall_check_guest_array(&big, sizeof(bigram) - entry, 2, entry, 8),
+			 -EFAULT);
+	/* Nothing to check: no entries, or entries of no bytes. */
+	assert_int_equal(hcall_check_guest_array(&big, UINT64_MAX - 7, 0, entry, 8), 0);
+	assert_int_equal(hcall_check_guest_array(&big, UINT64_MAX - 7, UINT64_MAX, 0, 8), 0);
+	/* count * size past 2^64, or an end that wraps, even where every page is mapped. */
+	assert_int_equal(hcall_check_guest_array(&wide, 0, UINT64_MAX / 8 + 1, 8, 8), -EFAULT);
+	assert_int_equal(hcall_check_guest_array(&wide, 1ull << 63, 1ull << 60, 16, 8), -EFAULT);
+	assert_int_equal(hcall_check_guest_array(&wide, UINT64_MAX - 7, 2, 8, 8), -EFAULT);
+	assert_int_equal(hcall_check_guest_array(&wide, UINT64_MAX - 15, 2, 8, 8), 0);
+	assert_true(all_untouched());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup(test_string_at_end_of_ram, setup),
 		cmocka_unit_test_setup(test_string_unterminated, setup),
 		cmocka_unit_test_setup(test_check_range, setup),
+		cmocka_unit_test_setup(test_check_array, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,6 +148,34 @@ static void test_full_drops_whole_record(void **state)
 	destroy(f);
 }
 
+/*
+ * The room a writer may still use: the console checks it before a line, so
+ * a line that fits the room is queued whole, and a guest's line can be
+ * kept out of a reserve.  A broken record has none.
+ */
+static void test_room(void **state)
+{
+	struct fixture *f = make(8);
+	char out[8];
+
+	(void)state;
+	assert_int_equal(ring_room(&f->r), 8);
+	assert_true(ring_put(&f->r, "abc", 3));
+	assert_int_equal(ring_room(&f->r), 5);		/* the open record counts */
+	assert_true(ring_commit(&f->r));
+	assert_int_equal(ring_room(&f->r), 5);
+	assert_true(ring_put(&f->r, "defgh", ring_room(&f->r)));	/* exactly the room */
+	assert_int_equal(ring_room(&f->r), 0);
+	assert_true(ring_commit(&f->r));
+	assert_int_equal(ring_get(&f->r, out, 2), 2);
+	assert_int_equal(ring_room(&f->r), 2);		/* reading frees room */
+	assert_false(ring_put(&f->r, "xyz", 3));
+	assert_int_equal(ring_room(&f->r), 0);		/* broken: nothing more goes in */
+	ring_rollback(&f->r);
+	assert_int_equal(ring_room(&f->r), 2);
+	destroy(f);
+}
+
 /* Records and reads that cross the end of the buffer come back in order. */
 static void test_wrap_around(void **state)
 {
@@ -263,6 +291,8 @@ static void test_random_against_model(void **state)
 		}
 		assert_int_equal(ring_used(&f->r), model_in - model_out);
 		assert_true(ring_used(&f->r) + f->r.open <= SIZE);
+		assert_int_equal(ring_room(&f->r),
+				 broken ? 0 : SIZE - (model_in - model_out) - open);
 		assert_int_equal(f->r.dropped, dropped);
 	}
 	assert_true(dropped > 0);
@@ -278,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_open_record_invisible),
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_exact_fit),
+		cmocka_unit_test(test_room),
 		cmocka_unit_test(test_full_drops_whole_record),
 		cmocka_unit_test(test_wrap_around),
 		cmocka_unit_test(test_hostile_sizes),

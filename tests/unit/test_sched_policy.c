@@ -115,6 +115,16 @@ static void check_ledger_sums(const struct world *w)
 	assert_true(w->credited <= donated);
 }
 
+/* All the donations add up to no more than the time that passed (each cycle is given once). */
+static void check_donations_bounded(const struct world *w, uint64_t now)
+{
+	uint64_t donated = 0;
+
+	for (unsigned int i = 0; i < NENT; i++)
+		donated += w->e[i].stats.donated_cycles;
+	assert_true(donated <= now - w->rq.stats.start);
+}
+
 static int entity_index(const struct world *w, const struct sched_entity *se)
 {
 	return se ? (int)(se - w->e) : NONE;
@@ -215,6 +225,7 @@ static void test_scenario(void **state)
 		/* Adding, removing and waking take no time stamp, so they account nothing. */
 		if (st->op != OP_ADD && st->op != OP_REMOVE && st->op != OP_WAKE)
 			check_identity(w, now);
+		check_donations_bounded(w, w->rq.mode_since);
 	}
 	sched_rq_account_now(&w->rq, now);
 	check_identity(w, now);
@@ -289,7 +300,7 @@ static const struct scenario donation_cases[] = {
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(300),
 	    EXIT(700) },
 	  .donations = true, .ledger = { { 0, 1, 400 } }, .nledger = 1,
-	  .donated = { 700 }, .open_donor = 0 },
+	  .donated = { 400 }, .open_donor = 0 },
 	{ "expires at donation_end across several entries", 2,
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(310),
 	    EXIT(800), GUEST(850), EXIT(1100), GUEST(1150), EXIT(1300) },
@@ -309,13 +320,13 @@ static const struct scenario donation_cases[] = {
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(300),
 	    EXIT(400), BLOCK(400), PICK(400, 2), GUEST(400), EXIT(1500) },
 	  .donations = true, .ledger = { { 0, 1, 100 }, { 1, 2, 900 } }, .nledger = 2,
-	  .donated = { 700, 900 }, .open_donor = NONE },
+	  .donated = { 100, 900 }, .open_donor = NONE },
 	{ "the donor running again closes it", 2,
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(300),
 	    EXIT(400), WAKE(400, 0), PICK(400, 0), GUEST(400), EXIT(500), PICK(500, 1),
 	    GUEST(500), EXIT(900) },
 	  .donations = true, .ledger = { { 0, 1, 100 } }, .nledger = 1,
-	  .donated = { 700 }, .open_donor = NONE },
+	  .donated = { 100 }, .open_donor = NONE },
 	{ "a woken donor still waiting keeps it open", 3,
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(300),
 	    EXIT(350), WAKE(350, 0), GUEST(350), EXIT(600), PICK(600, 2), GUEST(600),
@@ -329,12 +340,26 @@ static const struct scenario donation_cases[] = {
 	{ "removing the donor closes it", 2,
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), REMOVE(300, 0),
 	    GUEST(300), EXIT(700) },
-	  .donations = true, .nledger = 0, .donated = { 700 }, .open_donor = NONE },
+	  .donations = true, .nledger = 0, .donated = { 0 }, .open_donor = NONE },
 	/* Another CPU removes the donor while the recipient runs: no credit, closed at the exit. */
 	{ "the donor removed while the recipient runs", 2,
 	  { PICK(0, 0), GUEST(0), EXIT(300), BLOCK(300), PICK(300, 1), GUEST(300), REMOVE(500, 0),
 	    EXIT(700), PICK(700, 1) },
-	  .donations = true, .nledger = 0, .donated = { 700 }, .open_donor = NONE },
+	  .donations = true, .nledger = 0, .donated = { 0 }, .open_donor = NONE },
+	/* Each halt gives up the rest of a fresh slice, but only the time that passes counts. */
+	{ "a donor woken and halting again gives its time once", 2,
+	  { PICK(0, 0), GUEST(0), EXIT(100), BLOCK(100), PICK(100, 1), GUEST(100), EXIT(150),
+	    WAKE(150, 0), PICK(150, 0), GUEST(150), EXIT(160), BLOCK(160), PICK(160, 1),
+	    GUEST(160), EXIT(200), WAKE(200, 0), PICK(200, 0), GUEST(200), EXIT(210),
+	    BLOCK(210), PICK(210, 1), GUEST(210), EXIT(2000) },
+	  .donations = true, .ledger = { { 0, 1, 50 }, { 0, 1, 40 }, { 0, 1, 990 } },
+	  .nledger = 3, .donated = { 1080 }, .open_donor = NONE },
+	/* Time in hypervisor and idle mode inside the donation is given up too, not credited. */
+	{ "idle inside the donation counts as given", 1,
+	  { PICK(0, 0), GUEST(0), EXIT(200), BLOCK(200), PICK(210, NONE), IDLE(210),
+	    UNIDLE(600), WAKE(600, 0), PICK(600, 0), GUEST(600), EXIT(700) },
+	  .donations = true, .nledger = 0, .donated = { 400 }, .open_donor = NONE,
+	  .idle = 390 },
 };
 
 /* -------------------------------------------------- focused unit cases */
@@ -409,19 +434,21 @@ static void test_block_counts(void **state)
 	assert_int_equal(w->e[0].state, SCHED_BLOCKED);
 	assert_int_equal(a->halts, 1);
 	assert_int_equal(a->slices_cut_by_halt, 1);
-	assert_int_equal(a->donated_cycles, 750);
+	assert_int_equal(a->donated_cycles, 0);		/* counted as the time passes */
 	sched_rq_block(&w->rq, 260);			/* already blocked: no-op */
 	assert_int_equal(a->halts, 1);
+	assert_int_equal(a->donated_cycles, 10);
 	sched_rq_wake(&w->rq, &w->e[0]);
 	sched_rq_wake(&w->rq, &w->e[0]);		/* runnable now: no-op */
 	assert_int_equal(a->wakeups, 0);		/* counted when it runs again */
 	sched_rq_block(&w->rq, 300);			/* woken before the pick: no-op */
 	assert_int_equal(w->e[0].state, SCHED_RUNNABLE);
 	assert_int_equal(a->halts, 1);
-	assert_int_equal(a->donated_cycles, 750);
+	assert_int_equal(a->donated_cycles, 50);
 	assert_ptr_equal(sched_rq_pick(&w->rq, 300), &w->e[1]);
 	assert_int_equal(a->wakeups, 0);
 	assert_ptr_equal(sched_rq_pick(&w->rq, 1300), &w->e[0]);
+	assert_int_equal(a->donated_cycles, 750);	/* the whole rest of its slice, by 1000 */
 	assert_int_equal(a->wakeups, 1);
 	sched_rq_block(&w->rq, 2300);			/* at the slice end: no cut */
 	assert_int_equal(a->halts, 2);
@@ -663,6 +690,42 @@ static void test_fair_with_halter(void **state)
 		    w->e[0].stats.donated_cycles);
 }
 
+#define PINGPONG_ROUNDS	1000
+#define PINGPONG_RUN	20		/* guest cycles before each wake-and-halt */
+
+/*
+ * Two entities wake each other and halt at once, over and over (a
+ * two-vCPU guest's IPI ping-pong): every halt cuts a fresh slice, but the
+ * donations add up to no more than the time that passed, and each donor's
+ * to no more than the time until it ran again or another halt took over.
+ */
+static void test_halt_pingpong_donations(void **state)
+{
+	struct world *w = world_init(2, FAIR_SLICE, 0);
+	uint64_t now = 0;
+
+	(void)state;
+	for (unsigned int n = 0; n < PINGPONG_ROUNDS; n++) {
+		struct sched_entity *se = sched_rq_pick(&w->rq, now);
+
+		assert_ptr_equal(se, &w->e[n % 2]);
+		sched_rq_enter_guest(&w->rq, now += ENTRY_COST);
+		sched_rq_exit_guest(&w->rq, now += PINGPONG_RUN);
+		sched_rq_wake(&w->rq, &w->e[(n + 1) % 2]);
+		sched_rq_block(&w->rq, now += EXIT_COST);
+		check_donations_bounded(w, now);
+		check_ledger_sums(w);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(w->e[i].stats.halts, PINGPONG_ROUNDS / 2);
+		/* Given: from each halt to the other's halt, one entry and run later. */
+		assert_true(w->e[i].stats.donated_cycles <=
+			    PINGPONG_ROUNDS / 2 * (ENTRY_COST + PINGPONG_RUN + EXIT_COST));
+		assert_int_equal(w->e[i].stats.received_cycles, PINGPONG_RUN * (PINGPONG_ROUNDS / 2) -
+				 (i == 0 ? PINGPONG_RUN : 0));
+	}
+}
+
 #define SIM_STEPS	200000
 #define SIM_HV_STEP	64		/* the clock advance in hypervisor mode, at most */
 
@@ -788,6 +851,7 @@ static void test_random_accounting(void **state)
 		check_queue(w);
 		check_ledger_sums(w);
 		check_entities(w);
+		check_donations_bounded(w, w->rq.mode_since);
 	}
 	/* The run exercised what it claims to. */
 	assert_true(applied > SIM_STEPS / 4);
@@ -835,6 +899,7 @@ static void test_random_chaos(void **state)
 		check_identity(w, rq->mode_since);
 		check_queue(w);
 		check_ledger_sums(w);
+		check_donations_bounded(w, rq->mode_since);
 	}
 	sched_rq_account_now(rq, latest);
 	check_identity(w, latest);
@@ -858,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_no_ledger_callback),
 		cmocka_unit_test(test_fair_cpu_bound),
 		cmocka_unit_test(test_fair_with_halter),
+		cmocka_unit_test(test_halt_pingpong_donations),
 		cmocka_unit_test(test_random_accounting),
 		cmocka_unit_test(test_random_chaos),
 	};

@@ -318,6 +318,115 @@ static void test_next_deadline_consistency(void **state)
 	}
 }
 
+/* ------------------------------------------------ minimum period */
+
+#define MIN_PERIOD	5000ull		/* TSC cycles */
+
+/* A 1-cycle periodic timer fires once per minimum period, not once per cycle. */
+static void test_min_period_periodic(void **state)
+{
+	struct vlapic l;
+
+	(void)state;
+	timer_setup(&l, VLAPIC_TIMER_PERIODIC);
+	vlapic_set_min_period(&l, MIN_PERIOD);
+	wr(&l, MSR_X2APIC_TIMER_DIVIDE, VLAPIC_DIVIDE_BY_1, T0);
+	wr(&l, MSR_X2APIC_TIMER_INITIAL, 1, T0);
+	assert_int_equal(vlapic_next_deadline(&l), T0 + MIN_PERIOD);
+	for (uint64_t now = T0; now < T0 + 10 * MIN_PERIOD; now += 7)
+		vlapic_timer_update(&l, now);
+	/* Expiries at T0 + 5000, ..., T0 + 45000: nine, where one per cycle made 50000. */
+	assert_int_equal(l.timer_expiries, 9);
+	assert_int_equal(vlapic_next_deadline(&l), T0 + 10 * MIN_PERIOD);
+	/* The count still reads as the guest set it: never above the initial count. */
+	assert_int_equal(rd(&l, MSR_X2APIC_TIMER_CURRENT, T0 + 10 * MIN_PERIOD - 2500), 1);
+	/* A count longer than the minimum is left alone. */
+	wr(&l, MSR_X2APIC_TIMER_INITIAL, 6000, T0 + 100000);
+	assert_int_equal(vlapic_next_deadline(&l), T0 + 106000);
+	assert_true(vlapic_timer_update(&l, T0 + 106000));
+	assert_int_equal(vlapic_next_deadline(&l), T0 + 112000);
+}
+
+/* One-shot counts are lengthened too; TSC-deadline mode is not limited. */
+static void test_min_period_oneshot_and_deadline(void **state)
+{
+	struct vlapic l;
+
+	(void)state;
+	timer_setup(&l, VLAPIC_TIMER_ONESHOT);
+	vlapic_set_min_period(&l, MIN_PERIOD);
+	wr(&l, MSR_X2APIC_TIMER_INITIAL, 3, T0);	/* 6 cycles at divide-by-2 */
+	assert_false(vlapic_timer_update(&l, T0 + 6));
+	assert_false(vlapic_timer_update(&l, T0 + MIN_PERIOD - 1));
+	assert_true(vlapic_timer_update(&l, T0 + MIN_PERIOD));
+	assert_int_equal(vlapic_next_deadline(&l), 0);
+
+	timer_setup(&l, VLAPIC_TIMER_TSC_DEADLINE);
+	vlapic_set_min_period(&l, MIN_PERIOD);
+	wr(&l, MSR_IA32_TSC_DEADLINE, T0 + 1, T0);
+	assert_int_equal(vlapic_next_deadline(&l), T0 + 1);
+	assert_true(vlapic_timer_update(&l, T0 + 1));
+}
+
+/* ------------------------------------------------ the expiry that matters */
+
+/* An expiry matters only if it makes an interrupt pending that is not already. */
+static void test_timer_event(void **state)
+{
+	struct vlapic l;
+
+	(void)state;
+	timer_setup(&l, VLAPIC_TIMER_PERIODIC);
+	assert_int_equal(vlapic_timer_event(&l, false), 0);		/* not armed */
+	wr(&l, MSR_X2APIC_TIMER_INITIAL, 100, T0);
+	assert_int_equal(vlapic_timer_event(&l, false), T0 + 200);
+	assert_int_equal(vlapic_timer_event(&l, true), T0 + 200);
+	/* Fired: its vector waits in IRR, so the next expiry changes nothing. */
+	assert_true(vlapic_timer_update(&l, T0 + 200));
+	assert_int_equal(vlapic_timer_event(&l, false), 0);
+	/* Taken by the guest: the next one matters again. */
+	vlapic_ack(&l, TIMER_VECTOR);
+	assert_int_equal(vlapic_timer_event(&l, false), T0 + 400);
+	/* In service: it would be pending but not deliverable (same class), so no wake-up. */
+	assert_int_equal(vlapic_timer_event(&l, true), 0);
+	wr(&l, MSR_X2APIC_EOI, 0, T0 + 300);
+	assert_int_equal(vlapic_timer_event(&l, true), T0 + 400);
+	/* A task priority at the vector's class holds it back from a halted CPU. */
+	wr(&l, MSR_X2APIC_TPR, TIMER_VECTOR & VLAPIC_PRIORITY_CLASS, T0 + 300);
+	assert_int_equal(vlapic_timer_event(&l, true), 0);
+	assert_int_equal(vlapic_timer_event(&l, false), T0 + 400);
+	wr(&l, MSR_X2APIC_TPR, 0, T0 + 300);
+	/* Masked: expiries are only counted. */
+	wr(&l, MSR_X2APIC_LVT_TIMER,
+	   LVT_TIMER(VLAPIC_TIMER_PERIODIC, TIMER_VECTOR) | VLAPIC_LVT_MASKED, T0 + 300);
+	assert_int_not_equal(vlapic_next_deadline(&l), 0);
+	assert_int_equal(vlapic_timer_event(&l, false), 0);
+	assert_int_equal(vlapic_timer_event(&l, true), 0);
+}
+
+/* An illegal timer vector raises the error vector instead; a disabled APIC wakes no one. */
+static void test_timer_event_error_and_disabled(void **state)
+{
+	struct vlapic l;
+
+	(void)state;
+	enabled(&l);
+	wr(&l, MSR_X2APIC_LVT_TIMER, LVT_TIMER(VLAPIC_TIMER_PERIODIC, 5), 0);
+	wr(&l, MSR_X2APIC_TIMER_INITIAL, 100, T0);
+	assert_int_equal(vlapic_timer_event(&l, false), 0);		/* error entry masked */
+	wr(&l, MSR_X2APIC_LVT_ERROR, ERROR_VECTOR, T0);
+	assert_int_equal(vlapic_timer_event(&l, true), T0 + 200);
+	assert_true(vlapic_timer_update(&l, T0 + 200));
+	assert_true(irr_has(&l, ERROR_VECTOR));
+	assert_int_equal(vlapic_timer_event(&l, false), 0);
+	vlapic_ack(&l, ERROR_VECTOR);
+	wr(&l, MSR_X2APIC_EOI, 0, T0 + 250);
+	assert_int_equal(vlapic_timer_event(&l, true), T0 + 400);
+	/* Software-disabled: every LVT entry is masked (SDM 11.4.7.2). */
+	wr(&l, MSR_X2APIC_SVR, VLAPIC_SVR_RESET, T0 + 250);
+	assert_int_equal(vlapic_timer_event(&l, true), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +440,10 @@ int main(void)
 		cmocka_unit_test(test_timer_mode_change),
 		cmocka_unit_test(test_divide),
 		cmocka_unit_test(test_next_deadline_consistency),
+		cmocka_unit_test(test_min_period_periodic),
+		cmocka_unit_test(test_min_period_oneshot_and_deadline),
+		cmocka_unit_test(test_timer_event),
+		cmocka_unit_test(test_timer_event_error_and_disabled),
 	};
 
 	return cmocka_run_group_tests_name("vlapic_timer", tests, NULL, NULL);

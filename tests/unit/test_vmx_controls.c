@@ -87,6 +87,13 @@ static const struct compute_case compute_cases[] = {
 	  0x00036dfbu | EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_LOAD_IA32_EFER |
 	  EXIT_SAVE_IA32_EFER | EXIT_ACK_INTERRUPT_ON_EXIT | EXIT_SAVE_IA32_PAT |
 	  EXIT_LOAD_IA32_PAT, 0 },
+	/* The TRUE MSRs let the debug controls be 0 (the plain ones force them): DR7 must be asked for. */
+	{ "exit: save debug controls not forced by the TRUE MSR", SKL_TRUE_EXIT, 0, 0, 0,
+	  0x00036dfbu, 0 },
+	{ "exit: save debug controls asked for", SKL_TRUE_EXIT, EXIT_SAVE_DEBUG_CONTROLS, 0, 0,
+	  0x00036dfbu | EXIT_SAVE_DEBUG_CONTROLS, 0 },
+	{ "entry: load debug controls asked for", SKL_TRUE_ENTRY, ENTRY_LOAD_DEBUG_CONTROLS, 0, 0,
+	  0x000011fbu | ENTRY_LOAD_DEBUG_CONTROLS, 0 },
 	{ "entry: IA-32e guest, load EFER", SKL_TRUE_ENTRY,
 	  ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER, ENTRY_LOAD_IA32_PAT, 0,
 	  0x000011fbu | ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT, 0 },
@@ -263,6 +270,10 @@ static void test_bit_names(void **state)
 		  "acknowledge interrupt on exit" },
 		{ VMX_CTL_ENTRY, bit_of(ENTRY_IA32E_MODE_GUEST), "IA-32e mode guest" },
 		{ VMX_CTL_ENTRY, bit_of(ENTRY_LOAD_IA32_EFER), "load IA32_EFER" },
+		/* Required for the guest's DR7 (arch/debugreg.h); optional MOV-DR exiting. */
+		{ VMX_CTL_EXIT, bit_of(EXIT_SAVE_DEBUG_CONTROLS), "save debug controls" },
+		{ VMX_CTL_ENTRY, bit_of(ENTRY_LOAD_DEBUG_CONTROLS), "load debug controls" },
+		{ VMX_CTL_PROC, bit_of(CPU_BASED_MOV_DR_EXITING), "MOV-DR exiting" },
 		/* The same bit number means different controls in different words. */
 		{ VMX_CTL_PIN, 0, "external-interrupt exiting" },
 		{ VMX_CTL_PROC2, 1, "enable EPT" },
@@ -274,6 +285,7 @@ static void test_bit_names(void **state)
 		{ VMX_CTL_PROC, bit_of(CPU_BASED_INVLPG_EXITING), "unnamed control" },
 		{ VMX_CTL_PROC2, 31, "unnamed control" },
 		{ VMX_CTL_ENTRY, 0, "unnamed control" },
+		{ VMX_CTL_EXIT, 0, "unnamed control" },
 		/* Out of range. */
 		{ VMX_CTL_PIN, 32, "?" },
 		{ VMX_CTL_PROC, 0xffffffffu, "?" },

@@ -11,6 +11,8 @@ const char guest_name[] = "hypercall";
 static struct tally_domain_info info __attribute__((aligned(8)));
 static struct tally_counters counters[2] __attribute__((aligned(8)));
 static struct tally_vcpu_counters vcpu[2] __attribute__((aligned(8)));
+/* The largest list the ABI allows, and one more entry (170 KiB of .bss). */
+static struct tally_vcpu_counters many[TALLY_VCPU_LIST_MAX + 1] __attribute__((aligned(8)));
 static const char console_text[] = "hello through the console hypercall\n";
 
 static uint32_t ram_top(const struct mb_info *mbi)
@@ -57,6 +59,14 @@ static void check_vcpu_counters(void)
 		    vcpu[0].cpu_cycles > 0 && vcpu[0].exits_by_reason[18] >= 1,
 		    "VCPU_COUNTERS of itself: %d vCPU, %u vmcall exits", r,
 		    (uint32_t)vcpu[0].exits_by_reason[18]);
+	r = tally_vcpu_counters(info.domain_id, many, TALLY_VCPU_LIST_MAX);
+	guest_check(r == 1 && many[0].domain_id == info.domain_id && many[0].vcpu_id == 0 &&
+		    many[0].exits_by_reason[18] >= 1 && many[1].size == 0,
+		    "VCPU_COUNTERS with capacity %u (the limit): %d vCPU, entry 1 untouched",
+		    TALLY_VCPU_LIST_MAX, r);
+	r = tally_vcpu_counters(info.domain_id, many, TALLY_VCPU_LIST_MAX + 1);
+	guest_check(r == -TALLY_E2BIG, "VCPU_COUNTERS with capacity %u: %d (-E2BIG)",
+		    TALLY_VCPU_LIST_MAX + 1, r);
 	r = tally_vcpu_counters(info.domain_id + 1, vcpu, 1);
 	guest_check(r == -TALLY_EPERM, "VCPU_COUNTERS of another domain: %d (-EPERM)", r);
 	r = tally_cpu_counters(NULL, 0);

@@ -103,6 +103,16 @@ void guest_start(const struct mb_info *mbi, uint32_t magic)
 			    magic, MB_BOOTLOADER_MAGIC);
 		guest_exit();
 	}
+	/*
+	 * `irqs_on`: start the test with interrupts enabled.  Under Tally a
+	 * guest gets no interrupt it did not program its APIC for, and Bochs
+	 * 2.7 leaves a guest with IF=0 for no host interrupt (it masks them
+	 * by the guest's IF at VM entry, whatever external-interrupt exiting
+	 * says), so a CPU-bound guest needs it to be preempted there by
+	 * Tally's LAPIC timer (`sched_timer=lapic`).
+	 */
+	if (cmdline_flag(mbi, "irqs_on"))
+		irq_enable();
 	guest_main(mbi);
 	guest_exit();
 }

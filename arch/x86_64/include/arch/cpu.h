@@ -32,6 +32,7 @@
 #define CR4_OSFXSR		(1ull << 9)
 #define CR4_VMXE		(1ull << 13)
 #define CR4_OSXSAVE		(1ull << 18)
+#define CR4_PKE			(1ull << 22)	/* protection keys for user pages */
 
 #define MSR_IA32_TSC		0x00000010
 #define MSR_IA32_SYSENTER_CS	0x00000174
@@ -61,6 +62,7 @@
 #define CPUID_7_EBX_INVPCID	(1u << 10)
 #define CPUID_7_EBX_AVX2	(1u << 5)
 #define CPUID_7_EBX_AVX512F	(1u << 16)
+#define CPUID_7_ECX_OSPKE	(1u << 4)	/* mirrors CR4.PKE */
 #define CPUID_7_ECX_WAITPKG	(1u << 5)
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)

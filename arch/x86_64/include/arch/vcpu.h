@@ -4,6 +4,7 @@
 #define ARCH_VCPU_H
 
 #include <tally/types.h>
+#include <arch/debugreg.h>
 #include <arch/vlapic.h>
 #include <arch/vmx.h>
 #include <arch/xstate.h>
@@ -26,14 +27,14 @@ struct guest_regs {
 
 struct arch_vcpu {
 	struct guest_regs regs;		/* while not on the CPU */
-	struct xstate xstate;		/* x87/SSE/AVX state and XCR0, while not on the CPU */
+	struct xstate xstate;		/* x87/SSE/AVX/PKRU state and XCR0, while not on the CPU */
+	struct debugreg_state dregs;	/* CR2, DR0-DR3, DR6, while not on the CPU */
 	hpa_t vmcs;
 	uint16_t vpid;
 	bool vmcs_ready;		/* set up on its CPU */
 	bool launched;			/* VMLAUNCH done; VMRESUME from now on */
 	uint32_t entry_eip, entry_ebx;	/* multiboot entry state, for the VMCS setup */
 	uint64_t syscall_msrs[5];	/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
-	uint64_t cr8;			/* the guest's task priority (not the CPU's) */
 	uint64_t exits[EXIT_REASON_MAX];	/* VM exits by basic reason (SDM App. C) */
 	struct vlapic vlapic;
 	struct spinlock apic_lock;	/* vlapic: its CPU and IPI senders */

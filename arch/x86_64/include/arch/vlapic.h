@@ -156,6 +156,7 @@ struct vlapic {
 	uint64_t tsc_deadline_msr;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	uint64_t timer_expiries;	/* counter: times the timer fired */
 	uint64_t accepted;		/* counter: interrupts accepted into IRR */
+	uint64_t min_period;		/* TSC cycles: shortest one-shot or periodic count; 0: none */
 };
 
 /* Reset state for the APIC with x2APIC ID @id (SDM 11.4.7.1; SVR 0xFF, all LVTs masked). */
@@ -199,6 +200,27 @@ static inline uint64_t vlapic_next_deadline(const struct vlapic *l)
 }
 
 /*
+ * From now on a one-shot or periodic count lasts at least @cycles TSC
+ * cycles (an initial count of 1 at divide-by-1 asks for one cycle); the
+ * current-count register then reads the initial count until the rest of
+ * the lengthened period has the count's own length.  TSC-deadline mode is
+ * not limited: each arming is a WRMSR the guest pays for.  0 (the reset
+ * value): no limit.  Applies from the next load of the count.
+ */
+void vlapic_set_min_period(struct vlapic *l, uint64_t cycles);
+
+/*
+ * The TSC of the next timer expiry that would make an interrupt pending
+ * which is not pending yet, or 0: none armed, masked (an expiry is only
+ * counted), or its vector already waits in IRR (one more sets nothing).
+ * With @to_wake, also 0 unless that interrupt would be deliverable (APIC
+ * enabled, priority class above PPR): the expiry that ends a HLT.  A
+ * timer with an illegal vector raises the LVT error vector (SDM 11.5.3),
+ * which is then the one considered.  The deadline may be in the past.
+ */
+uint64_t vlapic_timer_event(const struct vlapic *l, bool to_wake);
+
+/*
  * The vector to deliver now: the highest in IRR whose priority class is
  * above the processor priority (max of TPR and highest ISR class), or -1.
  * Returns -1 while the APIC is software-disabled (SVR bit 8 clear).
@@ -207,5 +229,13 @@ int vlapic_pending_vector(const struct vlapic *l);
 
 /* The CPU took @vector (it was injected): move it from IRR to ISR. */
 void vlapic_ack(struct vlapic *l, uint8_t vector);
+
+/*
+ * CR8 in 64-bit mode is this APIC's TPR (SDM 11.8.6.1): a read gives
+ * TPR[7:4]; a write of @cr8 sets TPR[7:4] = @cr8[3:0] and TPR[3:0] = 0,
+ * or is -EINVAL (#GP) when bits 63:4 are set.
+ */
+uint64_t vlapic_cr8_read(const struct vlapic *l);
+int vlapic_cr8_write(struct vlapic *l, uint64_t cr8);
 
 #endif

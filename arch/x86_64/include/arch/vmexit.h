@@ -51,6 +51,14 @@ void vmexit_ept_violation(struct vcpu *v, struct guest_regs *r);
 void vmexit_triple_fault(struct vcpu *v, struct guest_regs *r);
 void vmexit_vmcall(struct vcpu *v, struct guest_regs *r);
 void vmexit_invalid_state(struct vcpu *v, struct guest_regs *r);
+void vmexit_rdpmc(struct vcpu *v, struct guest_regs *r);
+void vmexit_wbinvd(struct vcpu *v, struct guest_regs *r);
+
+struct sdm_mode;
+/* The current vCPU's mode for arch/sdm_checks.h, from its VMCS (exit_cr.c; no CPUID fields). */
+void vmexit_guest_mode(struct sdm_mode *m);
+/* Fill @m's CPUID fields (extended features, MAXPHYADDR) as @v sees them (exit_cpuid.c). */
+void vmexit_guest_features(const struct vcpu *v, struct sdm_mode *m);
 
 /* From vmx_stub.asm: restore @regs and VMLAUNCH (@launch) or VMRESUME. */
 __noreturn void vmx_enter(struct guest_regs *regs, uint64_t launch);

@@ -34,7 +34,11 @@ struct vcpu;
 /* Create and fill @v's VMCS on the calling CPU, leaving it current: 0, -ENOMEM or -EIO. */
 int vmx_vcpu_setup(struct vcpu *v);
 
-/* Arm the VMX-preemption timer to end guest mode at TSC @deadline (if the CPU has it). */
-void vmx_arm_timer(uint64_t deadline);
+/*
+ * Arm the VMX-preemption timer to end guest mode at TSC @deadline, or just
+ * after (if in use).  True if @deadline has passed: armed with 0, the next
+ * entry exits before any guest instruction.
+ */
+bool vmx_arm_timer(uint64_t deadline);
 
 #endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* The serial console: whole lines into a ring the UART's transmit interrupt drains.
+ *
+ * Design: every line (Tally's log, a guest's console line) is one UART
+ * record, queued whole or dropped whole, so no CPU waits ~87 us a byte on
+ * the line.  Output is written synchronously only before the I/O APIC is
+ * up (early boot), when there is none (`acpi=off`), and for a panic, which
+ * first sends what is queued.  Guest lines leave CONSOLE_TALLY_RESERVE
+ * bytes free, so a guest that floods the console cannot crowd out Tally's
+ * own lines.  A dropped line is counted (Tally's here, a guest's also by
+ * the caller, per domain), and the next line that fits is preceded by
+ * `console: N lines dropped (output ring full)`, at most once a second.
+ * Locking: the UART's lock (uart_record_begin) orders lines from all CPUs
+ * and guards the counters; with `console_timestamps` the stamp is taken
+ * under it, so stamps never go back down the console; a panic bypasses it
+ * once the other CPUs have stopped. */
+#include <tally/arch.h>
+#include <tally/console.h>
+#include <tally/fmt.h>
+#include <tally/log.h>
+#include <tally/options.h>
+#include <tally/percpu.h>
+#include <tally/uart.h>
+
+/*
+ * ~5.7 s of line at 115200 baud: a burst of boot lines, a key's answer or
+ * several guests' bursts wait here while the line catches up.
+ */
+#define CONSOLE_RING_SIZE	(64 * KIB)
+/* Room only Tally's own lines may take (a few hundred of them). */
+#define CONSOLE_TALLY_RESERVE	(16 * KIB)
+#define CONSOLE_STAMP_MAX	24	/* "[12345678901.123456] " */
+#define CONSOLE_NOTICE_MAX	96
+#define CONSOLE_NOTICES_PER_S	1
+
+static struct uart console_uart;
+static char console_ring[CONSOLE_RING_SIZE];
+static uint64_t boot_tsc;		/* time zero of the stamps and of uptimes */
+
+/* Lines dropped for want of room (under the UART's lock). */
+static struct {
+	uint64_t tally, guests;
+	uint64_t unreported;		/* since the last notice */
+	uint64_t next_notice;		/* TSC */
+} dropped;
+
+void console_init_early(void)
+{
+	boot_tsc = arch_read_tsc();
+	uart_init(&console_uart, UART_COM1);
+}
+
+uint64_t console_boot_tsc(void)
+{
+	return boot_tsc;
+}
+
+/* Single CPU, polled: before the domains and the I/O APIC exist. */
+void console_set_port(uint16_t port)
+{
+	uart_init(&console_uart, port);
+}
+
+void console_start_irq(void)
+{
+	int err = uart_start_irq_tx(&console_uart, console_ring, sizeof(console_ring));
+
+	if (err < 0)
+		log_warn("console: no interrupt for port %#x (error %d): output is written "
+			 "synchronously, ~87 us of the CPU per byte", console_uart.port, err);
+	else
+		log_info("console: port %#x interrupt-driven, %lu KiB ring", console_uart.port,
+			 CONSOLE_RING_SIZE / KIB);
+}
+
+/*
+ * "[    12.345678] " into @buf: seconds since boot, as Linux and Xen print
+ * them; zero until the TSC is calibrated, since its rate is unknown before.
+ */
+static size_t format_stamp(char *buf, size_t size)
+{
+	uint64_t khz = arch_tsc_khz(), cycles = arch_read_tsc() - boot_tsc;
+	int n;
+
+	if (!khz)
+		n = fmt_snprintf(buf, size, "[%5u.%06u] ", 0, 0);
+	else
+		n = fmt_snprintf(buf, size, "[%5lu.%06lu] ", cycles / (khz * 1000),
+				 cycles % (khz * 1000) * 1000 / khz);
+	return (size_t)MIN(n, (int)size - 1);
+}
+
+/* The stamp (with `console_timestamps`) and @len bytes of @line, into the open record. */
+static void put_line(const char *line, size_t len)
+{
+	char stamp[CONSOLE_STAMP_MAX];
+
+	if (options.console_timestamps)
+		uart_record_write(&console_uart, stamp, format_stamp(stamp, sizeof(stamp)));
+	uart_record_write(&console_uart, line, len);
+}
+
+/* Ring bytes @len bytes of @line take: the UART sends each "\n" as "\r\n". */
+static size_t wire_len(const char *line, size_t len)
+{
+	size_t n = len;
+
+	for (size_t i = 0; i < len; i++)
+		n += line[i] == '\n';
+	return n;
+}
+
+/* Say how many lines were lost, once a second, if the notice fits before the next line. */
+static void put_drop_notice(size_t room)
+{
+	uint64_t now = arch_read_tsc();
+	char notice[CONSOLE_NOTICE_MAX];
+	int n;
+
+	if (!dropped.unreported || now < dropped.next_notice)
+		return;
+	n = fmt_snprintf(notice, sizeof(notice), "[c%u] console: %lu lines dropped "
+			 "(output ring full)\n", this_cpu()->id, dropped.unreported);
+	n = MIN(n, (int)sizeof(notice) - 1);
+	if (wire_len(notice, (size_t)n) + CONSOLE_STAMP_MAX > room)
+		return;
+	put_line(notice, (size_t)n);
+	dropped.unreported = 0;
+	dropped.next_notice = now + arch_tsc_khz() * 1000 / CONSOLE_NOTICES_PER_S;
+}
+
+bool console_write_line(const char *line, size_t len, enum console_origin origin)
+{
+	unsigned long flags = uart_record_begin(&console_uart);
+	size_t room = uart_record_room(&console_uart);
+	size_t need = (origin == CONSOLE_GUEST ? CONSOLE_TALLY_RESERVE : 0) +
+		      wire_len(line, len) + CONSOLE_STAMP_MAX;
+	bool fits = room >= need;
+
+	if (fits) {
+		put_drop_notice(room - need);
+		put_line(line, len);
+	} else {
+		if (origin == CONSOLE_GUEST)
+			dropped.guests++;
+		else
+			dropped.tally++;
+		dropped.unreported++;
+	}
+	/* Measured above, so the record cannot overflow: it is queued whole. */
+	uart_record_end(&console_uart, flags);
+	return fits;
+}
+
+void console_write_unlocked(const char *line, size_t len)
+{
+	char stamp[CONSOLE_STAMP_MAX];
+
+	if (options.console_timestamps)
+		uart_write(&console_uart, stamp, format_stamp(stamp, sizeof(stamp)));
+	uart_write(&console_uart, line, len);
+}
+
+void console_panic(void)
+{
+	uart_panic_flush(&console_uart);
+}
+
+void console_kick(void)
+{
+	if (uart_tx_pending(&console_uart))
+		uart_kick(&console_uart, arch_read_tsc());
+}
+
+void console_report_dropped(void)
+{
+	log_info("console: tally_lines_dropped=%lu guest_lines_dropped=%lu",
+		 __atomic_load_n(&dropped.tally, __ATOMIC_RELAXED),
+		 __atomic_load_n(&dropped.guests, __ATOMIC_RELAXED));
+}
+
+int console_getc(void)
+{
+	return uart_getc(&console_uart);
+}
+
+void console_flush(void)
+{
+	uart_flush(&console_uart);
+}

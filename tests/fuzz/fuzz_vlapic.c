@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer harness: a guest's x2APIC, its MSR writes and reads, interrupts and timer (arch/x86_64/vlapic.c).
+ *
+ * Input: the starting TSC (32 bits), the minimum timer period Tally sets
+ * (24 bits of TSC cycles), then operations (OP_*), each a byte
+ * whose low bits pick the operation and OP_WIDE a 64-bit value, followed
+ * by its operands.  After each one the register file must be consistent,
+ * a refused WRMSR (#GP) and every RDMSR must leave it as it was, the
+ * timer must never stay armed in the past once brought up to date, and
+ * vlapic_timer_event() must name exactly the expiries that make a new
+ * interrupt pending (deliverable, when asked for a wake-up).
+ */
+#include <string.h>
+
+#include <arch/vlapic.h>
+#include <tally/errno.h>
+
+#include "harness.h"
+#include "shim.h"
+
+enum op {
+	OP_WRMSR,	/* MSR byte, value */
+	OP_RDMSR,	/* MSR byte */
+	OP_TICK,	/* TSC delta (32 bits), then vlapic_timer_update() */
+	OP_ACCEPT,	/* vector byte from outside (another vCPU, a device) */
+	OP_DELIVER,	/* the highest deliverable vector goes from IRR to ISR */
+	OP_CR8,		/* MOV to CR8 of the byte, or with OP_WIDE of 64 bits */
+	OP_COUNT
+};
+
+#define OP_KIND		0x07
+#define OP_WIDE		0x80	/* the value has 64 bits, not 32 */
+#define MSR_TSC_BYTE	0xFF	/* MSR byte standing for IA32_TSC_DEADLINE, not 0x8FF */
+#define MAX_OPS		64
+#define APIC_ID		3
+#define CR8_MAX		0xF
+#define CR8_TPR_SHIFT	4
+#define BANKS		8
+#define ESR_BITS	(VLAPIC_ESR_SEND_ILLEGAL_VECTOR | VLAPIC_ESR_RECV_ILLEGAL_VECTOR)
+#define SVR_BITS	(VLAPIC_SVR_VECTOR | VLAPIC_SVR_ENABLE | VLAPIC_SVR_FOCUS_DISABLE | \
+			 VLAPIC_SVR_EOI_SUPPRESS)
+#define LVT_ANY_BITS	(VLAPIC_LVT_VECTOR | VLAPIC_LVT_DELIVERY_MODE | VLAPIC_LVT_POLARITY | \
+			 VLAPIC_LVT_TRIGGER_LEVEL | VLAPIC_LVT_MASKED)
+
+static struct vlapic apic;
+
+/* Bit w of @words is set exactly when bank word w is not 0. */
+static bool words_match(const uint32_t *bank, uint8_t words)
+{
+	for (unsigned int w = 0; w < BANKS; w++)
+		if (!!(words & (1u << w)) != !!bank[w])
+			return false;
+	return true;
+}
+
+static int highest(const uint32_t *bank)
+{
+	for (int v = BANKS * 32 - 1; v >= 0; v--)
+		if (bank[v / 32] & (1u << (v % 32)))
+			return v;
+	return -1;
+}
+
+/* The register file holds only what a write may store, and the derived state agrees. */
+static void check_registers(const struct vlapic *l)
+{
+	const uint32_t lvts[] = { l->lvt_cmci, l->lvt_thermal, l->lvt_pmi, l->lvt_lint0,
+				  l->lvt_lint1, l->lvt_error };
+	uint32_t mode = (l->lvt_timer & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
+
+	FUZZ_CHECK(words_match(l->irr, l->irr_words) && words_match(l->isr, l->isr_words));
+	FUZZ_CHECK(l->id == APIC_ID && l->tpr <= VLAPIC_TPR_MASK && !(l->esr & ~ESR_BITS));
+	FUZZ_CHECK(!(l->svr & ~SVR_BITS) && !(l->timer_divide_config & ~VLAPIC_DIVIDE_MASK));
+	FUZZ_CHECK(!(l->icr & VLAPIC_ICR_DELIVERY_STATUS) && mode != VLAPIC_TIMER_RESERVED);
+	FUZZ_CHECK(!(l->lvt_timer & ~(VLAPIC_LVT_VECTOR | VLAPIC_LVT_MASKED | VLAPIC_LVT_TIMER_MODE)));
+	for (size_t i = 0; i < ARRAY_SIZE(lvts); i++) {
+		FUZZ_CHECK(!(lvts[i] & ~LVT_ANY_BITS));
+		/* A software-disabled APIC keeps every entry masked (SDM 11.4.7.2). */
+		FUZZ_CHECK((l->svr & VLAPIC_SVR_ENABLE) || (lvts[i] & VLAPIC_LVT_MASKED));
+	}
+	FUZZ_CHECK((l->svr & VLAPIC_SVR_ENABLE) || (l->lvt_timer & VLAPIC_LVT_MASKED));
+	FUZZ_CHECK(mode == VLAPIC_TIMER_TSC_DEADLINE || l->timer_initial || !l->deadline);
+	FUZZ_CHECK(vlapic_next_deadline(l) == l->deadline);
+}
+
+/* What the guest reads back: PPR from TPR and ISR (SDM 11.8.3.1), a count within the initial one. */
+static void check_reads(struct vlapic *l, uint64_t now)
+{
+	int isrv = highest(l->isr), pending = vlapic_pending_vector(l);
+	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & VLAPIC_PRIORITY_CLASS;
+	uint64_t ppr = 0, count = 0;
+
+	FUZZ_CHECK(vlapic_msr_read(l, MSR_X2APIC_PPR, now, &ppr) == 0);
+	FUZZ_CHECK((ppr & VLAPIC_PRIORITY_CLASS) == MAX(l->tpr & VLAPIC_PRIORITY_CLASS, isr_class));
+	FUZZ_CHECK(vlapic_msr_read(l, MSR_X2APIC_TIMER_CURRENT, now, &count) == 0);
+	FUZZ_CHECK(count <= l->timer_initial);
+	FUZZ_CHECK(vlapic_cr8_read(l) == l->tpr >> CR8_TPR_SHIFT);
+	if (pending < 0)
+		return;
+	FUZZ_CHECK(pending >= VLAPIC_FIRST_VECTOR && pending == highest(l->irr));
+	FUZZ_CHECK(((uint32_t)pending & VLAPIC_PRIORITY_CLASS) > (ppr & VLAPIC_PRIORITY_CLASS));
+	FUZZ_CHECK(l->svr & VLAPIC_SVR_ENABLE);
+}
+
+/*
+ * Only an ICR write sends anything, to the destination its shorthand or
+ * physical x2APIC ID names (0xFFFFFFFF: everyone; SDM 11.12.9), and a
+ * fixed IPI never carries an illegal vector.
+ */
+static void check_action(const struct vlapic_action *act, uint32_t msr, uint64_t icr)
+{
+	static const uint32_t by_shorthand[] = {
+		[VLAPIC_ICR_SELF] = VLAPIC_DEST_SELF, [VLAPIC_ICR_ALL] = VLAPIC_DEST_ALL,
+		[VLAPIC_ICR_ALL_BUT_SELF] = VLAPIC_DEST_ALL_BUT_SELF,
+	};
+	uint32_t shorthand = (icr & VLAPIC_ICR_SHORTHAND) >> VLAPIC_ICR_SHORTHAND_SHIFT;
+	uint32_t id = (uint32_t)(icr >> VLAPIC_ICR_DEST_SHIFT);
+
+	FUZZ_CHECK(act->kind >= VLAPIC_ACTION_NONE && act->kind <= VLAPIC_ACTION_NMI);
+	if (act->kind == VLAPIC_ACTION_NONE)
+		return;
+	FUZZ_CHECK(msr == MSR_X2APIC_ICR);
+	if (shorthand != VLAPIC_ICR_NO_SHORTHAND)
+		FUZZ_CHECK(act->dest == by_shorthand[shorthand]);
+	else
+		FUZZ_CHECK(act->dest == (id == VLAPIC_BROADCAST_ID ? VLAPIC_DEST_ALL : id) &&
+			   (id == VLAPIC_BROADCAST_ID || id < VLAPIC_DEST_ALL));
+	if (act->kind == VLAPIC_ACTION_IPI)
+		FUZZ_CHECK(act->vector >= VLAPIC_FIRST_VECTOR && act->vector == (icr & VLAPIC_ICR_VECTOR));
+}
+
+static void op_wrmsr(uint32_t msr, uint64_t val, uint64_t now)
+{
+	struct vlapic before = apic;
+	struct vlapic_action act;
+	int ret = vlapic_msr_write(&apic, msr, val, now, &act);
+
+	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
+	check_action(&act, msr, val);
+	if (ret < 0)	/* #GP: the WRMSR had no effect */
+		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)) && act.kind == VLAPIC_ACTION_NONE);
+}
+
+static void op_rdmsr(uint32_t msr, uint64_t now)
+{
+	struct vlapic before = apic;
+	uint64_t val = 0;
+	int ret = vlapic_msr_read(&apic, msr, now, &val);
+
+	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
+	FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)));
+	/* x2APIC registers are 32 bits wide but for ICR and IA32_TSC_DEADLINE (SDM 11.12.1.2). */
+	if (ret == 0 && msr != MSR_X2APIC_ICR && msr != MSR_IA32_TSC_DEADLINE)
+		FUZZ_CHECK(val <= UINT32_MAX);
+}
+
+/* The vector that @after's IRR holds and @before's did not, or -1 if none (at most one). */
+static int new_vector(const struct vlapic *before, const struct vlapic *after)
+{
+	uint32_t added[BANKS];
+
+	for (unsigned int w = 0; w < BANKS; w++)
+		added[w] = after->irr[w] & ~before->irr[w];
+	return highest(added);
+}
+
+/*
+ * vlapic_timer_event() against what the next expiry does to a copy: it
+ * names the deadline exactly when that makes a new vector pending, and
+ * asked for a wake-up, only when that vector would also be delivered.
+ */
+static void check_timer_event(const struct vlapic *l)
+{
+	uint64_t event = vlapic_timer_event(l, false), wake = vlapic_timer_event(l, true);
+	struct vlapic next = *l;
+	uint64_t ppr = 0;
+	int v;
+
+	if (!l->deadline) {
+		FUZZ_CHECK(!event && !wake);
+		return;
+	}
+	FUZZ_CHECK(vlapic_timer_update(&next, l->deadline));
+	v = new_vector(l, &next);
+	FUZZ_CHECK(event == (v < 0 ? 0 : l->deadline));
+	FUZZ_CHECK(vlapic_msr_read(&next, MSR_X2APIC_PPR, l->deadline, &ppr) == 0);
+	FUZZ_CHECK(wake == (v >= 0 && (l->svr & VLAPIC_SVR_ENABLE) &&
+			    ((uint32_t)v & VLAPIC_PRIORITY_CLASS) > (ppr & VLAPIC_PRIORITY_CLASS) ?
+			    l->deadline : 0));
+}
+
+/* TSC cycles a periodic count lasts: the divide values of SDM figure 11-10, and the minimum. */
+static uint64_t period(const struct vlapic *l)
+{
+	static const uint8_t shift[VLAPIC_DIVIDE_MASK + 1] = {
+		[VLAPIC_DIVIDE_BY_2] = 1, [VLAPIC_DIVIDE_BY_4] = 2, [VLAPIC_DIVIDE_BY_8] = 3,
+		[VLAPIC_DIVIDE_BY_16] = 4, [VLAPIC_DIVIDE_BY_32] = 5, [VLAPIC_DIVIDE_BY_64] = 6,
+		[VLAPIC_DIVIDE_BY_128] = 7, [VLAPIC_DIVIDE_BY_1] = 0,
+	};
+	uint64_t cycles = (uint64_t)l->timer_initial << shift[l->timer_divide_config];
+
+	return MAX(cycles, l->min_period);
+}
+
+/*
+ * Time passes: at most one expiry, after which no deadline is left behind,
+ * and a periodic timer's next one lies within a period.
+ */
+static void op_tick(uint64_t *now, uint64_t delta)
+{
+	uint64_t expiries = apic.timer_expiries;
+	uint32_t mode = (apic.lvt_timer & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
+	bool fired;
+
+	check_timer_event(&apic);
+	*now += MIN(delta, UINT64_MAX - *now);	/* the TSC does not wrap */
+	fired = vlapic_timer_update(&apic, *now);
+	FUZZ_CHECK(apic.timer_expiries == expiries + fired);
+	FUZZ_CHECK(!apic.deadline || apic.deadline > *now || apic.deadline == UINT64_MAX);
+	if (fired && mode == VLAPIC_TIMER_PERIODIC && apic.deadline != UINT64_MAX)
+		FUZZ_CHECK(apic.deadline - *now <= period(&apic));
+}
+
+/* MOV to CR8 sets TPR[7:4] and clears TPR[3:0], or is #GP with bits 63:4 set (SDM 11.8.6.1). */
+static void op_cr8(uint64_t val)
+{
+	struct vlapic before = apic;
+	int ret = vlapic_cr8_write(&apic, val);
+
+	FUZZ_CHECK(ret == (val > CR8_MAX ? -EINVAL : 0));
+	if (ret)
+		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)));
+	else
+		FUZZ_CHECK(apic.tpr == val << CR8_TPR_SHIFT);
+}
+
+static void op_deliver(void)
+{
+	int v = vlapic_pending_vector(&apic);
+
+	if (v < 0)
+		return;
+	vlapic_ack(&apic, (uint8_t)v);
+	FUZZ_CHECK(highest(apic.isr) == v);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_input in = { data, size };
+	uint64_t now = fuzz_take(&in, 4);
+
+	vlapic_init(&apic, APIC_ID);
+	vlapic_set_min_period(&apic, fuzz_take(&in, 3));
+	for (unsigned int i = 0; i < MAX_OPS && in.size; i++) {
+		unsigned int op = fuzz_take(&in, 1);
+		uint32_t b = fuzz_take(&in, 1);
+		uint32_t msr = b == MSR_TSC_BYTE ? MSR_IA32_TSC_DEADLINE : MSR_X2APIC_FIRST + b;
+
+		switch ((op & OP_KIND) % OP_COUNT) {
+		case OP_WRMSR:
+			op_wrmsr(msr, fuzz_take(&in, op & OP_WIDE ? 8 : 4), now);
+			break;
+		case OP_RDMSR:
+			op_rdmsr(msr, now);
+			break;
+		case OP_TICK:
+			op_tick(&now, b | fuzz_take(&in, op & OP_WIDE ? 7 : 3) << 8);
+			break;
+		case OP_ACCEPT:
+			vlapic_accept(&apic, (uint8_t)b);
+			break;
+		case OP_DELIVER:
+			op_deliver();
+			break;
+		default:
+			op_cr8(op & OP_WIDE ? fuzz_take(&in, 8) : b);
+			break;
+		}
+		check_registers(&apic);
+		check_reads(&apic, now);
+	}
+	return 0;
+}
