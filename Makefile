@@ -37,12 +37,17 @@ endef
 FORCE:
 
 # ---------------------------------------------------------------- hypervisor
+# Debug info names sources relative to the checkout (DW_AT_comp_dir "."), so
+# two checkouts build byte-identical images (tests/system/test_reproducible.py).
+PREFIX_MAP := -ffile-prefix-map=$(CURDIR)=.
 KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -O2 -g \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
-	-MMD -MP -Iinclude -Iarch/x86_64/include
-KASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/gen/
+	$(PREFIX_MAP) -MMD -MP -Iinclude -Iarch/x86_64/include
+# No DWARF for assembly: NASM 2.16.01 records the absolute source folder as
+# DW_AT_comp_dir and has no prefix map; the symbol table names every routine.
+KASFLAGS := -f elf64 -I$(BUILD)/gen/
 KLDFLAGS := -nostdlib -n -T linker.ld -z max-page-size=0x1000 \
 	--no-warn-rwx-segments -z noexecstack
 # Every kernel object and link depends on the tools and flags that made it.
@@ -51,13 +56,15 @@ KERNEL_STAMP := $(BUILD)/config/kernel-toolchain
 $(eval $(call value_stamp,$(KERNEL_STAMP),KERNEL_TOOLCHAIN))
 
 BOOT_ASM   := $(wildcard boot/*.asm)
-ARCH_ASM   := $(wildcard arch/x86_64/*.asm)
-ARCH_C     := $(filter-out arch/x86_64/asm-offsets.c,$(wildcard arch/x86_64/*.c))
+# One list per room (README.md, "Layout"): every .c and .asm in it is linked.
+ARCH_HOST  := $(wildcard arch/x86_64/host/*.asm arch/x86_64/host/*.c)
+ARCH_VMX   := $(wildcard arch/x86_64/vmx/*.asm arch/x86_64/vmx/*.c)
 KERNEL_C   := $(wildcard kernel/*.c)
-DRIVERS_C  := $(wildcard drivers/*.c)
+DRIVERS_HOST := $(wildcard drivers/host/*.c)
+DRIVERS_VDEV := $(wildcard drivers/vdev/*.c)
+KSRCS := $(BOOT_ASM) $(ARCH_HOST) $(ARCH_VMX) $(KERNEL_C) $(DRIVERS_HOST) $(DRIVERS_VDEV)
 
-KOBJS := $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_ASM) $(ARCH_ASM)) \
-	 $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVERS_C))
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
 
 .PHONY: all help test unit system run clean deps bench fuzz fuzz-smoke
 # Preloaded into every Bochs (tools/emu.py) so that its RFB display binds
@@ -87,6 +94,8 @@ help:
 	@echo "  V=1                    show whole commands"
 	@echo "  TALLY_CMDLINE=...      Tally's options in the demo ISO (default top_interval_s=10);"
 	@echo "                         a new value rebuilds the ISO"
+	@echo "  SOURCE_DATE_EPOCH=N    the ISO's dates (default: the last commit's); same sources and"
+	@echo "                         N, same ISO bytes"
 	@echo "  EMU=auto|bochs|qemu    make run's emulator (default auto)"
 	@echo "  FUZZ_SECONDS=N         make fuzz's time budget per harness (default 60)"
 	@echo "  FUZZ_RUNS=N            make fuzz stops a harness after N executions (default 0: no limit)"
@@ -102,16 +111,23 @@ $(BUILD)/%.o: %.c $(KERNEL_STAMP)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
+# Dependencies from a separate `nasm -M` pass: NASM 2.16.01's -MD leaves the
+# %include files out, so a changed asm-offsets.inc or boot/defs.inc would
+# reassemble nothing (tests/system/test_build_deps.py).
 $(BUILD)/%.o: %.asm $(KERNEL_STAMP) | $(BUILD)/gen/asm-offsets.inc
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	$(Q)$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(Q)$(NASM) $(KASFLAGS) -M -MT $@ -MF $(@:.o=.d) -MP $<
+	$(Q)$(NASM) $(KASFLAGS) $< -o $@
 
 # Structure offsets for assembly, generated from C so they cannot drift.
+# -MT: the dependency file (gen/asm-offsets.d) names the .inc, so a change to
+# any header asm-offsets.c includes regenerates it, and the .asm files that
+# include it are reassembled through their own dependency files.
 $(BUILD)/gen/asm-offsets.inc: arch/x86_64/asm-offsets.c $(KERNEL_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	$(Q)$(CC) $(KCFLAGS) -S $< -o $(BUILD)/gen/asm-offsets.s
+	$(Q)$(CC) $(KCFLAGS) -MT $@ -S $< -o $(BUILD)/gen/asm-offsets.s
 	$(Q)sed -n 's/^.*"->\([A-Za-z0-9_]*\) \([0-9-]*\)".*$$/%define \1 \2/p' \
 		$(BUILD)/gen/asm-offsets.s > $@
 
@@ -152,19 +168,28 @@ DEMO_MODULES := \
 	--module $(BUILD)/guests/halter.elf "name=idle mem=16 rounds=1000000 work_us=200 sleep_us=50000" \
 	--module $(BUILD)/guests/smp.elf "name=duo mem=16 vcpus=2 ipis=100 timeout_ms=2000" \
 	--module $(BUILD)/guests/hello.elf "name=hello mem=16"
-ISO_CONFIG = $(TALLY_CMDLINE) | $(DEMO_MODULES)
+# The ISO's dates and volume UUID (tools/mkiso): the last commit's time, or a
+# fixed second outside a git checkout, so two builds of a commit give one ISO.
+SOURCE_DATE_EPOCH ?= $(or $(shell git -C $(CURDIR) log -1 --format=%ct 2>/dev/null),1)
+ISO_CONFIG = $(TALLY_CMDLINE) | $(DEMO_MODULES) | $(SOURCE_DATE_EPOCH)
 ISO_STAMP := $(BUILD)/config/iso
 $(eval $(call value_stamp,$(ISO_STAMP),ISO_CONFIG))
 
 $(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile $(ISO_STAMP)
 	@echo "  MKISO   $@"
-	$(Q)tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" $(DEMO_MODULES) $(BUILD)/tally.elf
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" \
+		$(DEMO_MODULES) $(BUILD)/tally.elf
 
 # ---------------------------------------------------------------- host tools
-$(LOOPBACK_SHIM): tools/loopback-bind.c
+HOST_CFLAGS := -shared -fPIC -O2 -Wall -Wextra -Werror
+HOST_TOOLCHAIN = $(CC) $(HOST_CFLAGS)
+HOST_STAMP := $(BUILD)/config/host-toolchain
+$(eval $(call value_stamp,$(HOST_STAMP),HOST_TOOLCHAIN))
+
+$(LOOPBACK_SHIM): tools/loopback-bind.c $(HOST_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -ldl
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< -ldl
 
 # ---------------------------------------------------------------- unit tests
 UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
@@ -176,28 +201,28 @@ UNIT_STAMP := $(BUILD)/config/unit-toolchain
 $(eval $(call value_stamp,$(UNIT_STAMP),UNIT_TOOLCHAIN))
 
 # The hypervisor files each unit test compiles, besides tests/unit/shim.c.
-UNIT_SRCS_test_acpi      := drivers/acpi.c kernel/string.c
+UNIT_SRCS_test_acpi      := drivers/host/acpi.c kernel/string.c
 UNIT_SRCS_test_cmdline   := kernel/cmdline.c kernel/string.c
 UNIT_SRCS_test_multiboot := kernel/multiboot.c kernel/string.c
 UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
 UNIT_SRCS_test_fmt       := kernel/fmt.c
-UNIT_SRCS_test_pgtable   := arch/x86_64/pgtable.c
+UNIT_SRCS_test_pgtable   := arch/x86_64/host/pgtable.c
 UNIT_SRCS_test_guest_loader := kernel/guest_loader.c kernel/string.c
 UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/cmdline.c kernel/fmt.c kernel/string.c
-UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx_controls.c
+UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx/vmx_controls.c
 UNIT_SRCS_test_audit     := kernel/audit_check.c
-UNIT_SRCS_test_vio       := kernel/vio.c drivers/vuart.c
+UNIT_SRCS_test_vio       := drivers/vdev/vio.c drivers/vdev/vuart.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
-UNIT_SRCS_test_vlapic    := arch/x86_64/vlapic.c
-UNIT_SRCS_test_vlapic_timer := arch/x86_64/vlapic.c
-UNIT_SRCS_test_vlapic_cr8 := arch/x86_64/vlapic.c
-UNIT_SRCS_test_sdm_checks := arch/x86_64/sdm_checks.c
+UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c
+UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c
+UNIT_SRCS_test_vlapic_cr8 := drivers/vdev/vlapic.c
+UNIT_SRCS_test_sdm_checks := arch/x86_64/vmx/sdm_checks.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall_limits := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_ring      := kernel/ring.c
 UNIT_SRCS_test_ratelimit := kernel/ratelimit.c
-UNIT_SRCS_test_ioapic    := drivers/ioapic_route.c
+UNIT_SRCS_test_ioapic    := arch/x86_64/host/ioapic_route.c
 UNIT_SRCS_test_exit_status := kernel/exit_status.c kernel/fmt.c
 UNIT_SRCS_test_top_format := kernel/top_format.c kernel/fmt.c
 
@@ -239,12 +264,12 @@ $(eval $(call value_stamp,$(FUZZ_STAMP),FUZZ_TOOLCHAIN))
 
 # The hypervisor files each harness compiles, besides tests/fuzz/harness.c and tests/unit/shim.c.
 FUZZ_SRCS_fuzz_multiboot := kernel/multiboot.c kernel/string.c
-FUZZ_SRCS_fuzz_acpi      := drivers/acpi.c drivers/ioapic_route.c kernel/string.c
+FUZZ_SRCS_fuzz_acpi      := drivers/host/acpi.c arch/x86_64/host/ioapic_route.c kernel/string.c
 FUZZ_SRCS_fuzz_guest_loader := kernel/guest_loader.c kernel/multiboot.c kernel/string.c
 FUZZ_SRCS_fuzz_cmdline   := kernel/cmdline.c kernel/options.c kernel/domain_config.c \
 	kernel/fmt.c kernel/string.c
 FUZZ_SRCS_fuzz_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
-FUZZ_SRCS_fuzz_vlapic    := arch/x86_64/vlapic.c
+FUZZ_SRCS_fuzz_vlapic    := drivers/vdev/vlapic.c
 FUZZ_SRCS_fuzz_ring      := kernel/ring.c kernel/string.c
 
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

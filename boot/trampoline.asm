@@ -1,7 +1,7 @@
 ; SPDX-License-Identifier: MIT
 ; Application-processor start-up: real mode -> protected mode -> long mode -> C.
 ;
-; arch/x86_64/smp.c copies trampoline_start..trampoline_end to TRAMPOLINE_BASE
+; arch/x86_64/host/smp.c copies trampoline_start..trampoline_end to TRAMPOLINE_BASE
 ; and fills the parameter block (struct trampoline_params, whose offsets come
 ; from asm-offsets.inc) before sending INIT-SIPI-SIPI; the SIPI vector is
 ; TRAMPOLINE_BASE >> 12, so the AP starts here at CS = TRAMPOLINE_BASE >> 4,

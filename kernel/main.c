@@ -5,7 +5,6 @@
 #include <tally/console.h>
 #include <tally/debugkeys.h>
 #include <tally/exit_status.h>
-#include <tally/ioapic.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/metrics_stream.h>
@@ -13,7 +12,6 @@
 #include <tally/options.h>
 #include <tally/panic.h>
 #include <tally/percpu.h>
-#include <tally/pic.h>
 #include <tally/platform.h>
 #include <tally/uart.h>
 #include <tally/audit.h>
@@ -168,12 +166,10 @@ __noreturn void boot_main(uint32_t magic, uint32_t info)
 	log_set_level(options.loglevel);
 	print_boot_info();
 
-	pic_disable();
 	mem_init(&boot_info);
 	have_acpi = platform_discover(&boot_info, &acpi_info);
 	mem_map_all();
-	if (have_acpi)
-		ioapic_init(&acpi_info);
+	arch_platform_init(have_acpi ? &acpi_info : NULL);
 	console_start_irq();	/* from here on no CPU waits for the console's UART */
 	if (arch_timer_init() < 0)
 		panic("timer: calibration failed; Tally cannot keep time");

@@ -5,7 +5,7 @@
  * Design: each object is one UART record, queued whole in a ring that the
  * UART's interrupt drains, or dropped whole (and counted) when the ring is
  * full; without an I/O APIC the UART is written synchronously.  The
- * console's lines go the same way (kernel/console.c, drivers/uart.c).
+ * console's lines go the same way (kernel/console.c, drivers/host/uart.c).
  * Locking: stream_lock orders objects (the boot CPU's tick writes them,
  * and whichever CPU sees the last domain end writes the final one);
  * counters are read without locks, as the debug keys read them. */

@@ -208,7 +208,7 @@ struct tally_domain_info {
 	uint32_t domain_id;
 	uint32_t vcpus;
 	uint64_t mem_bytes;		/* guest memory mapped by its EPT */
-	uint64_t disk_bytes;		/* virtual disk size (0: none yet) */
+	uint64_t disk_bytes;		/* virtual disk size (0: no disk) */
 	uint32_t flags;			/* TALLY_DOMAIN_* */
 	uint32_t _pad0;			/* zero */
 	char name[TALLY_DOMAIN_NAME_MAX];	/* NUL-terminated */

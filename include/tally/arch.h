@@ -31,6 +31,13 @@ uint64_t arch_tsc_khz(void);
 /* Busy-wait @us microseconds (needs arch_timer_init()). */
 void arch_udelay(uint64_t us);
 
+/*
+ * Bring up the platform's interrupt controllers on the boot CPU, with the
+ * memory map in place: the legacy PICs moved off the exception vectors and
+ * masked, then, if @acpi (NULL without firmware tables) lists any, the
+ * I/O APICs found with every input masked.
+ */
+void arch_platform_init(const struct acpi_info *acpi);
 /* Enable the boot CPU's local APIC and calibrate the TSC and APIC timer. */
 int arch_timer_init(void);
 /* Interrupt this CPU every @ms milliseconds with the local APIC timer. */

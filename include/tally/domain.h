@@ -4,7 +4,7 @@
  * Design: domains are created once at boot from the boot modules and live
  * in a fixed table.  Each vCPU belongs to one physical CPU for its whole
  * life; only that CPU runs it, changes its state or destroys its domain
- * (issue-3 domains run one vCPU; secondary vCPUs wait for a SIPI).
+ * (a domain's secondary vCPUs wait for a SIPI from its first).
  * Locking: domain_lock guards the table and each domain's state; a vCPU's
  * fields are its physical CPU's alone. */
 #ifndef TALLY_DOMAIN_H

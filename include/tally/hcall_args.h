@@ -6,7 +6,7 @@
  * contiguously from there, never past the end of its page.  Every copy walks
  * the range page by page, first checking that every page is mapped and only
  * then copying, so a failed copy has touched nothing.  Tally maps guest RAM
- * at GPA 0 in one block today (hcall_flat_translate()); a non-contiguous
+ * at GPA 0 in one block (hcall_flat_translate()); a non-contiguous
  * mapping (an EPT walk) plugs in as another callback.
  *
  * Locking: none; the caller keeps the mapping alive during the copy. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness: the ACPI tables (drivers/acpi.c) and the ISA IRQ routes taken from them (drivers/ioapic_route.c).
+/* libFuzzer harness: the ACPI tables (drivers/host/acpi.c) and the ISA IRQ routes taken from them (arch/x86_64/host/ioapic_route.c).
  *
  * Input: a mode byte (MODE_*), the EBDA segment the BIOS data area holds
  * (16 bits), a hole that reads as unmapped (offset into the tables and
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arch/ioapic.h>
 #include <tally/acpi.h>
 #include <tally/errno.h>
-#include <tally/ioapic.h>
 
 #include "harness.h"
 #include "shim.h"
@@ -30,6 +30,7 @@
 #define RSDP_XCHECKSUM	offsetof(struct acpi_rsdp, extended_checksum)
 #define FIX_MAX_ENTRIES	64	/* root entries whose tables get repaired */
 #define TEST_VECTOR	0x40
+#define LIMITS		4	/* ACPI_MAX_TABLES, _CPUS, _IOAPICS, _OVERRIDES */
 
 static struct acpi_info info;	/* 4 KiB: kept off the stack */
 
@@ -145,6 +146,8 @@ static void check_info(int ret)
 	FUZZ_CHECK(info.table_count <= ACPI_MAX_TABLES);
 	FUZZ_CHECK(!info.cpus_ignored || info.cpu_count == ACPI_MAX_CPUS);
 	FUZZ_CHECK(!info.xsdt || info.revision >= RSDP_REVISION_2);
+	/* Each of the four limits (tables, CPUs, I/O APICs, overrides) is reported once. */
+	FUZZ_CHECK(shim_log_count_matching("more than") <= LIMITS);
 	if (ret != 0)
 		FUZZ_CHECK(!info.cpu_count && !info.ioapic_count && !info.override_count);
 	if (ret != -EINVAL)

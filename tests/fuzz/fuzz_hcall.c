@@ -3,8 +3,9 @@
  *
  * Input: the memory layout (MODE_*, the unmapped pages, how the flat
  * memory is cut short, how the paged one splits its pages), the fake
- * hypervisor's domains and CPUs, bytes to place in guest memory, then up
- * to MAX_CALLS calls (number, caller, privilege level, five arguments).
+ * hypervisor's domains, CPUs and the domain that is ending as the calls
+ * run, bytes to place in guest memory, then up to MAX_CALLS calls
+ * (number, caller, privilege level, five arguments).
  * Each call must give a result the ABI (include/public/tally.h) allows it,
  * write guest memory only inside the output it names (a failed call
  * writes nothing), and call a hook only when the caller may.
@@ -20,6 +21,7 @@
 
 #define MODE_PAGED	0x01	/* each guest page its own allocation, some unmapped */
 #define MODE_METRICS_FULL 0x02	/* publish_metric answers -ENOSPC */
+#define MODE_ENDING_LISTED 0x04	/* the ending domain is still listed, its info already gone */
 
 #define NPAGES		64	/* room for TALLY_VCPU_LIST_MAX vCPU entries */
 #define MEM_BYTES	(NPAGES * PAGE_SIZE)
@@ -86,7 +88,8 @@ static struct {
 /* The fake hypervisor, and what the current call is allowed to make it do. */
 static struct {
 	uint32_t ndoms, vcpus[MAX_DOMS], ncpus;
-	bool gone[MAX_DOMS], paused[MAX_DOMS], metrics_full;
+	uint32_t ending;		/* listed, but its counters (or info) are gone; >= ndoms: none */
+	bool gone[MAX_DOMS], paused[MAX_DOMS], metrics_full, ending_listed;
 	unsigned int acted;		/* hooks called that print or change state */
 	unsigned int console_sum;	/* of the bytes printed */
 	const struct hcall_ctx *ctx;	/* the current call */
@@ -100,7 +103,7 @@ static bool exists(uint32_t id)
 static int fake_domain_info(void *h, uint32_t id, struct tally_domain_info *out)
 {
 	(void)h;
-	if (!exists(id))
+	if (!exists(id) || (id == hv.ending && hv.ending_listed))
 		return -ENOENT;
 	out->vcpus = hv.vcpus[id];
 	out->flags = (id == CONTROL ? TALLY_DOMAIN_CONTROL : 0) |
@@ -113,7 +116,7 @@ static int fake_domain_counters(void *h, uint32_t id, struct tally_counters *out
 {
 	(void)h;
 	out->exits_total = id;
-	return exists(id) ? 0 : -ENOENT;
+	return exists(id) && id != hv.ending ? 0 : -ENOENT;
 }
 
 static int fake_vcpu_counters(void *h, uint32_t id, uint32_t vcpu,
@@ -123,7 +126,7 @@ static int fake_vcpu_counters(void *h, uint32_t id, uint32_t vcpu,
 	FUZZ_CHECK(hv.ctx->is_control || id == hv.ctx->domain_id);
 	FUZZ_CHECK(vcpu < TALLY_VCPU_LIST_MAX && (!exists(id) || vcpu < hv.vcpus[id]));
 	out->cpu_cycles = vcpu;
-	return exists(id) ? 0 : -ENOENT;
+	return exists(id) && id != hv.ending ? 0 : -ENOENT;
 }
 
 static uint32_t fake_cpu_count(void *h)
@@ -349,7 +352,7 @@ static void check_result(const struct hcall_ctx *ctx, uint64_t nr, const uint64_
 		FUZZ_CHECK(ret == d->size);	/* bytes written */
 }
 
-/* One call from the input, made and checked; a domain that has ended makes none. */
+/* One call from the input, made and checked; a domain that has ended, or is ending, makes none. */
 static void one_call(struct fuzz_input *in)
 {
 	uint64_t nr = fuzz_take(in, 1), args[HCALL_NR_ARGS];
@@ -363,7 +366,7 @@ static void one_call(struct fuzz_input *in)
 
 	for (unsigned int i = 0; i < HCALL_NR_ARGS; i++)
 		args[i] = fuzz_take(in, sizeof(args[i]));
-	if (!exists(caller))
+	if (!exists(caller) || caller == hv.ending)
 		return;
 	hv.ctx = &ctx;
 	mem_snapshot();
@@ -388,6 +391,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hv.ncpus = fuzz_take(&in, 2) % (MAX_CPUS + 1);
 	for (unsigned int i = 0; i < hv.ndoms; i++)
 		hv.vcpus[i] = fuzz_take(&in, 2) % (MAX_VCPUS + 1);
+	hv.ending = fuzz_take(&in, 1) % (MAX_DOMS + 1);
+	hv.ending_listed = mode & MODE_ENDING_LISTED;
 	at = fuzz_take(&in, 4) % MEM_BYTES;
 	content = fuzz_bytes(&in, fuzz_take(&in, 1) % (MAX_CONTENT + 1), &len);
 	mem_place(at, content, len);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness: a guest's x2APIC, its MSR writes and reads, interrupts and timer (arch/x86_64/vlapic.c).
+/* libFuzzer harness: a guest's x2APIC, its MSR writes and reads, interrupts and timer (drivers/vdev/vlapic.c).
  *
  * Input: the starting TSC (32 bits), the minimum timer period Tally sets
  * (24 bits of TSC cycles), then operations (OP_*), each a byte
@@ -21,15 +21,16 @@
 enum op {
 	OP_WRMSR,	/* MSR byte, value */
 	OP_RDMSR,	/* MSR byte */
-	OP_TICK,	/* TSC delta (32 bits), then vlapic_timer_update() */
+	OP_TICK,	/* TSC delta (32 bits), then vlapic_timer_update() unless OP_LATE */
 	OP_ACCEPT,	/* vector byte from outside (another vCPU, a device) */
-	OP_DELIVER,	/* the highest deliverable vector goes from IRR to ISR */
+	OP_DELIVER,	/* the highest deliverable vector goes from IRR to ISR (none: a stray ack) */
 	OP_CR8,		/* MOV to CR8 of the byte, or with OP_WIDE of 64 bits */
 	OP_COUNT
 };
 
 #define OP_KIND		0x07
 #define OP_WIDE		0x80	/* the value has 64 bits, not 32 */
+#define OP_LATE		0x40	/* OP_TICK: time passes, the timer is not brought up to date */
 #define MSR_TSC_BYTE	0xFF	/* MSR byte standing for IA32_TSC_DEADLINE, not 0x8FF */
 #define MAX_OPS		64
 #define APIC_ID		3
@@ -204,9 +205,10 @@ static uint64_t period(const struct vlapic *l)
 
 /*
  * Time passes: at most one expiry, after which no deadline is left behind,
- * and a periodic timer's next one lies within a period.
+ * and a periodic timer's next one lies within a period.  @late: the guest
+ * runs on before Tally looks at the timer, and may read it overdue.
  */
-static void op_tick(uint64_t *now, uint64_t delta)
+static void op_tick(uint64_t *now, uint64_t delta, bool late)
 {
 	uint64_t expiries = apic.timer_expiries;
 	uint32_t mode = (apic.lvt_timer & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
@@ -214,6 +216,8 @@ static void op_tick(uint64_t *now, uint64_t delta)
 
 	check_timer_event(&apic);
 	*now += MIN(delta, UINT64_MAX - *now);	/* the TSC does not wrap */
+	if (late)
+		return;
 	fired = vlapic_timer_update(&apic, *now);
 	FUZZ_CHECK(apic.timer_expiries == expiries + fired);
 	FUZZ_CHECK(!apic.deadline || apic.deadline > *now || apic.deadline == UINT64_MAX);
@@ -234,10 +238,17 @@ static void op_cr8(uint64_t val)
 		FUZZ_CHECK(apic.tpr == val << CR8_TPR_SHIFT);
 }
 
-static void op_deliver(void)
+/* The CPU takes the pending vector; with none, a stray acknowledgement of @stray changes nothing. */
+static void op_deliver(uint8_t stray)
 {
+	struct vlapic before = apic;
 	int v = vlapic_pending_vector(&apic);
 
+	if (v < 0 && !(apic.irr[stray / 32] & (1u << (stray % 32)))) {
+		vlapic_ack(&apic, stray);
+		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)));
+		return;
+	}
 	if (v < 0)
 		return;
 	vlapic_ack(&apic, (uint8_t)v);
@@ -264,13 +275,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_rdmsr(msr, now);
 			break;
 		case OP_TICK:
-			op_tick(&now, b | fuzz_take(&in, op & OP_WIDE ? 7 : 3) << 8);
+			op_tick(&now, b | fuzz_take(&in, op & OP_WIDE ? 7 : 3) << 8, op & OP_LATE);
 			break;
 		case OP_ACCEPT:
 			vlapic_accept(&apic, (uint8_t)b);
 			break;
 		case OP_DELIVER:
-			op_deliver();
+			op_deliver((uint8_t)b);
 			break;
 		default:
 			op_cr8(op & OP_WIDE ? fuzz_take(&in, 8) : b);

@@ -65,7 +65,7 @@ HLT_BLOCK_WAKE_TARGET = 300     # instructions, HLT block plus idle wake-up
 OVERHEAD_SHARE_TARGET = 0.05    # percent of a slice spent switching at its end
 SLICE_MS = 10                   # Tally's default sched_slice_ms
 IPS = 50_000_000
-# Tally's VMLAUNCH instruction (arch/x86_64/vmx_stub.asm): the first VM entry.
+# Tally's VMLAUNCH instruction (arch/x86_64/vmx/vmx_stub.asm): the first VM entry.
 VMLAUNCH_SYMBOL = "vmx_restore.launch"
 RESULT_RE = re.compile(r"<cpuidloop> cpuidloop: count=(\d+) tsc_per_cpuid=(\d+)")
 EXITED_RE = re.compile(r"\] domain: d\d+ cpuidloop exited status=1 value=0$", re.MULTILINE)

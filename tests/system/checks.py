@@ -361,12 +361,11 @@ class WorkFollowsCpu:
 
 @dataclasses.dataclass
 class DomainStat:
-    """@dom's domain line has @field in [@lo, @hi]; if @optional, a missing field passes."""
+    """@dom's domain line has @field in [@lo, @hi]; a missing line or field fails."""
     dom: str
     field: str
     lo: float
     hi: float = float("inf")
-    optional: bool = False
 
     def __call__(self, r):
         stats = domain_stats(r.serial)
@@ -374,8 +373,6 @@ class DomainStat:
             return f"no `domain: dN {self.dom} cpu_us=` line", tail(r.serial)
         value = stats[self.dom].get(self.field)
         if value is None:
-            if self.optional:
-                return None
             return (f"{self.dom}'s domain line has no {self.field}=",
                     domain_lines(r.serial, [self.dom]))
         if self.lo <= value <= self.hi:
@@ -396,15 +393,14 @@ class DonationsReceived:
     recipients: tuple
 
     def __call__(self, r):
-        stats = domain_stats(r.serial)
         doms = (self.donor,) + self.recipients
-        missing = [d for d in doms if d not in stats]
-        if missing:
-            return f"no `domain: dN {missing[0]} cpu_us=` line", tail(r.serial)
-        donated = stats[self.donor].get("donated_us")
-        received = sum(stats[d].get("received_us") or 0 for d in self.recipients)
-        if donated is None:
-            return f"{self.donor}'s domain line has no donated_us=", domain_lines(r.serial, doms)
+        donated, failure = _stats_of(r, (self.donor,), "donated_us")
+        if failure:
+            return failure
+        received, failure = _stats_of(r, self.recipients, "received_us")
+        if failure:
+            return failure
+        donated, received = donated[self.donor], sum(received.values())
         if 0 < received <= donated:
             return None
         return (f"{'+'.join(self.recipients)} received {received} us of the {donated} us "

@@ -4,7 +4,7 @@
 Guest console lines and Tally's own log lines go to a ring that the
 UART's transmit interrupt drains (docs/ARCHITECTURE.md, "Console and
 logging"), so a printing guest costs Tally only its exits.  The printer
-guest (tests/guests/printer) prints progress lines, floods, or prints from
+guest (tests/guests/load/printer) prints progress lines, floods, or prints from
 two vCPUs at once; initself sends INITs to itself, each of which Tally
 logs (rate-limited per domain).
 

@@ -49,7 +49,8 @@ CPU_MODEL_SCENARIOS = [
             "no unrestricted guest"),
     # The oldest generation with everything Tally needs runs the guest.
     Scenario(
-        "cpu-arrandale", "Bochs corei5_arrandale_m520 (Westmere): VMX, EPT, unrestricted guest",
+        "cpu-arrandale", "Bochs corei5_arrandale_m520 (Westmere), the oldest model with "
+        "all Tally needs: VMX is on and a guest passes, exit code 0",
         "bochs", bochs("corei5_arrandale_m520"),
         [Line(r"\[c0\] vmx: revision=", "vmx capabilities"),
          Line(guest_line("hello", "hello from hello$"), "hello greeting")] + passed("hello")

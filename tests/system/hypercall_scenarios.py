@@ -88,7 +88,7 @@ HOSTILE = ([Line(guest_line("hostile", r"hostile: calls=5000 errors=\d+ harmless
            + DOMAINS_DONE)
 
 
-# The issue-5 whole: a control domain and three guests (the agent, a busy
+# All the counter views together: a control domain and three guests (the agent, a busy
 # one and a mostly idle one).  The control domain pauses the others for
 # 1.5 s; their counters as it reads them through hypercalls must be what
 # the stream and the console table show while they are paused.

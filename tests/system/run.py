@@ -33,8 +33,10 @@ MKISO = os.path.join(ROOT, "tools", "mkiso")
 # Host tests of the tools (tests/system/test_*.py, no emulator): run first, as one entry.
 HOST_TESTS = "host-tools"
 HOST_TESTS_DOC = ("unittest of tools/tally-metrics, make run's launcher, the loopback "
-                  "shim and the Makefile's stamps (no emulator)")
-HOST_TESTS_TIMEOUT = 120
+                  "shim, the Makefile's stamps, the domain-line checks, and the docs: "
+                  "SCENARIOS.md and HYPERCALLS.md agree with their sources, the Makefile's "
+                  "dependencies and two checkouts building identical images (no emulator)")
+HOST_TESTS_TIMEOUT = 300
 EMULATOR_BINARIES = {"bochs": "bochs", "qemu": "qemu-system-x86_64"}
 _print_lock = threading.Lock()
 
@@ -224,6 +226,52 @@ def run_all(selected, build, jobs, timeout_scale):
     return outcomes
 
 
+SCENARIOS_MD_HEAD = """\
+# System test scenarios
+
+Generated from the Scenario records in `tests/system/*scenarios.py` by
+`tests/system/run.py --list --markdown > docs/SCENARIOS.md`; edit the
+records, not this file (`tests/system/test_docs.py` fails when the two
+differ). What every scenario checks besides its own list is in
+[TESTING.md](TESTING.md#what-each-scenario-asserts).
+
+| scenario | machine | bound | asserts |
+| --- | --- | --- | --- |
+"""
+
+
+def machine_text(sc):
+    """@sc's emulator, firmware and boot path, CPUs and RAM in words, for the scenario list."""
+    m = sc.machine
+    if sc.emulator == "bochs":
+        model = "" if m.model == emu.BochsMachine.model else f" `{m.model}`"
+        words = [f"Bochs{model}", "GRUB ISO", f"{m.cpus} CPU{'s' * (m.cpus > 1)}",
+                 f"{m.megs} MiB"] + (["COM2 captured"] if m.com2 else [])
+    else:
+        boot = "`-kernel`" if sc.boot == "kernel" else (
+            "OVMF, GRUB ISO" if m.uefi else "SeaBIOS, GRUB ISO")
+        words = ["QEMU " + ("KVM" if m.kvm else "TCG"), boot,
+                 f"{m.cpus} CPU{'s' * (m.cpus > 1)}", f"{m.mem_mib} MiB"]
+        words += ([] if m.acpi else ["`acpi=off`"])
+    guests = {}
+    for module, _ in sc.modules:
+        name = (module.name if isinstance(module, scenarios.Guest)
+                else module.src if isinstance(module, scenarios.Built) else "blob")
+        guests[name] = guests.get(name, 0) + 1
+    modules = ", ".join(n if c == 1 else f"{c}× {n}" for n, c in guests.items())
+    return (", ".join(words) + (f"; `{sc.cmdline}`" if sc.cmdline else "; empty command line")
+            + (f"; modules: {modules}" if modules else ""))
+
+
+def scenarios_markdown():
+    """docs/SCENARIOS.md as generated from the Scenario records."""
+    def row(name, machine, bound, doc):
+        return f"| `{name}` | {machine} | {bound:.0f} s | {doc.replace('|', chr(92) + '|')} |\n"
+    rows = [row(HOST_TESTS, "the host, no emulator", HOST_TESTS_TIMEOUT, HOST_TESTS_DOC)]
+    rows += [row(sc.name, machine_text(sc), sc.timeout, sc.doc) for sc in scenarios.SCENARIOS]
+    return SCENARIOS_MD_HEAD + "".join(rows)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build", default=os.path.join(ROOT, "build"),
@@ -231,6 +279,8 @@ def parse_args(argv):
     p.add_argument("--only", action="append", metavar="NAME",
                    help="run only this scenario (repeatable, or comma-separated)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--markdown", action="store_true",
+                   help="with --list: print docs/SCENARIOS.md (name, machine, bound, asserts)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="parallel emulators (default 2)")
     p.add_argument("--timeout-scale", type=float,
                    default=float(os.environ.get("TALLY_TIMEOUT_SCALE", "1")),
@@ -241,6 +291,9 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
     by_name = {sc.name: sc for sc in scenarios.SCENARIOS}
+    if args.list and args.markdown:
+        sys.stdout.write(scenarios_markdown())
+        return 0
     if args.list:
         print(f"{HOST_TESTS:21} {HOST_TESTS_TIMEOUT:4.0f}s  {HOST_TESTS_DOC}")
         for sc in scenarios.SCENARIOS:

@@ -225,15 +225,17 @@ SCHED_XSTATE = ([c for seed in XSTATE_SEEDS for c in
 
 SCENARIOS = [
     Scenario(
-        "bochs-1cpu", "GRUB ISO under Bochs, 1 CPU, 128 MiB, 50M ips, sync=none",
+        "bochs-1cpu", "GRUB boots Tally by multiboot2: the RAM, ACPI, TSC and LAPIC rates "
+        "(50 MHz within 1 %) and one CPU online are reported, then Tally shuts Bochs down",
         "bochs", emu.BochsMachine(cpus=1, megs=128, ips=BOCHS_IPS),
         bochs_checks(1), timeout=60),
     Scenario(
-        "bochs-2cpu", "GRUB ISO under Bochs, 2 CPUs: the AP comes up",
+        "bochs-2cpu", "the same on 2 CPUs: the AP comes up once, as cpu1, and 2 of 2 are online",
         "bochs", emu.BochsMachine(cpus=2, megs=128, ips=BOCHS_IPS),
         bochs_checks(2), timeout=180),
     Scenario(
-        "qemu-bios", "GRUB ISO under QEMU TCG with SeaBIOS, 2 CPUs, 256 MiB",
+        "qemu-bios", "SeaBIOS and GRUB: multiboot2, the RAM, 2 CPUs online, a 1 GHz LAPIC "
+        "timer, exit code 8 (no VMX) as QEMU status 17",
         "qemu", emu.QemuMachine(cpus=2, mem_mib=256),
         [MB2, mem_kib(256), smp(2),
          Line(r"\[c1\] smp: cpu1 online apic_id=\d+", "cpu1 online"),
@@ -244,12 +246,14 @@ SCENARIOS = [
          Number(r"\[c0\] timer: tsc_khz=(\d+)", 1, float("inf"), "tsc_khz"),
          BOOT_DONE, NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT]),
     Scenario(
-        "qemu-uefi", "GRUB ISO under QEMU TCG with OVMF (UEFI), 2 CPUs",
+        "qemu-uefi", "OVMF (UEFI) and GRUB: ACPI 2 through the XSDT, 2 CPUs online, exit "
+        "code 8 as QEMU status 17",
         "qemu", emu.QemuMachine(cpus=2, mem_mib=256, uefi=True),
         [MB2, Line(r"\[c0\] acpi: rev=2 root=xsdt cpus=2 ", "acpi xsdt cpus=2"), smp(2),
          BOOT_DONE, NOVMX_EXIT_LINE, QEMU_NOVMX_EXIT], timeout=90),
     Scenario(
-        "qemu-mb1", "QEMU -kernel (multiboot v1) with one -initrd module",
+        "qemu-mb1", "QEMU -kernel boots Tally by multiboot v1: one -initrd module of 12345 "
+        "bytes with its command line, one CPU online, exit code 8",
         "qemu", emu.QemuMachine(cpus=1, mem_mib=256),
         [Line(r"\[c0\] boot: protocol=multiboot1 ", "multiboot1 boot"),
          Line(r'\[c0\] boot: module 0 (?:at \S+ )?size=12345 cmdline="[^"]*arg1 arg2"',
@@ -310,7 +314,8 @@ SCENARIOS = [
         modules=[HELLO, (Guest("cpuid"), "name=cpuid mem=8"), FILLER, PROBER,
                  (Guest("triple"), "name=triple mem=4"), BUSY]),
     Scenario(
-        "vmx-domains-2cpu", "four guests spread over two CPUs",
+        "vmx-domains-2cpu", "four guests placed on two CPUs in turn: each prints only from "
+        "its own CPU, the audit holds, prober is ended (exit code 2)",
         "bochs", bochs_vmx(2),
         [VMX_CAPS, audit_ok(4), NO_ERRORS,
          Line(r"\[c0\] domain: d\d+ \S+ created .* pcpu=0 ", "domain on pcpu=0"),
@@ -324,7 +329,8 @@ SCENARIOS = [
         "bochs", bochs_vmx(1), BAD_MODULE_CHECKS + [MEM_BACK] + domains_done(EXIT_REFUSED),
         cmdline=VMX_CMDLINE, timeout=120, modules=BAD_MODULES),
     Scenario(
-        "vmx-guest-exit-codes", "each guest verdict's exit value is reported",
+        "vmx-guest-exit-codes", "PASS, SKIP, FAIL and ERROR guests exit with values 0-3, "
+        "reported as such; exit code 4 and no other bit",
         "bochs", bochs_vmx(1),
         [audit_ok(len(VERDICTS)), NO_ERRORS, MEM_BACK]
         + [c for word, value in VERDICTS for c in verdict(word.lower(), word, value)]

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The scheduler's timers under attack, and every scheduling scenario on the LAPIC timer.
 
-hostile-timer-*: the timerstorm guest (tests/guests/timerstorm) arms APIC
-timers that once starved the other vCPU on its CPU, next to a spin guest
+hostile-timer-*: the timerstorm guest (tests/guests/check/timerstorm) arms APIC
+timers that could starve the other vCPUs of its CPU, next to a spin guest
 (the bystander), which must finish with about the exits it has alone and
 its fair share of the CPU.  hostile-donation: the smp guest's IPI/HLT
-ping-pong, which once inflated the donation ledger.  lapic_mode() makes
+ping-pong, which could inflate the donation ledger.  lapic_mode() makes
 the `-lapic` copy of each scheduling scenario, run with `sched_timer=lapic`.
 
 Split from scenarios.py, which adds SCHED_TIMER_SCENARIOS and the LAPIC

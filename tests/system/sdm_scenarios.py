@@ -11,7 +11,7 @@ from scenario_base import *  # noqa: F401,F403  (Scenario, Guest, passed, ...)
 from checks import *  # noqa: F401,F403  (the check classes and helpers)
 
 
-# One `sdm: ok:` line per rule (tests/guests/sdm/main.c); none may say FAIL.
+# One `sdm: ok:` line per rule (tests/guests/check/sdm/main.c); none may say FAIL.
 SDM_OK_LINES = (
     r"WRMSR EFER\.LME=1 with CR0\.PG=1 raises #GP \(vector 13\), EFER stays ",
     r"WRMSR EFER with reserved bit 1 raises #GP \(vector 13\)$",

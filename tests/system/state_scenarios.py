@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """CPU state isolation (docs/STATE.md): no guest-writable register crosses between domains.
 
-The statecheck guest (tests/guests/statecheck/) writes every piece of
+The statecheck guest (tests/guests/check/statecheck/) writes every piece of
 state a guest can write with a distinctive pattern (kind=writer), or
 leaves it at its reset value (kind=reader), and checks all of it every
 round.  On one CPU with 1 ms slices the two interleave hundreds of times:

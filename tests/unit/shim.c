@@ -58,12 +58,16 @@ const char *shim_log_last(void)
 
 int shim_log_contains(const char *needle)
 {
-	unsigned int n = line_count < SHIM_LINES ? line_count : SHIM_LINES;
+	return shim_log_count_matching(needle) > 0;
+}
+
+unsigned int shim_log_count_matching(const char *needle)
+{
+	unsigned int n = line_count < SHIM_LINES ? line_count : SHIM_LINES, found = 0;
 
 	for (unsigned int i = 0; i < n; i++)
-		if (strstr(lines[i], needle))
-			return 1;
-	return 0;
+		found += strstr(lines[i], needle) != NULL;
+	return found;
 }
 
 void shim_log_reset(void)

@@ -11,6 +11,8 @@ unsigned int shim_log_count(enum log_level level);
 const char *shim_log_last(void);
 /* True if any line logged since the last reset contains @needle. */
 int shim_log_contains(const char *needle);
+/* How many of the lines logged since the last reset (the last 256 kept) contain @needle. */
+unsigned int shim_log_count_matching(const char *needle);
 /* Forget everything logged so far. */
 void shim_log_reset(void);
 

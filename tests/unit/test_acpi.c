@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for drivers/acpi.c: RSDP checks and scan, root table choice, MADT parsing. */
+/* Unit tests for drivers/host/acpi.c: RSDP checks and scan, root table choice, MADT parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -706,6 +706,26 @@ static void test_parse_too_many(void **state)
 	assert_int_equal(shim_log_count(LOG_WARN), 3);	/* once per kind */
 }
 
+/* A root listing more tables than are kept says so once, not once per table (found by fuzz_acpi). */
+static void test_parse_too_many_tables(void **state)
+{
+	uint64_t xsdt[ACPI_MAX_TABLES + 8];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(xsdt) - 1; i++)
+		xsdt[i] = FACP_PA;
+	xsdt[i] = MADT_PA;	/* past the limit: still parsed, only not kept */
+	put_xsdt(XSDT_PA, xsdt, ARRAY_SIZE(xsdt));
+	assert_int_equal(parse_rsdp(2, RSDT_PA, XSDT_PA), 0);
+	assert_int_equal(info.table_count, ACPI_MAX_TABLES);
+	assert_int_equal(info.tables[0].pa, XSDT_PA);
+	assert_int_equal(info.tables[ACPI_MAX_TABLES - 1].pa, FACP_PA);
+	assert_int_equal(info.cpu_count, 3);
+	assert_int_equal(shim_log_count_matching("more than 32 tables"), 1);
+	assert_int_equal(shim_log_count(LOG_WARN), 1);
+}
+
 static void test_parse_madt_unmapped_tail(void **state)
 {
 	(void)state;
@@ -741,6 +761,7 @@ int main(void)
 		T(test_parse_duplicate_apic_ids),
 		T(test_parse_x2apic),
 		T(test_parse_too_many),
+		T(test_parse_too_many_tables),
 		T(test_parse_madt_unmapped_tail),
 	};
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: ISA IRQs through MADT overrides to I/O APIC entries (drivers/ioapic_route.c). */
+/* Unit tests: ISA IRQs through MADT overrides to I/O APIC entries (arch/x86_64/host/ioapic_route.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arch/ioapic.h>
 #include <tally/errno.h>
-#include <tally/ioapic.h>
 
 /* The overrides QEMU's and Bochs' tables carry: the PIT on GSI 2, SCI level triggered. */
 static struct acpi_info pc_tables(void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the 4-level page-table builder (arch/x86_64/pgtable.c). */
+/* Unit tests: the 4-level page-table builder (arch/x86_64/host/pgtable.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

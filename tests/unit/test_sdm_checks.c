@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the CPU's checks on MOV to CR0/CR4, WRMSR to EFER, PDPTEs (arch/x86_64/sdm_checks.c). */
+/* Unit tests: the CPU's checks on MOV to CR0/CR4, WRMSR to EFER, PDPTEs (arch/x86_64/vmx/sdm_checks.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,7 +201,7 @@ static void test_cr_access_decode(void **state)
 	struct sdm_cr_access a;
 
 	(void)state;
-	a = sdm_cr_access_decode(0x400);	/* MOV CR0, ESP: the qualification seen in the issue */
+	a = sdm_cr_access_decode(0x400);	/* MOV CR0, ESP: CR 0, MOV to CR, register 4 */
 	assert_int_equal(a.cr, 0);
 	assert_int_equal(a.type, SDM_CR_MOV_TO);
 	assert_int_equal(a.gpr, 4);

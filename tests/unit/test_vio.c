@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: guest port I/O routing (kernel/vio.c) and the virtual UART (drivers/vuart.c). */
+/* Unit tests: guest port I/O routing (drivers/vdev/vio.c) and the virtual UART (drivers/vdev/vuart.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the virtual x2APIC: registers, priorities, errors and IPIs (arch/x86_64/vlapic.c). */
+/* Unit tests: the virtual x2APIC: registers, priorities, errors and IPIs (drivers/vdev/vlapic.c). */
 #include "vlapic_test.h"
 
 /* ------------------------------------------------ reset */

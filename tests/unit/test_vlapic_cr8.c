@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: CR8 as the virtual APIC's TPR (arch/x86_64/vlapic.c, SDM 11.8.6.1). */
+/* Unit tests: CR8 as the virtual APIC's TPR (drivers/vdev/vlapic.c, SDM 11.8.6.1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: the virtual x2APIC's timer: one-shot, periodic, TSC-deadline, divide (arch/x86_64/vlapic.c). */
+/* Unit tests: the virtual x2APIC's timer: one-shot, periodic, TSC-deadline, divide (drivers/vdev/vlapic.c). */
 #include "vlapic_test.h"
 
 /* ------------------------------------------------ timer */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: VMX control words and CR fixed bits (arch/x86_64/vmx_controls.c). */
+/* Unit tests: VMX control words and CR fixed bits (arch/x86_64/vmx/vmx_controls.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -28,7 +28,7 @@ enum {
 #define VEC_LAPIC_SPURIOUS	0xFF
 #define IDT_VECTORS		256
 
-/* Saved by arch/x86_64/traps.asm, in push order reversed. */
+/* Saved by arch/x86_64/host/traps.asm, in push order reversed. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;

@@ -5,9 +5,9 @@
  * UART's), so init masks every redirection entry the firmware left.  The
  * registers sit in the identity-mapped low 4 GiB.
  * Locking: ioapic_lock keeps each IOREGSEL/IOWIN pair together. */
+#include <arch/ioapic.h>
 #include <tally/arch.h>
 #include <tally/errno.h>
-#include <tally/ioapic.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/spinlock.h>

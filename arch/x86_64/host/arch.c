@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Small arch_* services for generic code: interrupts, halting, the TSC. */
+/* Small arch_* services for generic code: interrupts, halting, the TSC, platform bring-up. */
 #include <arch/cpu.h>
+#include <arch/ioapic.h>
 #include <arch/lapic.h>
+#include <arch/pic.h>
 #include <arch/trap.h>
 #include <tally/percpu.h>
 #include <tally/arch.h>
@@ -43,4 +45,11 @@ void arch_halt_forever(void)
 void arch_stop_other_cpus(void)
 {
 	lapic_send_ipi(0, LAPIC_ICR_NMI | LAPIC_ICR_ASSERT | LAPIC_ICR_ALL_BUT_SELF);
+}
+
+void arch_platform_init(const struct acpi_info *acpi)
+{
+	pic_disable();
+	if (acpi)
+		ioapic_init(acpi);
 }

@@ -2,12 +2,12 @@
 /* TSC and local APIC timer calibration against the PIT, and the periodic tick. */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/pit.h>
 #include <tally/arch.h>
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
-#include <tally/pit.h>
 
 #define CALIBRATE_PIT_COUNT	59659u	/* ~50 ms */
 #define CALIBRATE_ROUNDS	3

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The 8254 PIT, used once as the reference clock for calibration. */
-#ifndef TALLY_PIT_H
-#define TALLY_PIT_H
+#ifndef ARCH_PIT_H
+#define ARCH_PIT_H
 
 #include <tally/types.h>
 

@@ -30,6 +30,7 @@ struct acpi_walk {
 	struct acpi_info *out;
 	bool ioapics_full;	/* already logged that some were dropped */
 	bool overrides_full;
+	bool tables_full;
 };
 
 /* Byte sum; an ACPI structure is valid when its sum is 0 (ACPI 6.5, 5.2.5.3). */
@@ -141,10 +142,14 @@ static const struct acpi_sdt_header *load_table(struct acpi_walk *w, uint64_t pa
 }
 
 /* Remember a table's range so that the frame allocator leaves it alone. */
-static void record_table(struct acpi_info *out, uint64_t pa, uint64_t len)
+static void record_table(struct acpi_walk *w, uint64_t pa, uint64_t len)
 {
+	struct acpi_info *out = w->out;
+
 	if (out->table_count == ACPI_MAX_TABLES) {
-		log_warn("acpi: more than %u tables to keep", ACPI_MAX_TABLES);
+		if (!w->tables_full)
+			log_warn("acpi: more than %u tables to keep", ACPI_MAX_TABLES);
+		w->tables_full = true;
 		return;
 	}
 	out->tables[out->table_count++] = (struct acpi_table_range){ pa, len };
@@ -313,7 +318,7 @@ static void record_listed_tables(struct acpi_walk *w, uint64_t root_pa, uint32_t
 			continue;
 		h = w->read(pa, sizeof(*h), w->ctx);
 		if (h && h->length >= sizeof(*h) && h->length <= ACPI_TABLE_MAX_LEN)
-			record_table(w->out, pa, h->length);
+			record_table(w, pa, h->length);
 	}
 }
 
@@ -368,7 +373,7 @@ int acpi_parse(const void *rsdp, size_t len, phys_read_fn read, void *ctx,
 	if (!root)
 		return -EINVAL;
 	root_len = root->length;
-	record_table(out, root_pa, root_len);
+	record_table(&w, root_pa, root_len);
 	width = out->xsdt ? sizeof(uint64_t) : sizeof(uint32_t);
 	record_listed_tables(&w, root_pa, root_len, width);
 	return find_madt(&w, root_pa, root_len, width);

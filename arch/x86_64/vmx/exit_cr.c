@@ -7,7 +7,7 @@
  * the CPU would accept enters again and one it would refuse gets #GP.
  *
  * Locking: CR8 is the virtual APIC's TPR, taken under the vCPU's apic_lock
- * as every access to that APIC (arch/x86_64/vcpu_apic.c); the rest is the
+ * as every access to that APIC (arch/x86_64/vmx/vcpu_apic.c); the rest is the
  * current vCPU's VMCS, on its own CPU. */
 #include <arch/cpu.h>
 #include <arch/sdm_checks.h>

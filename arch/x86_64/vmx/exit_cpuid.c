@@ -13,7 +13,7 @@
 #define CPUID_1_ECX_TSC_DEADLINE_BIT CPUID_1_ECX_TSC_DEADLINE
 #define HV_LEAF_LAST		(TALLY_CPUID_BASE + 0xFF)
 
-/* Leaf 1 ECX: VMX is Tally's; the rest needs state Tally does not switch or emulate yet. */
+/* Leaf 1 ECX: VMX is Tally's; the rest needs state Tally does not switch or emulate. */
 static const uint32_t leaf1_ecx_hidden = CPUID_1_ECX_MONITOR | CPUID_1_ECX_VMX |
 	CPUID_1_ECX_SMX | CPUID_1_ECX_PDCM;
 /* Every vCPU has an x2APIC with a TSC-deadline timer (arch/vlapic.h). */

@@ -15,9 +15,9 @@
  * once every other CPU has stopped.  Polled mode writes under the caller's
  * lock only. */
 #include <arch/io.h>
+#include <arch/ioapic.h>
 #include <tally/arch.h>
 #include <tally/errno.h>
-#include <tally/ioapic.h>
 #include <tally/percpu.h>
 #include <tally/uart.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The legacy 8259 interrupt controllers, which Tally keeps masked. */
-#ifndef TALLY_PIC_H
-#define TALLY_PIC_H
+#ifndef ARCH_PIC_H
+#define ARCH_PIC_H
 
 /* Vectors the PICs are moved to: 0x20-0x2F, above the exceptions. */
 #define PIC_VECTOR_BASE		0x20

@@ -6,7 +6,7 @@
  * APIC only, so the PICs are remapped above the exceptions (in case one
  * raises a spurious IRQ 7 or 15 anyway) and every line is masked. */
 #include <arch/io.h>
-#include <tally/pic.h>
+#include <arch/pic.h>
 
 #define PIC1_CMD	0x20
 #define PIC1_DATA	0x21

@@ -2,12 +2,12 @@
 /* Exception and interrupt dispatch; a fault inside Tally is fatal and fully reported. */
 #include <arch/cpu.h>
 #include <arch/lapic.h>
+#include <arch/pic.h>
 #include <arch/trap.h>
 #include <tally/arch.h>
 #include <tally/log.h>
 #include <tally/panic.h>
 #include <tally/percpu.h>
-#include <tally/pic.h>
 
 static const char *const exception_names[32] = {
 	[VEC_DE] = "#DE divide error",	[VEC_DB] = "#DB debug",

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ISA IRQ to I/O APIC input and redirection entry (pure logic, for unit tests). */
+#include <arch/ioapic.h>
 #include <tally/errno.h>
-#include <tally/ioapic.h>
 
 /*
  * One MPS INTI field: 0 ("as the bus says": ISA is active high, edge) and

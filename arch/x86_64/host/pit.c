@@ -4,7 +4,7 @@
  * Channel 2 is the one whose gate and output software can reach, through
  * port 0x61, so it can time an interval without an interrupt. */
 #include <arch/io.h>
-#include <tally/pit.h>
+#include <arch/pit.h>
 
 #define PIT_CH2_DATA	0x42
 #define PIT_COMMAND	0x43

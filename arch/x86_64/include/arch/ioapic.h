@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* I/O APIC (Intel 82093AA): registers, the routing of ISA IRQs, and the driver. */
-#ifndef TALLY_IOAPIC_H
-#define TALLY_IOAPIC_H
+#ifndef ARCH_IOAPIC_H
+#define ARCH_IOAPIC_H
 
 #include <tally/acpi.h>
 
