@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Running the memory-ownership audit over every live domain and Tally itself. */
+#include <tally/arch.h>
 #include <tally/audit.h>
 #include <tally/domain.h>
 #include <tally/log.h>

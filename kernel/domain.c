@@ -105,7 +105,7 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 		}
 		*v = (struct vcpu){ .domain = d, .id = i, .pcpu = pcpu,
 				    .state = i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE };
-		arch_vcpu_init(v, res->entry, res->info_gpa);
+		arch_vcpu_init(v, &res->regs);
 		d->vcpus[i] = v;
 		sched_attach(v);
 	}

@@ -12,7 +12,7 @@
  * up to the EBDA at 639 KiB, the EBDA and the BIOS ROM reserved, usable from
  * 1 MiB.  Behind it there is no BIOS: a domain's RAM is all its own, mapped
  * by EPT from 0, so a segment anywhere in it is loaded, the legacy area
- * [EBDA_BASE, HIGH_MEMORY_BASE) included, as QEMU's -kernel loads it (ld
+ * [EBDA_BASE, MB1_HIGH_MEMORY_BASE) included, as QEMU's -kernel loads it (ld
  * -Ttext=0x100000 puts the ELF headers in a segment at 0xff000).  Nothing
  * of Tally's lives there (hypercalls write only into buffers the guest
  * names); the boot information goes where the map says usable RAM is.
@@ -21,12 +21,10 @@
 #define EBDA_BASE		0x9FC00ull	/* conventional memory ends: 639 KiB */
 #define EBDA_END		0xA0000ull
 #define BIOS_ROM_BASE		0xF0000ull	/* the system BIOS's 64 KiB */
-#define HIGH_MEMORY_BASE	MIB		/* where mem_upper starts counting */
 #define ENTRY_LIMIT		(4 * GIB)	/* reach of 32-bit protected mode */
 
 #define MB_HEADER_FIXED		offsetof(struct multiboot_header, header_addr)
 #define MB1_MMAP_ENTRIES	4
-#define MB1_MMAP_ENTRY_BODY	(sizeof(struct mb1_mmap_entry) - sizeof(uint32_t))
 #define MB1_INFO_FLAGS		(MB1_INFO_MEMORY | MB1_INFO_CMDLINE | \
 				 MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME)
 /* Info area layout: mb1_info, the memory map, the loader name, the command line. */
@@ -445,8 +443,8 @@ static int place_info(struct load *ld)
 	uint64_t size = INFO_CMDLINE_OFF + ld->cmdline_len + 1;
 	uint64_t at = ALIGN_UP(ld->image_end, PAGE_SIZE);
 
-	if (at < HIGH_MEMORY_BASE && at + size > EBDA_BASE)
-		at = HIGH_MEMORY_BASE;
+	if (at < MB1_HIGH_MEMORY_BASE && at + size > EBDA_BASE)
+		at = MB1_HIGH_MEMORY_BASE;
 	if (!range_within(at, size, MIN(ld->req->mem_bytes, ENTRY_LIMIT)))
 		return fail_at(ld, GUEST_LOAD_NO_ROOM_FOR_INFO, at);
 	ld->out->info_gpa = (uint32_t)at;
@@ -461,7 +459,7 @@ static void write_segments(const struct load *ld)
 		const struct segment *s = &ld->seg[i];
 		uint8_t *dst = ld->req->ram + s->paddr;
 
-		if (s->paddr < HIGH_MEMORY_BASE && s->paddr + s->memsz > EBDA_BASE)
+		if (s->paddr < MB1_HIGH_MEMORY_BASE && s->paddr + s->memsz > EBDA_BASE)
 			log_debug("%s: segment 0x%llx-0x%llx lies in the legacy area "
 				  "0x9fc00-0x100000: loaded there, the domain's own RAM",
 				  ld->req->name ? ld->req->name : "guest",
@@ -482,7 +480,7 @@ static void write_info(const struct load *ld)
 	struct mb1_info info = {
 		.flags = MB1_INFO_FLAGS,
 		.mem_lower = EBDA_BASE / KIB,
-		.mem_upper = (uint32_t)MIN((mem - HIGH_MEMORY_BASE) / KIB, UINT32_MAX),
+		.mem_upper = (uint32_t)MIN((mem - MB1_HIGH_MEMORY_BASE) / KIB, UINT32_MAX),
 		.cmdline = at + INFO_CMDLINE_OFF,
 		.mmap_length = MB1_MMAP_ENTRIES * sizeof(struct mb1_mmap_entry),
 		.mmap_addr = at + INFO_MMAP_OFF,
@@ -491,9 +489,10 @@ static void write_info(const struct load *ld)
 	struct mb1_mmap_entry map[MB1_MMAP_ENTRIES] = {
 		{ MB1_MMAP_ENTRY_BODY, 0, EBDA_BASE, MEM_USABLE },
 		{ MB1_MMAP_ENTRY_BODY, EBDA_BASE, EBDA_END - EBDA_BASE, MEM_RESERVED },
-		{ MB1_MMAP_ENTRY_BODY, BIOS_ROM_BASE, HIGH_MEMORY_BASE - BIOS_ROM_BASE,
+		{ MB1_MMAP_ENTRY_BODY, BIOS_ROM_BASE, MB1_HIGH_MEMORY_BASE - BIOS_ROM_BASE,
 		  MEM_RESERVED },
-		{ MB1_MMAP_ENTRY_BODY, HIGH_MEMORY_BASE, mem - HIGH_MEMORY_BASE, MEM_USABLE },
+		{ MB1_MMAP_ENTRY_BODY, MB1_HIGH_MEMORY_BASE, mem - MB1_HIGH_MEMORY_BASE,
+		  MEM_USABLE },
 	};
 
 	memcpy(dst, &info, sizeof(info));
@@ -528,5 +527,8 @@ int guest_load_multiboot(const struct guest_load_req *req, struct guest_load_res
 		return err;
 	write_segments(&ld);
 	write_info(&ld);
+	out->regs = (struct vcpu_boot_regs){
+		.eip = out->entry, .eax = MB1_BOOTLOADER_MAGIC, .ebx = out->info_gpa,
+	};
 	return 0;
 }

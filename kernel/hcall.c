@@ -282,9 +282,8 @@ static int64_t hc_console_write(const struct hcall_ctx *ctx, const uint64_t *arg
 	return (int64_t)len;
 }
 
-static int64_t hc_yield(const struct hcall_ctx *ctx, const uint64_t *args)
+static int64_t hc_yield(const struct hcall_ctx *ctx, const uint64_t *args __unused)
 {
-	(void)args;
 	ctx->ops->yield(ctx->hv);
 	return 0;
 }

@@ -17,16 +17,27 @@
 #include <tally/sched.h>
 #include <tally/string.h>
 
+/*
+ * The public limits (public/tally.h) and Tally's own must agree: a name
+ * copied out must fit, and every domain, vCPU, CPU and metric Tally keeps
+ * must fit in one list a guest may ask for.
+ */
+_Static_assert(DOMAIN_NAME_MAX == TALLY_DOMAIN_NAME_MAX, "domain name lengths differ");
+_Static_assert(DOMAIN_METRIC_NAME_MAX == TALLY_METRIC_NAME_MAX, "metric name lengths differ");
+_Static_assert(DOMAIN_MAX_METRICS == TALLY_METRICS_MAX, "metric counts differ");
+_Static_assert(DOMAIN_MAX <= TALLY_DOMAIN_LIST_MAX, "a DOMAIN_LIST cannot hold every domain");
+_Static_assert(DOMAIN_MAX_VCPUS <= TALLY_VCPU_LIST_MAX, "a VCPU_COUNTERS cannot hold every vCPU");
+_Static_assert(MAX_CPUS <= TALLY_CPU_LIST_MAX, "a CPU_COUNTERS cannot hold every CPU");
+
 static struct domain *live_domain(uint32_t id)
 {
 	return id >= 1 ? domain_at(id - 1) : NULL;
 }
 
-static int host_domain_info(void *hv, uint32_t id, struct tally_domain_info *out)
+static int host_domain_info(void *hv __unused, uint32_t id, struct tally_domain_info *out)
 {
 	const struct domain *d = live_domain(id);
 
-	(void)hv;
 	if (!d)
 		return -ENOENT;
 	out->domain_id = d->id;
@@ -39,11 +50,10 @@ static int host_domain_info(void *hv, uint32_t id, struct tally_domain_info *out
 	return 0;
 }
 
-static int host_domain_counters(void *hv, uint32_t id, struct tally_counters *out)
+static int host_domain_counters(void *hv __unused, uint32_t id, struct tally_counters *out)
 {
 	const struct domain *d = live_domain(id);
 
-	(void)hv;
 	if (!d)
 		return -ENOENT;
 	domain_counters(d, out);
@@ -51,29 +61,26 @@ static int host_domain_counters(void *hv, uint32_t id, struct tally_counters *ou
 }
 
 /* Ended domains keep their vCPUs and final counters, so they are read as any other. */
-static int host_vcpu_counters(void *hv, uint32_t id, uint32_t vcpu,
+static int host_vcpu_counters(void *hv __unused, uint32_t id, uint32_t vcpu,
 			      struct tally_vcpu_counters *out)
 {
 	const struct domain *d = live_domain(id);
 
-	(void)hv;
 	if (!d || vcpu >= d->vcpu_count)
 		return -ENOENT;
 	vcpu_counters(d->vcpus[vcpu], out);
 	return 0;
 }
 
-static uint32_t host_cpu_count(void *hv)
+static uint32_t host_cpu_count(void *hv __unused)
 {
-	(void)hv;
 	return percpu_count;
 }
 
-static void host_cpu_counters(void *hv, uint32_t cpu, struct tally_cpu_counters *out)
+static void host_cpu_counters(void *hv __unused, uint32_t cpu, struct tally_cpu_counters *out)
 {
 	struct sched_cpu_stats st;
 
-	(void)hv;
 	out->generation = sched_cpu_stats_snapshot(cpu, &st);
 	out->vcpus = percpu_area[cpu].sched.vcpus;
 	out->guest_cycles = st.guest_cycles;
@@ -82,21 +89,19 @@ static void host_cpu_counters(void *hv, uint32_t cpu, struct tally_cpu_counters 
 	out->switches = st.switches;
 }
 
-static uint32_t host_domain_list(void *hv, uint32_t *ids, uint32_t max)
+static uint32_t host_domain_list(void *hv __unused, uint32_t *ids, uint32_t max)
 {
-	(void)hv;
 	for (uint32_t i = 0; i < domain_count() && i < max; i++)
 		ids[i] = domain_at(i)->id;
 	return domain_count();
 }
 
-static int host_publish_metric(void *hv, uint32_t id, const char *name, int64_t value,
+static int host_publish_metric(void *hv __unused, uint32_t id, const char *name, int64_t value,
 			       uint32_t unit)
 {
 	struct domain *d = live_domain(id);
 	struct domain_metric *free_slot = NULL;
 
-	(void)hv;
 	if (!d)
 		return -ENOENT;
 	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++) {
@@ -128,13 +133,12 @@ static int host_publish_metric(void *hv, uint32_t id, const char *name, int64_t 
  * Guest text through the hypercall goes where its UART lines go: prefixed,
  * rate-limited, bytes shown as the UART shows them ('\r' dropped too).
  */
-static void host_console_write(void *hv, uint32_t id, const char *buf, uint32_t len)
+static void host_console_write(void *hv __unused, uint32_t id, const char *buf, uint32_t len)
 {
 	struct domain *d = live_domain(id);
 	char line[VUART_LINE_MAX];
 	uint32_t n = 0;
 
-	(void)hv;
 	if (!d)
 		return;
 	for (uint32_t i = 0; i < len; i++) {
@@ -154,9 +158,8 @@ static void host_console_write(void *hv, uint32_t id, const char *buf, uint32_t 
 		domain_console_line(d, line);
 }
 
-static void host_yield(void *hv)
+static void host_yield(void *hv __unused)
 {
-	(void)hv;
 	sched_yield();
 }
 

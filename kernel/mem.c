@@ -187,8 +187,7 @@ void mem_log_map(void)
 			 map[i].base + map[i].len - 1, mem_type_name(map[i].type));
 }
 
-const void *mem_phys_read(uint64_t pa, uint64_t len, void *ctx)
+const void *mem_phys_read(uint64_t pa, uint64_t len, void *ctx __unused)
 {
-	(void)ctx;
 	return arch_phys_to_virt(pa, len);
 }

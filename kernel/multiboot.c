@@ -7,13 +7,9 @@
 #include <tally/string.h>
 
 #define MB2_TAG_ALIGN		8	/* Multiboot2 Specification 1.0, 3.6.1 */
-#define RSDP_V1_LEN		offsetof(struct acpi_rsdp, length)
-#define RSDP_V2_LEN		sizeof(struct acpi_rsdp)
 #define LOW_MEMORY_BASE		0ull
-#define HIGH_MEMORY_BASE	MIB	/* where MB1 mem_upper starts counting */
-#define MB1_MMAP_ENTRY_BODY	(sizeof(struct mb1_mmap_entry) - sizeof(uint32_t))
 
-_Static_assert(RSDP_V2_LEN == BOOT_RSDP_MAX, "boot_info keeps a whole ACPI 2.0 RSDP");
+_Static_assert(ACPI_RSDP_V2_LEN == BOOT_RSDP_MAX, "boot_info keeps a whole ACPI 2.0 RSDP");
 
 /* What one parse carries besides its output. */
 struct mb_parse {
@@ -69,7 +65,7 @@ static struct boot_module *mb_add_module(struct mb_parse *st, uint64_t start,
 static void mb_synth_mmap(struct mb_parse *st, uint32_t lower_kib, uint32_t upper_kib)
 {
 	mb_add_mmap(st, LOW_MEMORY_BASE, lower_kib * KIB, MEM_USABLE);
-	mb_add_mmap(st, HIGH_MEMORY_BASE, upper_kib * KIB, MEM_USABLE);
+	mb_add_mmap(st, MB1_HIGH_MEMORY_BASE, upper_kib * KIB, MEM_USABLE);
 }
 
 /* Log what did not fit (once each) and give the parsers' result. */
@@ -141,13 +137,13 @@ static void mb2_mmap(struct mb_parse *st, const struct mb2_tag_mmap *t)
 /* Keep the loader's RSDP copy; an ACPI 2.0 one wins over a 1.0 one in any order. */
 static void mb2_acpi(struct mb_parse *st, const struct mb2_tag_acpi *t, bool is_new)
 {
-	size_t need = is_new ? RSDP_V2_LEN : RSDP_V1_LEN;
+	size_t need = is_new ? ACPI_RSDP_V2_LEN : ACPI_RSDP_V1_LEN;
 
 	if (t->tag.size - sizeof(*t) < need) {
 		mb_bad(st, "ACPI tag of %u bytes too short", t->tag.size);
 		return;
 	}
-	if (!is_new && st->out->rsdp_len == RSDP_V2_LEN)
+	if (!is_new && st->out->rsdp_len == ACPI_RSDP_V2_LEN)
 		return;
 	memcpy(st->out->rsdp, t->rsdp, need);
 	st->out->rsdp_len = need;

@@ -86,9 +86,8 @@ static int parse_loglevel(const char *v)
 	return 0;
 }
 
-static int parse_exit_when_done(const char *v)
+static int parse_exit_when_done(const char *v __unused)
 {
-	(void)v;
 	options.exit_when_done = true;
 	return 0;
 }
@@ -138,9 +137,8 @@ static int parse_sched_timer(const char *v)
 	return 0;
 }
 
-static int parse_audit(const char *v)
+static int parse_audit(const char *v __unused)
 {
-	(void)v;
 	options.audit = true;
 	return 0;
 }
@@ -155,9 +153,8 @@ static int parse_top_interval(const char *v)
 	return 0;
 }
 
-static int parse_console_timestamps(const char *v)
+static int parse_console_timestamps(const char *v __unused)
 {
-	(void)v;
 	options.console_timestamps = true;
 	return 0;
 }

@@ -12,16 +12,16 @@
 #include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
-#include <tally/sched_fast.h>
+#include <tally/sched_account.h>
 
 static unsigned int next_placement;
 static int all_done_reported;
 /* ledger[donor][recipient]: cycles; each CPU adds only for its own vCPUs. */
 static uint64_t ledger[SCHED_LEDGER_SIZE][SCHED_LEDGER_SIZE];
 
-static void ledger_add(void *ctx, unsigned int donor, unsigned int recipient, uint64_t cycles)
+static void ledger_add(void *ctx __unused, unsigned int donor, unsigned int recipient,
+		       uint64_t cycles)
 {
-	(void)ctx;
 	if (donor < SCHED_LEDGER_SIZE && recipient < SCHED_LEDGER_SIZE)
 		__atomic_fetch_add(&ledger[donor][recipient], cycles, __ATOMIC_RELAXED);
 }

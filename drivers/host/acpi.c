@@ -6,8 +6,6 @@
 #include <tally/string.h>
 
 #define RSDP_SIGNATURE		"RSD PTR "
-#define RSDP_V1_LEN		offsetof(struct acpi_rsdp, length)
-#define RSDP_V2_LEN		sizeof(struct acpi_rsdp)
 #define RSDP_REVISION_2		2	/* ACPI 2.0: adds length, XSDT, extended checksum */
 #define RSDP_SCAN_STEP		16	/* ACPI 6.5, 5.2.5.1 */
 #define BDA_EBDA_SEGMENT	0x40Eull	/* BIOS data area word: EBDA segment */
@@ -49,16 +47,16 @@ int acpi_rsdp_check(const void *rsdp, size_t len)
 {
 	struct acpi_rsdp r;
 
-	if (!rsdp || len < RSDP_V1_LEN)
+	if (!rsdp || len < ACPI_RSDP_V1_LEN)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
 	memcpy(&r, rsdp, MIN(len, sizeof(r)));
 	if (memcmp(r.signature, RSDP_SIGNATURE, sizeof(r.signature)) ||
-	    acpi_sum(rsdp, RSDP_V1_LEN))
+	    acpi_sum(rsdp, ACPI_RSDP_V1_LEN))
 		return -EINVAL;
 	if (r.revision < RSDP_REVISION_2)
 		return 0;
-	if (len < RSDP_V2_LEN || r.length < RSDP_V2_LEN || r.length > len ||
+	if (len < ACPI_RSDP_V2_LEN || r.length < ACPI_RSDP_V2_LEN || r.length > len ||
 	    acpi_sum(rsdp, r.length))
 		return -EINVAL;
 	return 0;
@@ -76,8 +74,8 @@ static int scan_area(phys_read_fn read, void *ctx, uint64_t start, uint64_t len,
 			 (unsigned long long)start, (unsigned long long)(start + len));
 		return -ENOENT;
 	}
-	for (off = 0; off + RSDP_V1_LEN <= len; off += RSDP_SCAN_STEP) {
-		if (!acpi_rsdp_check(area + off, MIN(len - off, RSDP_V2_LEN))) {
+	for (off = 0; off + ACPI_RSDP_V1_LEN <= len; off += RSDP_SCAN_STEP) {
+		if (!acpi_rsdp_check(area + off, MIN(len - off, ACPI_RSDP_V2_LEN))) {
 			*pa = start + off;
 			return 0;
 		}

@@ -7,10 +7,9 @@
 
 #define DEBUG_EXIT_PORTS	4	/* QEMU's iosize=4 */
 
-static void debug_exit_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value)
+static void debug_exit_write(struct vcpu *v, uint16_t port __unused, unsigned int size __unused,
+			     uint32_t value)
 {
-	(void)port;
-	(void)size;
 	domain_exit(v->domain, value);
 }
 

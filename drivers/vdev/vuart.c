@@ -67,13 +67,13 @@ void vuart_flush(struct domain *d)
 		flush_line(d, &d->uart.lines[i]);
 }
 
-static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t value)
+static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size __unused, uint32_t value)
 {
 	struct vuart *u = &v->domain->uart;
 	uint8_t b = (uint8_t)value;
 	bool dlab = u->lcr & LCR_DLAB;
 
-	(void)size;	/* a wider access writes its low byte, as on an ISA bus */
+	/* Whatever @size, an access writes its low byte, as on an ISA bus. */
 	switch (port - VUART_BASE) {
 	case REG_DATA: if (dlab) u->dll = b; else put_byte(v, b); break;
 	case REG_IER: if (dlab) u->dlm = b; else u->ier = b & 0x0F; break;
@@ -84,12 +84,11 @@ static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32
 	}
 }
 
-static uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size)
+static uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size __unused)
 {
 	const struct vuart *u = &v->domain->uart;
 	bool dlab = u->lcr & LCR_DLAB;
 
-	(void)size;
 	switch (port - VUART_BASE) {
 	case REG_DATA: return dlab ? u->dll : 0;
 	case REG_IER: return dlab ? u->dlm : u->ier;

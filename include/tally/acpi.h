@@ -22,6 +22,10 @@ struct acpi_rsdp {			/* ACPI 6.5, 5.2.5.3 */
 	uint8_t reserved[3];
 } __packed;
 
+/* The RSDP's length by revision: ACPI 1.0 ends before @length. */
+#define ACPI_RSDP_V1_LEN	offsetof(struct acpi_rsdp, length)
+#define ACPI_RSDP_V2_LEN	sizeof(struct acpi_rsdp)
+
 struct acpi_sdt_header {		/* ACPI 6.5, 5.2.6 */
 	char signature[4];
 	uint32_t length;

@@ -4,11 +4,13 @@
 #define TALLY_ARCH_H
 
 #include <tally/types.h>
+#include <tally/vcpu_boot.h>
 #include <arch/tsc.h>	/* arch_read_tsc(), inline */
 #include <arch/irqflags.h>	/* arch_irq_save(), arch_irq_restore(), inline */
 
 struct percpu;
 struct acpi_info;
+struct audit;
 
 /* One-time setup on the boot CPU, before arch_cpu_init() (fills the IDT). */
 void arch_init(void);
@@ -19,8 +21,6 @@ void arch_cpu_init(struct percpu *cpu);
 void arch_cpu_relax(void);
 /* Sleep until the next interrupt, with interrupts enabled. */
 void arch_wait_for_interrupt(void);
-/* Sleep until an interrupt has been handled, then return with interrupts off. */
-void arch_idle(void);
 /* Stop this CPU for good. */
 __noreturn void arch_halt_forever(void);
 /* Stop every other CPU (NMI), for panics. */
@@ -81,8 +81,8 @@ int arch_virt_cpu_init(void);
 int arch_domain_create(struct domain *d);
 /* Release @d's page tables (its vCPUs are gone already). */
 void arch_domain_destroy(struct domain *d);
-/* Prepare @v to start at @entry (32-bit, paging off) with EBX = @ebx (multiboot info). */
-void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx);
+/* Prepare @v to start with @boot's registers (32-bit protected mode, paging off). */
+void arch_vcpu_init(struct vcpu *v, const struct vcpu_boot_regs *boot);
 /* Release @v's VMCS; on @v's own CPU. */
 void arch_vcpu_destroy(struct vcpu *v);
 /* Enter the first vCPU on this CPU: never returns (VM exits continue in arch code). */
@@ -111,5 +111,7 @@ uint64_t arch_vcpu_io_accesses(const struct vcpu *v);
 uint64_t arch_vcpu_exit_count(const struct vcpu *v);
 /* Zero @bytes at host-physical @pa (scrubbing guest memory). */
 void arch_zero_memory(hpa_t pa, uint64_t bytes);
+/* The audit's arch part (tally/audit.h): EPT leaves per domain, EPT tables, VMCSs, VMX regions. */
+void arch_audit_collect(struct audit *a);
 
 #endif

@@ -34,7 +34,4 @@ bool audit_find_conflict(struct audit *a, unsigned int *x, unsigned int *y);
 /* Walk every live domain's EPT and Tally's own memory, and print the verdict. */
 bool audit_run(void);
 
-/* Arch part: add EPT leaves (per domain), EPT tables, VMCSs, VMX regions. */
-void arch_audit_collect(struct audit *a);
-
 #endif

@@ -4,6 +4,7 @@
 #define TALLY_GUEST_LOADER_H
 
 #include <tally/types.h>
+#include <tally/vcpu_boot.h>
 
 /* The OS image header (Multiboot Specification 0.6.96, 3.1). */
 #define MULTIBOOT_HEADER_MAGIC	0x1BADB002u
@@ -82,6 +83,7 @@ struct guest_load_result {
 	uint32_t entry;		/* guest-physical, inside a loaded segment */
 	uint32_t info_gpa;	/* struct mb1_info, page-aligned */
 	uint32_t info_size;	/* bytes written from info_gpa on */
+	struct vcpu_boot_regs regs;	/* EIP, EAX, EBX as above, for arch_vcpu_init() */
 	gpa_t image_start;	/* lowest byte loaded */
 	gpa_t image_end;	/* one past the highest byte loaded, bss included */
 	bool elf;		/* loaded from ELF program headers, else address fields */

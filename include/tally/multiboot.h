@@ -50,6 +50,11 @@ struct mb1_mmap_entry {
 	uint32_t type;
 } __packed;
 
+/* An entry's bytes after its @size field, the least @size may say. */
+#define MB1_MMAP_ENTRY_BODY	(sizeof(struct mb1_mmap_entry) - sizeof(uint32_t))
+/* Where mem_upper starts counting (Multiboot Specification 0.6.96, 3.3). */
+#define MB1_HIGH_MEMORY_BASE	MIB
+
 /* Multiboot2 information (Multiboot2 Specification 1.0, 3.6). */
 enum mb2_tag_type {
 	MB2_TAG_END = 0,

@@ -237,6 +237,8 @@ static void expect_fail(int ret, int err, enum guest_load_status status)
 {
 	assert_int_equal(ret, err);
 	assert_int_equal(res.status, status);
+	/* No registers to start a vCPU with. */
+	assert_int_equal(res.regs.eip | res.regs.eax | res.regs.ebx, 0);
 	assert_int_equal(shim_log_count(LOG_ERR), 1);
 	assert_true(shim_log_contains("dom7: "));
 	assert_true(shim_log_contains(guest_load_strerror(status)));
@@ -259,6 +261,10 @@ static void check_info(const char *cmdline)
 
 	assert_true(IS_ALIGNED(res.info_gpa, PAGE_SIZE));
 	assert_true(end <= RAM_SIZE);
+	/* The registers the vCPU starts with: multiboot's, from the loader alone. */
+	assert_int_equal(res.regs.eip, res.entry);
+	assert_int_equal(res.regs.eax, MB1_BOOTLOADER_MAGIC);
+	assert_int_equal(res.regs.ebx, res.info_gpa);
 	memcpy(&info, ram + res.info_gpa, sizeof(info));
 	assert_int_equal(info.flags, MB1_INFO_MEMORY | MB1_INFO_CMDLINE |
 			 MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME);

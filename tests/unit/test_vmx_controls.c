@@ -9,6 +9,7 @@
 
 #include <arch/vmx.h>
 #include <arch/vmx_controls.h>
+#include <arch/vmx_cpu.h>
 #include <tally/errno.h>
 
 #include "shim.h"
@@ -329,6 +330,147 @@ static void test_word_names(void **state)
 	assert_string_equal(vmx_control_word_name((enum vmx_control_word)-1), "?");
 }
 
+/* A Skylake-class CPU's capabilities, as every CPU of one package reports them. */
+#define SKL_BASIC		0x00da040000000004ull	/* revision 4, TRUE_CTLS, WB, 1 KiB */
+#define SKL_MISC		0x00000000000401e5ull	/* preemption timer: 2^5 cycles */
+#define SKL_EPT_VPID		0x00000f0106734141ull
+
+static void skl_caps(struct vmx_caps *c)
+{
+	*c = (struct vmx_caps){
+		.basic = SKL_BASIC,
+		.ctl = { SKL_TRUE_PINBASED, SKL_TRUE_PROCBASED, SKL_PROCBASED2,
+			 SKL_TRUE_EXIT, SKL_TRUE_ENTRY },
+		.misc = SKL_MISC,
+		.cr0_fixed0 = SKL_CR0_FIXED0, .cr0_fixed1 = SKL_CR0_FIXED1,
+		.cr4_fixed0 = SKL_CR4_FIXED0, .cr4_fixed1 = SKL_CR4_FIXED1,
+		.ept_vpid_cap = SKL_EPT_VPID,
+	};
+}
+
+/* The settings a boot CPU with @c computes: each word its forced bits plus a few. */
+static void boot_config(const struct vmx_caps *c, struct vmx_config *b)
+{
+	const uint32_t extra[VMX_CTL_COUNT] = {
+		PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
+		CPU_BASED_HLT_EXITING, SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID,
+		EXIT_HOST_ADDRESS_SPACE_SIZE, ENTRY_LOAD_IA32_EFER,
+	};
+	uint32_t *out[VMX_CTL_COUNT] = { &b->pin, &b->proc, &b->proc2, &b->exit, &b->entry };
+	uint32_t missing;
+
+	memset(b, 0, sizeof(*b));
+	b->revision = (uint32_t)(c->basic & VMX_BASIC_REVISION_MASK);
+	for (int w = 0; w < VMX_CTL_COUNT; w++)
+		assert_int_equal(vmx_control_compute(c->ctl[w], extra[w], 0, out[w], &missing), 0);
+	b->cr0_fixed0 = c->cr0_fixed0;
+	b->cr0_fixed1 = c->cr0_fixed1;
+	b->cr4_fixed0 = c->cr4_fixed0;
+	b->cr4_fixed1 = c->cr4_fixed1;
+	b->ept_vpid_cap = c->ept_vpid_cap;
+	b->vpid = b->ept_1g = b->preemption_timer = b->proc_window_exiting = true;
+	b->preemption_shift = VMX_MISC_PREEMPTION_SHIFT(c->misc);
+}
+
+static void assert_mismatch(const struct vmx_config *b, const struct vmx_caps *c,
+			    const char *want)
+{
+	const char *got = vmx_caps_mismatch(b, c);
+
+	if (!want) {
+		if (got)
+			fail_msg("want no mismatch, got \"%s\"", got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+}
+
+static void test_caps_same_cpu(void **state)
+{
+	struct vmx_caps c;
+	struct vmx_config b;
+
+	(void)state;
+	skl_caps(&c);
+	boot_config(&c, &b);
+	assert_true(b.pin & PIN_PREEMPTION_TIMER);
+	assert_mismatch(&b, &c, NULL);
+	/* Offering more is fine: Tally uses only what the boot CPU chose. */
+	c.ctl[VMX_CTL_PROC2] |= 0xFFull << 32;
+	c.ept_vpid_cap |= EPT_CAP_INVEPT_ALL;
+	assert_mismatch(&b, &c, NULL);
+}
+
+static void test_caps_each_difference(void **state)
+{
+	static const struct {
+		const char *want;
+		int word;		/* control word to change, or -1 */
+		uint64_t clear, set;	/* in that word's MSR, or else as below */
+	} cases[] = {
+		/* allowed-1 bit the boot CPU uses taken away */
+		{ "pin-based controls", VMX_CTL_PIN, (uint64_t)PIN_PREEMPTION_TIMER << 32, 0 },
+		{ "processor-based controls", VMX_CTL_PROC, (uint64_t)CPU_BASED_HLT_EXITING << 32, 0 },
+		{ "secondary processor-based controls", VMX_CTL_PROC2,
+		  (uint64_t)SECONDARY_ENABLE_VPID << 32, 0 },
+		/* a bit the boot CPU leaves 0 forced to 1 */
+		{ "VM-exit controls", VMX_CTL_EXIT, 0, 1ull << 31 | (1ull << 63) },
+		{ "VM-entry controls", VMX_CTL_ENTRY, 0, 1ull << 30 | (1ull << 62) },
+		/* interrupt-window exiting, used per entry, not offered */
+		{ "processor-based controls", VMX_CTL_PROC,
+		  (uint64_t)CPU_BASED_INTERRUPT_WINDOW_EXITING << 32, 0 },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vmx_caps c;
+		struct vmx_config b;
+
+		skl_caps(&c);
+		boot_config(&c, &b);
+		c.ctl[cases[i].word] = (c.ctl[cases[i].word] & ~cases[i].clear) | cases[i].set;
+		assert_mismatch(&b, &c, cases[i].want);
+	}
+}
+
+static void test_caps_other_fields(void **state)
+{
+	struct vmx_caps c, good;
+	struct vmx_config b;
+
+	(void)state;
+	skl_caps(&good);
+	boot_config(&good, &b);
+	c = good;
+	c.basic += 1;					/* revision 5 */
+	assert_mismatch(&b, &c, "VMCS revision");
+	c = good;
+	c.ept_vpid_cap &= ~EPT_CAP_1G_PAGES;		/* the boot CPU maps 1 GiB pages */
+	assert_mismatch(&b, &c, "EPT/VPID capabilities");
+	b.ept_1g = false;
+	assert_mismatch(&b, &c, NULL);
+	c = good;
+	c.ept_vpid_cap &= ~VPID_CAP_INVVPID_SINGLE;
+	assert_mismatch(&b, &c, "EPT/VPID capabilities");
+	b.vpid = false;
+	assert_mismatch(&b, &c, NULL);
+	c = good;
+	c.ept_vpid_cap &= ~EPT_CAP_WALK_4;
+	assert_mismatch(&b, &c, "EPT/VPID capabilities");
+	c = good;
+	c.cr4_fixed1 &= ~CR4_PAE;
+	assert_mismatch(&b, &c, "CR0/CR4 fixed bits");
+	c = good;
+	c.cr0_fixed0 |= CR0_CD;
+	assert_mismatch(&b, &c, "CR0/CR4 fixed bits");
+	c = good;
+	c.misc = (c.misc & ~0x1Full) | 7;		/* timer at 2^7 cycles */
+	assert_mismatch(&b, &c, "VMX-preemption timer rate");
+	b.preemption_timer = false;
+	assert_mismatch(&b, &c, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +481,9 @@ int main(void)
 		cmocka_unit_test(test_bit_names),
 		cmocka_unit_test(test_every_bit_has_a_name),
 		cmocka_unit_test(test_word_names),
+		cmocka_unit_test(test_caps_same_cpu),
+		cmocka_unit_test(test_caps_each_difference),
+		cmocka_unit_test(test_caps_other_fields),
 	};
 
 	return cmocka_run_group_tests_name("vmx_controls", tests, NULL, NULL);

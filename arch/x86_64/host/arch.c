@@ -18,12 +18,6 @@ void arch_wait_for_interrupt(void)
 	irq_enable_and_halt();
 }
 
-void arch_idle(void)
-{
-	irq_enable_and_halt();
-	irq_disable();
-}
-
 void arch_kick_cpu(unsigned int pcpu)
 {
 	lapic_send_ipi(percpu_area[pcpu].apic_id, LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT | VEC_KICK);

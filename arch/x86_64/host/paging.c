@@ -16,11 +16,10 @@
 
 static uint64_t mapped_limit = BOOT_MAP_LIMIT;
 
-static uint64_t alloc_table(void *ctx)
+static uint64_t alloc_table(void *ctx __unused)
 {
 	hpa_t pa;
 
-	(void)ctx;
 	/* Below 4 GiB: application processors load CR3 in 32-bit mode. */
 	if (mem_alloc(PAGE_SIZE, PAGE_SIZE, BOOT_MAP_LIMIT, &pa) < 0)
 		return 0;
@@ -28,9 +27,8 @@ static uint64_t alloc_table(void *ctx)
 	return pa.raw;
 }
 
-static uint64_t *table_ptr(uint64_t pa, void *ctx)
+static uint64_t *table_ptr(uint64_t pa, void *ctx __unused)
 {
-	(void)ctx;
 	return (uint64_t *)(uintptr_t)pa;
 }
 

@@ -2,6 +2,7 @@
 /* The audit's x86 part: what each EPT maps, and the VMX structures Tally owns. */
 #include <arch/ept.h>
 #include <arch/vmx_cpu.h>
+#include <tally/arch.h>
 #include <tally/audit.h>
 #include <tally/domain.h>
 #include <tally/percpu.h>
@@ -17,12 +18,11 @@ static uint64_t leaf_size(enum pt_level level)
 }
 
 /* A leaf is the domain's if its host range lies inside the domain's block. */
-static void add_leaf(uint64_t gpa, uint64_t entry, enum pt_level level, void *ctx)
+static void add_leaf(uint64_t gpa __unused, uint64_t entry, enum pt_level level, void *ctx)
 {
 	struct ept_walk *w = ctx;
 	uint64_t hpa = entry & PT_ADDR_MASK, size = leaf_size(level);
 
-	(void)gpa;
 	if (hpa < w->d->ram.raw || hpa + size > w->d->ram.raw + w->d->ram_bytes)
 		w->a->foreign++;
 	audit_add(w->a, hpa, size, w->d->id);

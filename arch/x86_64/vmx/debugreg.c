@@ -17,9 +17,8 @@ void debugreg_init(struct debugreg_state *d, bool addr_live)
 	*d = (struct debugreg_state){ .dr6 = DR6_RESET, .addr_live = addr_live };
 }
 
-void vmexit_dr_access(struct vcpu *v, struct guest_regs *r)
+void vmexit_dr_access(struct vcpu *v, struct guest_regs *r __unused)
 {
-	(void)r;
 	/* The CPU may still hold another vCPU's DR0-DR3: this one's first. */
 	debugreg_load_addr(&v->arch.dregs);
 	v->arch.dregs.addr_live = true;

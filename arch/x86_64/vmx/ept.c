@@ -8,20 +8,18 @@
 #include <tally/mem.h>
 #include <tally/string.h>
 
-static uint64_t ept_alloc_table(void *ctx)
+static uint64_t ept_alloc_table(void *ctx __unused)
 {
 	hpa_t pa;
 
-	(void)ctx;
 	if (mem_alloc(PAGE_SIZE, PAGE_SIZE, 0, &pa) < 0)
 		return 0;
 	memset(arch_phys_to_virt(pa.raw, PAGE_SIZE), 0, PAGE_SIZE);
 	return pa.raw;
 }
 
-static uint64_t *ept_table_ptr(uint64_t pa, void *ctx)
+static uint64_t *ept_table_ptr(uint64_t pa, void *ctx __unused)
 {
-	(void)ctx;
 	return arch_phys_to_virt(pa, PAGE_SIZE);
 }
 
@@ -36,15 +34,13 @@ struct pgtable_fmt ept_format(bool gb_pages)
 	};
 }
 
-static void free_table(uint64_t pa, void *ctx)
+static void free_table(uint64_t pa, void *ctx __unused)
 {
-	(void)ctx;
 	mem_free(hpa(pa), PAGE_SIZE);
 }
 
-static void count_table(uint64_t pa, void *ctx)
+static void count_table(uint64_t pa __unused, void *ctx)
 {
-	(void)pa;
 	(*(uint64_t *)ctx)++;
 }
 

@@ -151,9 +151,9 @@ void vmexit_rdmsr(struct vcpu *v, struct guest_regs *r)
 {
 	uint32_t msr = (uint32_t)r->gpr[GUEST_RCX];
 	uint64_t val = 0;
-	enum vapic_msr_result apic = vapic_msr_read(v, msr, &val);
+	enum vcpu_apic_msr_result apic = vcpu_apic_msr_read(v, msr, &val);
 
-	if (apic == VAPIC_GP || (apic == VAPIC_NOT_MINE && !read_allowed(msr, &val))) {
+	if (apic == VCPU_APIC_GP || (apic == VCPU_APIC_NOT_MINE && !read_allowed(msr, &val))) {
 		vmexit_inject_gp();
 		return;
 	}
@@ -166,9 +166,9 @@ void vmexit_wrmsr(struct vcpu *v, struct guest_regs *r)
 {
 	uint64_t val = (r->gpr[GUEST_RDX] << 32) | (uint32_t)r->gpr[GUEST_RAX];
 	uint32_t msr = (uint32_t)r->gpr[GUEST_RCX];
-	enum vapic_msr_result apic = vapic_msr_write(v, msr, val);
+	enum vcpu_apic_msr_result apic = vcpu_apic_msr_write(v, msr, val);
 
-	if (apic == VAPIC_GP || (apic == VAPIC_NOT_MINE && !write_allowed(v, msr, val))) {
+	if (apic == VCPU_APIC_GP || (apic == VCPU_APIC_NOT_MINE && !write_allowed(v, msr, val))) {
 		vmexit_inject_gp();
 		return;
 	}

@@ -17,12 +17,6 @@
 #include <tally/sched.h>
 #include <tally/spinlock.h>
 
-#define APIC_BASE_DEFAULT	0xFEE00000ull
-#define APIC_BASE_EXTD		(1ull << 10)	/* x2APIC mode */
-#define APIC_BASE_EN		(1ull << 11)
-#define INTR_TYPE_EXTERNAL	(0u << 8)
-#define INTR_INFO_VALID		(1u << 31)
-#define INTERRUPTIBILITY_BLOCKED 0x3		/* by STI or MOV SS */
 #define US_PER_MS		1000
 
 /*
@@ -34,12 +28,12 @@
  * served in its own time.  TSC-deadline mode is not limited: every arming
  * is a WRMSR exit the guest pays for.
  */
-#define VAPIC_TIMER_MIN_PERIOD_US 100
+#define VCPU_APIC_TIMER_MIN_PERIOD_US 100
 
 /* IA32_APIC_BASE as guests see it: x2APIC mode from the start; BSP for vCPU 0. */
 static uint64_t apic_base(const struct vcpu *v)
 {
-	return APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_EXTD | (v->id ? 0 : APIC_BASE_BSP);
+	return APIC_BASE_DEFAULT | APIC_BASE_ENABLE | APIC_BASE_EXTD | (v->id ? 0 : APIC_BASE_BSP);
 }
 
 static bool is_apic_msr(uint32_t msr)
@@ -47,21 +41,21 @@ static bool is_apic_msr(uint32_t msr)
 	return (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) || msr == MSR_IA32_TSC_DEADLINE;
 }
 
-enum vapic_msr_result vapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+enum vcpu_apic_msr_result vcpu_apic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	unsigned long flags;
 	int err;
 
 	if (msr == MSR_IA32_APIC_BASE) {
 		*val = apic_base(v);
-		return VAPIC_DONE;
+		return VCPU_APIC_DONE;
 	}
 	if (!is_apic_msr(msr))
-		return VAPIC_NOT_MINE;
+		return VCPU_APIC_NOT_MINE;
 	flags = spin_lock_irqsave(&v->arch.apic_lock);
 	err = vlapic_msr_read(&v->arch.vlapic, msr, rdtsc(), val);
 	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
-	return err ? VAPIC_GP : VAPIC_DONE;
+	return err ? VCPU_APIC_GP : VCPU_APIC_DONE;
 }
 
 /*
@@ -96,9 +90,8 @@ static void deliver_startup(struct vcpu *t, const struct vlapic_action *act)
 	sched_start(t);
 }
 
-static void deliver_one(struct vcpu *src, struct vcpu *t, const struct vlapic_action *act)
+static void deliver_one(struct vcpu *src __unused, struct vcpu *t, const struct vlapic_action *act)
 {
-	(void)src;
 	switch (act->kind) {
 	case VLAPIC_ACTION_IPI: accept_and_wake(t, act->vector); break;
 	case VLAPIC_ACTION_INIT:
@@ -123,30 +116,30 @@ static void deliver(struct vcpu *src, const struct vlapic_action *act)
 	}
 }
 
-enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+enum vcpu_apic_msr_result vcpu_apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vlapic_action act = { .kind = VLAPIC_ACTION_NONE };
 	unsigned long flags;
 	int err;
 
 	if (msr == MSR_IA32_APIC_BASE)	/* the mode cannot change */
-		return val == apic_base(v) ? VAPIC_DONE : VAPIC_GP;
+		return val == apic_base(v) ? VCPU_APIC_DONE : VCPU_APIC_GP;
 	if (!is_apic_msr(msr))
-		return VAPIC_NOT_MINE;
+		return VCPU_APIC_NOT_MINE;
 	flags = spin_lock_irqsave(&v->arch.apic_lock);
 	/* Here rather than at vlapic_init(), which knows no TSC rate: it only matters to writes. */
 	vlapic_set_min_period(&v->arch.vlapic,
-			      arch_tsc_khz() * VAPIC_TIMER_MIN_PERIOD_US / US_PER_MS);
+			      arch_tsc_khz() * VCPU_APIC_TIMER_MIN_PERIOD_US / US_PER_MS);
 	err = vlapic_msr_write(&v->arch.vlapic, msr, val, rdtsc(), &act);
 	/* TPR, EOI, SELF_IPI or a timer change may make an interrupt deliverable. */
 	v->arch.apic_hint = true;
 	spin_unlock_irqrestore(&v->arch.apic_lock, flags);
 	if (err)
-		return VAPIC_GP;
+		return VCPU_APIC_GP;
 	sched_timers_changed();
 	if (act.kind != VLAPIC_ACTION_NONE)
 		deliver(v, &act);
-	return VAPIC_DONE;
+	return VCPU_APIC_DONE;
 }
 
 static void set_window_exiting(struct vcpu *v, bool on)
@@ -164,11 +157,11 @@ static void set_window_exiting(struct vcpu *v, bool on)
 static bool guest_interruptible(void)
 {
 	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_BLOCKED) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
 	       !(vmcs_read(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID);
 }
 
-void vapic_before_entry(struct vcpu *v)
+void vcpu_apic_before_entry(struct vcpu *v)
 {
 	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
 	uint64_t event = vlapic_timer_event(&v->arch.vlapic, false);
@@ -192,14 +185,13 @@ void vapic_before_entry(struct vcpu *v)
 		set_window_exiting(v, vector >= 0);
 }
 
-void vmexit_interrupt_window(struct vcpu *v, struct guest_regs *r)
+void vmexit_interrupt_window(struct vcpu *v, struct guest_regs *r __unused)
 {
-	(void)r;
 	set_window_exiting(v, false);
 	v->arch.apic_hint = true;	/* the next entry injects */
 }
 
-bool vapic_hlt_wakes_at_once(struct vcpu *v)
+bool vcpu_apic_hlt_wakes_at_once(struct vcpu *v)
 {
 	unsigned long flags = spin_lock_irqsave(&v->arch.apic_lock);
 	bool pending;

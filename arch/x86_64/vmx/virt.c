@@ -10,6 +10,7 @@
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <public/tally.h>
 #include <tally/percpu.h>
 #include <tally/string.h>
 
@@ -35,6 +36,8 @@ int arch_virt_init(void)
 
 int arch_virt_cpu_init(void)
 {
+	if (vmx_cpu_check() < 0)
+		return -ENODEV;
 	return enable_here();
 }
 
@@ -48,16 +51,18 @@ void arch_domain_destroy(struct domain *d)
 	ept_destroy(&d->arch);
 }
 
-void arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
+void arch_vcpu_init(struct vcpu *v, const struct vcpu_boot_regs *boot)
 {
-	v->arch.entry_eip = entry;
-	v->arch.entry_ebx = ebx;
+	v->arch.boot = *boot;
 	if (vmx_config.vpid)
 		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
 	xstate_vcpu_init(&v->arch.xstate);
 	vlapic_init(&v->arch.vlapic, v->id);
 	v->arch.apic_lock = (struct spinlock)SPINLOCK_INIT;
 }
+
+/* The counters a guest reads have one slot per basic exit reason Tally counts. */
+_Static_assert(EXIT_REASON_MAX == TALLY_EXIT_REASONS, "public and VMX exit-reason counts differ");
 
 void arch_vcpu_copy_exits(const struct vcpu *v, uint64_t *counts, unsigned int n)
 {

@@ -7,6 +7,7 @@
 #include <arch/vmcs.h>
 #include <arch/vmx.h>
 #include <arch/vmx_controls.h>
+#include <arch/vmx_fault_inject.h>
 #include <arch/vmx_cpu.h>
 #include <arch/vmx_insn.h>
 #include <tally/arch.h>
@@ -14,7 +15,6 @@
 #include <tally/errno.h>
 #include <tally/log.h>
 #include <tally/mem.h>
-#include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/string.h>
 
@@ -35,9 +35,6 @@
 #define DR7_INIT	0x400
 #define PAT_POWER_ON	0x0007040600070406ull	/* SDM 11.12.4 */
 #define VMCS_NO_LINK	(~0ull)
-#define MULTIBOOT1_MAGIC 0x2BADB002u
-/* Valid bit with interruption type 1, which is reserved (SDM 25.8.3). */
-#define INTR_INFO_VALID_RESERVED_TYPE	((1u << 31) | (1u << 8))
 
 extern const char vmx_exit_stub[];
 
@@ -138,7 +135,7 @@ static void setup_real_mode(const struct vcpu *v)
 	vmcs_write(VMCS_GUEST_RIP, 0);
 }
 
-/* 32-bit protected mode, paging off, flat segments: the multiboot v1 machine state. */
+/* 32-bit protected mode, paging off, flat segments: the state a boot protocol starts in. */
 static void setup_guest_state(const struct vcpu *v)
 {
 	uint64_t cr0 = vmx_cr_fixed(CR0_PE | CR0_ET, vmx_config.cr0_fixed0,
@@ -161,7 +158,7 @@ static void setup_guest_state(const struct vcpu *v)
 	vmcs_write(VMCS_GUEST_CR4, vmx_cr_fixed(0, vmx_config.cr4_fixed0, vmx_config.cr4_fixed1, 0));
 	vmcs_write(VMCS_GUEST_DR7, DR7_INIT);
 	vmcs_write(VMCS_GUEST_RSP, 0);
-	vmcs_write(VMCS_GUEST_RIP, v->arch.entry_eip);
+	vmcs_write(VMCS_GUEST_RIP, v->arch.boot.eip);
 	vmcs_write(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED_1);
 	vmcs_write(VMCS_GUEST_IA32_EFER, 0);
 	vmcs_write(VMCS_GUEST_IA32_PAT, PAT_POWER_ON);
@@ -172,20 +169,6 @@ static void setup_guest_state(const struct vcpu *v)
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DEBUG, 0);
-}
-
-/*
- * `crash_test=guest_state|vm_control`: break domain d1's first VM entry on
- * purpose, so tests see both failure reports (SDM 27.2, 27.3).
- */
-static void break_entry_for_test(const struct vcpu *v)
-{
-	if (v->domain->id != 1)
-		return;
-	if (options.crash_test == CRASH_GUEST_STATE)
-		vmcs_write(VMCS_GUEST_RFLAGS, 0);	/* bit 1 must be 1 */
-	else if (options.crash_test == CRASH_VM_CONTROL)
-		vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, INTR_INFO_VALID_RESERVED_TYPE);
 }
 
 int vmx_vcpu_setup(struct vcpu *v)
@@ -210,9 +193,9 @@ int vmx_vcpu_setup(struct vcpu *v)
 	debugreg_init(&v->arch.dregs, !(vmx_config.proc & CPU_BASED_MOV_DR_EXITING));
 	if (v->arch.real_mode_start)
 		setup_real_mode(v);
-	break_entry_for_test(v);
-	v->arch.regs.gpr[GUEST_RAX] = MULTIBOOT1_MAGIC;
-	v->arch.regs.gpr[GUEST_RBX] = v->arch.entry_ebx;
+	v->arch.regs.gpr[GUEST_RAX] = v->arch.boot.eax;
+	v->arch.regs.gpr[GUEST_RBX] = v->arch.boot.ebx;
+	vmx_fault_inject_entry(v);
 	v->arch.vmcs_ready = true;
 	return 0;
 }

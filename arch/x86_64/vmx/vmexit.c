@@ -21,25 +21,17 @@
 #include <tally/panic.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
-#include <tally/sched_fast.h>
-
-#define INTR_INFO_VECTOR(i)	((i) & 0xFF)
-#define INTR_INFO_TYPE(i)	(((i) >> 8) & 7)
-#define INTR_TYPE_NMI		2
+#include <tally/sched_account.h>
 
 /* Instructions that exist only for a VMX host: the guest was told there is no VMX. */
-static void vmexit_vmx_instruction(struct vcpu *v, struct guest_regs *r)
+static void vmexit_vmx_instruction(struct vcpu *v __unused, struct guest_regs *r __unused)
 {
-	(void)v;
-	(void)r;
 	vmexit_inject_ud();
 }
 
 /* MONITOR, MWAIT, GETSEC: features CPUID hides. */
-static void vmexit_hidden_feature(struct vcpu *v, struct guest_regs *r)
+static void vmexit_hidden_feature(struct vcpu *v __unused, struct guest_regs *r __unused)
 {
-	(void)v;
-	(void)r;
 	vmexit_inject_ud();
 }
 
@@ -56,34 +48,27 @@ static void vmexit_xsetbv(struct vcpu *v, struct guest_regs *r)
 }
 
 /* INVD would throw away dirty cache lines of memory that is not the guest's: a no-op. */
-static void vmexit_invd(struct vcpu *v, struct guest_regs *r)
+static void vmexit_invd(struct vcpu *v __unused, struct guest_regs *r __unused)
 {
-	(void)v;
-	(void)r;
 	vmexit_skip_instruction();
 }
 
-static void vmexit_external_interrupt(struct vcpu *v, struct guest_regs *r)
+static void vmexit_external_interrupt(struct vcpu *v __unused, struct guest_regs *r __unused)
 {
-	(void)v;
-	(void)r;
 	/* "Acknowledge interrupt on exit" already took the vector from the APIC. */
 	trap_external_interrupt(INTR_INFO_VECTOR(vmcs_read(VMCS_EXIT_INTERRUPTION_INFO)));
 }
 
 /* This CPU's next event is due (VMX-preemption timer): a slice ends or a vCPU timer fires. */
-static void vmexit_preemption_timer(struct vcpu *v, struct guest_regs *r)
+static void vmexit_preemption_timer(struct vcpu *v __unused, struct guest_regs *r __unused)
 {
-	(void)v;
-	(void)r;
 	sched_tick();	/* as the LAPIC timer's interrupt does without the preemption timer */
 }
 
-static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r)
+static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r __unused)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTERRUPTION_INFO);
 
-	(void)r;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
 		if (panic_in_progress())
 			arch_halt_forever();
@@ -155,7 +140,7 @@ static uint64_t load_vcpu(struct vcpu *next, struct guest_regs *regs)
 			this_cpu()->sched.path_kind = SCHED_PATH_NONE;
 			break;	/* set up and current */
 		}
-		domain_crash(next->domain, "cannot set up its VMCS", next->arch.entry_eip, 0);
+		domain_crash(next->domain, "cannot set up its VMCS", next->arch.boot.eip, 0);
 		next = sched_pick_next();
 	}
 	*regs = next->arch.regs;
@@ -225,7 +210,7 @@ static inline __attribute__((always_inline)) void prepare_entry(struct sched_per
 	/* The common exit brings nothing new for the APIC: a flag and a compare. */
 	if (v->arch.apic_hint || (v->arch.vlapic.deadline &&
 				  s->path_start >= v->arch.vlapic.deadline))
-		vapic_before_entry(v);
+		vcpu_apic_before_entry(v);
 	/* Both timers keep counting across exits; rearm only if the event moved. */
 	s->entry_empty = sched_take_timers_changed(s) && arm_next_event();
 	sched_guest_enter(s);

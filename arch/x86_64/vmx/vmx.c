@@ -212,6 +212,38 @@ int vmx_detect(void)
 	return 0;
 }
 
+/* This CPU's capability MSRs, the control ones as VMX_BASIC says to read them. */
+static void read_caps(struct vmx_caps *c)
+{
+	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	for (int w = 0; w < VMX_CTL_COUNT; w++)
+		c->ctl[w] = control_cap(w, c->basic & VMX_BASIC_TRUE_CTLS);
+	c->misc = rdmsr(MSR_IA32_VMX_MISC);
+	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	c->ept_vpid_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+}
+
+int vmx_cpu_check(void)
+{
+	struct vmx_caps caps;
+	const char *differs;
+
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
+		log_err("vmx: cpu%u has no VMX, unlike the boot CPU", this_cpu()->id);
+		return -ENODEV;
+	}
+	read_caps(&caps);
+	differs = vmx_caps_mismatch(&vmx_config, &caps);
+	if (!differs)
+		return 0;
+	log_err("vmx: cpu%u's VMX capabilities differ from the boot CPU's in its %s",
+		this_cpu()->id, differs);
+	return -ENODEV;
+}
+
 int vmx_cpu_enable(void)
 {
 	uint64_t region = this_cpu()->arch.vmxon_region;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* VMX control words and CR fixed bits from the capability MSRs (see arch/vmx_controls.h). */
+/* VMX control words and CR fixed bits from the capability MSRs, and each CPU's against the boot CPU's. */
 #include <arch/vmx.h>
 #include <arch/vmx_controls.h>
+#include <arch/vmx_cpu.h>
 #include <tally/errno.h>
 
 int vmx_control_compute(uint64_t cap, uint32_t required, uint32_t optional,
@@ -108,4 +109,71 @@ const char *vmx_control_bit_name(enum vmx_control_word word, unsigned int bit)
 		if (b->bit == (1u << bit))
 			return b->name;
 	return "unnamed control";
+}
+
+/* The EPT/VPID capability bits the boot CPU's settings use. */
+static uint64_t ept_vpid_relied_on(const struct vmx_config *boot)
+{
+	uint64_t bits = EPT_CAPS_REQUIRED;
+
+	if (boot->ept_1g)
+		bits |= EPT_CAP_1G_PAGES;
+	if (boot->vpid)
+		bits |= VPID_CAP_INVVPID | VPID_CAP_INVVPID_SINGLE;
+	return bits;
+}
+
+/* Does @cap allow exactly @value: its 1s allowed, nothing else forced to 1 (A.3-A.5)? */
+static bool word_allowed(uint64_t cap, uint32_t value)
+{
+	uint32_t out, missing;
+
+	return !vmx_control_compute(cap, value, 0, &out, &missing) && out == value;
+}
+
+static const char *const ctl_mismatch[VMX_CTL_COUNT] = {
+	[VMX_CTL_PIN] = "pin-based controls",
+	[VMX_CTL_PROC] = "processor-based controls",
+	[VMX_CTL_PROC2] = "secondary processor-based controls",
+	[VMX_CTL_EXIT] = "VM-exit controls",
+	[VMX_CTL_ENTRY] = "VM-entry controls",
+};
+
+static const char *controls_mismatch(const struct vmx_config *boot, const struct vmx_caps *cpu)
+{
+	const uint32_t used[VMX_CTL_COUNT] = {
+		boot->pin, boot->proc, boot->proc2, boot->exit, boot->entry,
+	};
+
+	for (int w = 0; w < VMX_CTL_COUNT; w++)
+		if (!word_allowed(cpu->ctl[w], used[w]))
+			return ctl_mismatch[w];
+	/* Turned on per entry while an interrupt waits (allowed-1 setting, A.3.2). */
+	if (boot->proc_window_exiting &&
+	    !((cpu->ctl[VMX_CTL_PROC] >> 32) & CPU_BASED_INTERRUPT_WINDOW_EXITING))
+		return ctl_mismatch[VMX_CTL_PROC];
+	return NULL;
+}
+
+const char *vmx_caps_mismatch(const struct vmx_config *boot, const struct vmx_caps *cpu)
+{
+	uint64_t relied = ept_vpid_relied_on(boot);
+	const char *ctl;
+
+	/* Every VMCS and VMXON region carries the boot CPU's revision (SDM 25.2). */
+	if ((cpu->basic & VMX_BASIC_REVISION_MASK) != boot->revision)
+		return "VMCS revision";
+	ctl = controls_mismatch(boot, cpu);
+	if (ctl)
+		return ctl;
+	if ((cpu->ept_vpid_cap & relied) != relied)
+		return "EPT/VPID capabilities";
+	/* Applied to this CPU's CR0/CR4 before VMXON and to every guest's (A.7, A.8). */
+	if (cpu->cr0_fixed0 != boot->cr0_fixed0 || cpu->cr0_fixed1 != boot->cr0_fixed1 ||
+	    cpu->cr4_fixed0 != boot->cr4_fixed0 || cpu->cr4_fixed1 != boot->cr4_fixed1)
+		return "CR0/CR4 fixed bits";
+	if (boot->preemption_timer &&
+	    VMX_MISC_PREEMPTION_SHIFT(cpu->misc) != boot->preemption_shift)
+		return "VMX-preemption timer rate";
+	return NULL;
 }

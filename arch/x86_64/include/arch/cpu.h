@@ -14,10 +14,15 @@
 #define MSR_GS_BASE		0xC0000101
 
 #define APIC_BASE_BSP		(1ull << 8)
+#define APIC_BASE_EXTD		(1ull << 10)	/* x2APIC mode */
 #define APIC_BASE_ENABLE	(1ull << 11)
 #define APIC_BASE_ADDR_MASK	0x000FFFFFFFFFF000ull
+#define APIC_BASE_DEFAULT	0xFEE00000ull	/* the base after reset (SDM Vol. 3A, 11.4.4) */
 
+/* IA32_EFER (SDM Vol. 3A, 2.2.1, table 2-1). */
+#define EFER_SCE		(1ull << 0)
 #define EFER_LME		(1ull << 8)
+#define EFER_LMA		(1ull << 10)	/* read-only: the CPU sets it with CR0.PG */
 #define EFER_NXE		(1ull << 11)
 
 #define RFLAGS_RESERVED_1	(1ull << 1)
@@ -27,11 +32,17 @@
 #define CR0_ET			(1ull << 4)
 #define CR0_NE			(1ull << 5)
 #define CR0_WP			(1ull << 16)
+#define CR0_NW			(1ull << 29)
+#define CR0_CD			(1ull << 30)
 #define CR0_PG			(1ull << 31)
+#define CR0_HIGH_RESERVED	0xFFFFFFFF00000000ull	/* bits 63:32 */
+#define CR4_PSE			(1ull << 4)
 #define CR4_PAE			(1ull << 5)
+#define CR4_PGE			(1ull << 7)
 #define CR4_OSFXSR		(1ull << 9)
 #define CR4_VMXE		(1ull << 13)
 #define CR4_OSXSAVE		(1ull << 18)
+#define CR4_SMEP		(1ull << 20)
 #define CR4_PKE			(1ull << 22)	/* protection keys for user pages */
 
 #define MSR_IA32_TSC		0x00000010

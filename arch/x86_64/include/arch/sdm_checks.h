@@ -15,17 +15,7 @@
 #include <tally/types.h>
 #include <arch/cpu.h>
 
-/* IA32_EFER (SDM Vol. 3A, 2.2.1, table 2-1); LME and NXE are in arch/cpu.h. */
-#define EFER_SCE		(1ull << 0)
-#define EFER_LMA		(1ull << 10)	/* read-only: the CPU sets it with CR0.PG */
-
-/* CR0 and CR4 bits beyond arch/cpu.h's (SDM Vol. 3A, 2.5). */
-#define CR0_NW			(1ull << 29)
-#define CR0_CD			(1ull << 30)
-#define CR0_HIGH_RESERVED	0xFFFFFFFF00000000ull	/* bits 63:32 */
-#define CR4_PSE			(1ull << 4)
-#define CR4_PGE			(1ull << 7)
-#define CR4_SMEP		(1ull << 20)
+/* The EFER, CR0 and CR4 bits are in arch/cpu.h. */
 
 /* CPUID.80000001H:EDX (SDM Vol. 2A, CPUID); NX is in arch/cpu.h. */
 #define CPUID_80000001_EDX_SYSCALL	(1u << 11)
@@ -41,6 +31,8 @@
 
 /* Segment access rights as the VMCS holds them (SDM Vol. 3C, 25.4.1, table 25-2). */
 #define AR_TYPE_MASK		0xFu
+#define AR_DPL_SHIFT		5
+#define AR_DPL_MASK		3u
 #define AR_CS_L			(1u << 13)	/* 64-bit code segment */
 #define TSS_TYPE_BUSY16		3
 

@@ -9,6 +9,7 @@
 #include <arch/vmx.h>
 #include <arch/xstate.h>
 #include <tally/spinlock.h>
+#include <tally/vcpu_boot.h>
 
 /*
  * General registers saved by the VM-exit stub, indexed by the x86 register
@@ -33,7 +34,7 @@ struct arch_vcpu {
 	uint16_t vpid;
 	bool vmcs_ready;		/* set up on its CPU */
 	bool launched;			/* VMLAUNCH done; VMRESUME from now on */
-	uint32_t entry_eip, entry_ebx;	/* multiboot entry state, for the VMCS setup */
+	struct vcpu_boot_regs boot;	/* registers at the first instruction, for the VMCS setup */
 	uint64_t syscall_msrs[5];	/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
 	uint64_t exits[EXIT_REASON_MAX];	/* VM exits by basic reason (SDM App. C) */
 	struct vlapic vlapic;

@@ -8,15 +8,15 @@
 struct vcpu;
 struct guest_regs;
 
-enum vapic_msr_result {
-	VAPIC_NOT_MINE,		/* not an APIC MSR: the caller decides */
-	VAPIC_DONE,
-	VAPIC_GP,		/* refused: inject #GP */
+enum vcpu_apic_msr_result {
+	VCPU_APIC_NOT_MINE,		/* not an APIC MSR: the caller decides */
+	VCPU_APIC_DONE,
+	VCPU_APIC_GP,		/* refused: inject #GP */
 };
 
 /* RDMSR/WRMSR of IA32_APIC_BASE, the x2APIC range or IA32_TSC_DEADLINE by @v. */
-enum vapic_msr_result vapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
-enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+enum vcpu_apic_msr_result vcpu_apic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+enum vcpu_apic_msr_result vcpu_apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /*
  * Before entering @v (its VMCS current), when its APIC may have news
@@ -24,12 +24,12 @@ enum vapic_msr_result vapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val
  * interrupt if the guest can take one now, else ask for an exit when it
  * can (interrupt-window exiting).
  */
-void vapic_before_entry(struct vcpu *v);
+void vcpu_apic_before_entry(struct vcpu *v);
 
 /* The interrupt window opened: stop asking for window exits (the next entry injects). */
 void vmexit_interrupt_window(struct vcpu *v, struct guest_regs *r);
 
 /* Can @v take an interrupt it has pending right after its HLT? */
-bool vapic_hlt_wakes_at_once(struct vcpu *v);
+bool vcpu_apic_hlt_wakes_at_once(struct vcpu *v);
 
 #endif

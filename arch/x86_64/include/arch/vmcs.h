@@ -144,6 +144,22 @@ enum vmcs_field {
 	VMCS_HOST_RIP				= 0x6C16,
 };
 
+/*
+ * The interruption-information format shared by the VM-entry field and the
+ * VM-exit one (SDM Vol. 3C, 25.8.3 and 25.9.2): vector in bits 7:0, type in
+ * bits 10:8 (kept shifted here), error-code delivery bit 11, valid bit 31.
+ */
+#define INTR_INFO_VECTOR_MASK	0xFFu
+#define INTR_INFO_TYPE_MASK	(7u << 8)
+#define INTR_TYPE_EXTERNAL	(0u << 8)
+#define INTR_TYPE_RESERVED	(1u << 8)
+#define INTR_TYPE_NMI		(2u << 8)
+#define INTR_TYPE_HW_EXCEPTION	(3u << 8)
+#define INTR_INFO_DELIVER_ERROR	(1u << 11)
+#define INTR_INFO_VALID		(1u << 31)
+#define INTR_INFO_VECTOR(i)	((i) & INTR_INFO_VECTOR_MASK)
+#define INTR_INFO_TYPE(i)	((i) & INTR_INFO_TYPE_MASK)
+
 /* Name of @field for dumps ("?" if unknown). */
 const char *vmcs_field_name(enum vmcs_field field);
 

@@ -49,6 +49,9 @@
 #define VPID_CAP_INVVPID		(1ull << 32)
 #define VPID_CAP_INVVPID_SINGLE		(1ull << 41)
 #define VPID_CAP_INVVPID_ALL		(1ull << 42)
+/* The EPT capabilities Tally cannot run without. */
+#define EPT_CAPS_REQUIRED		(EPT_CAP_WALK_4 | EPT_CAP_MEMTYPE_WB | EPT_CAP_2M_PAGES | \
+					 EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE)
 
 /* Pin-based VM-execution controls (table 25-5). */
 #define PIN_EXTERNAL_INTERRUPT_EXITING	(1u << 0)

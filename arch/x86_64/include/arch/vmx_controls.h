@@ -37,4 +37,23 @@ const char *vmx_control_word_name(enum vmx_control_word word);
  */
 uint64_t vmx_cr_fixed(uint64_t value, uint64_t fixed0, uint64_t fixed1, uint64_t exempt);
 
+/* One CPU's VMX capability MSRs, as read on that CPU (SDM Vol. 3D, Appendix A). */
+struct vmx_caps {
+	uint64_t basic;			/* IA32_VMX_BASIC */
+	uint64_t ctl[VMX_CTL_COUNT];	/* each word's capability MSR, TRUE_* where BASIC offers them */
+	uint64_t misc;			/* IA32_VMX_MISC */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t ept_vpid_cap;
+};
+
+struct vmx_config;
+/*
+ * Can a CPU with capabilities @cpu run with the settings @boot the boot
+ * CPU computed?  Every CPU uses the boot CPU's VMCS revision, control
+ * words, CR fixed bits and preemption-timer rate, and the EPT/VPID
+ * features it chose, as Xen requires of each CPU.  Returns NULL if so,
+ * else what differs first ("VMCS revision", "pin-based controls", ...).
+ */
+const char *vmx_caps_mismatch(const struct vmx_config *boot, const struct vmx_caps *cpu);
+
 #endif

@@ -27,6 +27,13 @@ extern struct vmx_config vmx_config;
  */
 int vmx_detect(void);
 
+/*
+ * On a CPU other than the boot CPU, after vmx_detect(): 0 if its VMX
+ * capabilities allow the boot CPU's settings, else -ENODEV after one line
+ * saying what differs (the CPU must then stay out of VMX operation).
+ */
+int vmx_cpu_check(void);
+
 /* Enter VMX operation on the calling CPU (after vmx_detect()): 0 or -ENODEV. */
 int vmx_cpu_enable(void);
 

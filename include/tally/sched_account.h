@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The accounting steps of every VM exit and entry, inline: they run thousands of times a second. */
-#ifndef TALLY_SCHED_FAST_H
-#define TALLY_SCHED_FAST_H
+#ifndef TALLY_SCHED_ACCOUNT_H
+#define TALLY_SCHED_ACCOUNT_H
 
 #include <tally/arch.h>
 #include <tally/percpu.h>
