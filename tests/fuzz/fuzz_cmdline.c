@@ -153,6 +153,8 @@ static void check_options(const char *line)
 	FUZZ_CHECK(options.console_port && options.console_port <= PORT_MAX);
 	FUZZ_CHECK(options.metrics_port <= PORT_MAX);
 	FUZZ_CHECK(options.loglevel <= LOG_DEBUG && options.crash_test <= CRASH_VM_CONTROL);
+	FUZZ_CHECK(options.sched_timer == SCHED_TIMER_PREEMPTION ||
+		   options.sched_timer == SCHED_TIMER_LAPIC);
 	FUZZ_CHECK(options.sched_slice_ms >= 1 && options.sched_slice_ms <= 1000);
 	FUZZ_CHECK(options.metrics_interval_ms >= 10 && options.metrics_interval_ms <= 60000);
 	FUZZ_CHECK(options.top_interval_s <= 3600);
