@@ -35,6 +35,8 @@ $(1):
 endef
 .PHONY: FORCE
 FORCE:
+# FORCE is the first rule in this file: plain `make` means `make all`.
+.DEFAULT_GOAL := all
 
 # ---------------------------------------------------------------- hypervisor
 # Debug info names sources relative to the checkout (DW_AT_comp_dir "."), so
@@ -66,7 +68,7 @@ KSRCS := $(BOOT_ASM) $(ARCH_HOST) $(ARCH_VMX) $(KERNEL_C) $(DRIVERS_HOST) $(DRIV
 
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
 
-.PHONY: all help test unit system run clean deps bench fuzz fuzz-smoke
+.PHONY: all help test unit system run clean deps bench fuzz fuzz-smoke linux-guest
 # Preloaded into every Bochs (tools/emu.py) so that its RFB display binds
 # to loopback, not to every interface.
 LOOPBACK_SHIM := $(BUILD)/tools/loopback-bind.so
@@ -86,6 +88,8 @@ help:
 	@echo "  make system     host-tools tests, then every scenario under Bochs and QEMU"
 	@echo "  make bench      instruction counts under Bochs: CPUID exit, hypercalls, boot,"
 	@echo "                  scheduler paths, each beside its goal"
+	@echo "  make linux-guest fetch Debian's cloud kernel and busybox (apt-get download) into"
+	@echo "                  build/linux and build the initramfs the Linux scenarios boot"
 	@echo "  make deps       check the Debian packages; install the missing ones as root"
 	@echo "  make clean      remove BUILD"
 	@echo "  make help       this list"
@@ -160,7 +164,18 @@ include tests/guests/guests.mk
 # use; Tally prints its table every 10 s (type `t` for it now, `c` for the
 # CPU accounting, `h` for the other keys).  TALLY_CMDLINE sets Tally's options.
 TALLY_CMDLINE ?= top_interval_s=10
+# And a Linux VM to type into, first so that it is d1 and the first Ctrl-A x3
+# moves the console's input to it: Debian's cloud kernel and the shell
+# initramfs from tools/linux-guest, cached in build/linux whatever BUILD is,
+# with the kernel command line tools/linux-guest's CMDLINE gives
+# (tests/system/test_run_tool.py checks both).
+DEMO_LINUX_KERNEL := build/linux/bzImage
+DEMO_LINUX_INITRD := build/linux/initramfs-shell.cpio
+DEMO_LINUX_CMDLINE := console=ttyS0,115200 quiet loglevel=4 tsc=reliable cryptomgr.notests \
+	clearcpuid=avx512f
 DEMO_MODULES := \
+	--module $(DEMO_LINUX_KERNEL) "name=linux mem=128 vcpus=2 -- $(DEMO_LINUX_CMDLINE)" \
+	--module $(DEMO_LINUX_INITRD) "initrd_of=linux" \
 	--module $(BUILD)/guests/control.elf "name=monitor mem=8 role=control settle=0 watch_s=5 watch_rounds=100000" \
 	--module $(BUILD)/guests/agent.elf "name=app mem=64 rounds=48 alloc_kib=1024 interval_ms=2500" \
 	--module $(BUILD)/guests/busy.elf "name=web mem=64 report=20000000" \
@@ -175,7 +190,11 @@ ISO_CONFIG = $(TALLY_CMDLINE) | $(DEMO_MODULES) | $(SOURCE_DATE_EPOCH)
 ISO_STAMP := $(BUILD)/config/iso
 $(eval $(call value_stamp,$(ISO_STAMP),ISO_CONFIG))
 
-$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile $(ISO_STAMP)
+$(DEMO_LINUX_KERNEL) $(DEMO_LINUX_INITRD) &:
+	tools/linux-guest initramfs
+
+$(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile $(ISO_STAMP) \
+		$(DEMO_LINUX_KERNEL) $(DEMO_LINUX_INITRD)
 	@echo "  MKISO   $@"
 	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" \
 		$(DEMO_MODULES) $(BUILD)/tally.elf
@@ -202,20 +221,32 @@ $(eval $(call value_stamp,$(UNIT_STAMP),UNIT_TOOLCHAIN))
 
 # The hypervisor files each unit test compiles, besides tests/unit/shim.c.
 UNIT_SRCS_test_acpi      := drivers/host/acpi.c kernel/string.c
+UNIT_SRCS_test_vacpi     := drivers/vdev/vacpi.c drivers/vdev/aml.c drivers/host/acpi.c kernel/string.c
+UNIT_SRCS_test_aml       := drivers/vdev/aml.c kernel/string.c
+UNIT_SRCS_test_vpm       := drivers/vdev/vpm.c drivers/vdev/vio.c
 UNIT_SRCS_test_cmdline   := kernel/cmdline.c kernel/string.c
 UNIT_SRCS_test_multiboot := kernel/multiboot.c kernel/string.c
 UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
 UNIT_SRCS_test_fmt       := kernel/fmt.c
 UNIT_SRCS_test_pgtable   := arch/x86_64/host/pgtable.c
 UNIT_SRCS_test_guest_loader := kernel/guest_loader.c kernel/string.c
+UNIT_SRCS_test_linux_loader := kernel/linux_loader.c kernel/string.c
 UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/cmdline.c kernel/fmt.c kernel/string.c
 UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx/vmx_controls.c
 UNIT_SRCS_test_audit     := kernel/audit_check.c
-UNIT_SRCS_test_vio       := drivers/vdev/vio.c drivers/vdev/vuart.c
+UNIT_SRCS_test_vio       := drivers/vdev/vio.c
+UNIT_SRCS_test_vuart16550 := drivers/vdev/uart16550.c
+UNIT_SRCS_test_vuart_line := drivers/vdev/vuart_line.c
+UNIT_SRCS_test_console_focus := kernel/console_focus.c
+UNIT_SRCS_test_console_seq := kernel/console_seq.c kernel/string.c drivers/vdev/vuart_line.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
-UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c
-UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c
-UNIT_SRCS_test_vlapic_cr8 := drivers/vdev/vlapic.c
+UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_cr8 := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_xapic := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_nmi := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c \
+			     drivers/vdev/vlapic_nmi.c
+UNIT_SRCS_test_vioapic   := drivers/vdev/vioapic.c
 UNIT_SRCS_test_sdm_checks := arch/x86_64/vmx/sdm_checks.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
@@ -225,6 +256,17 @@ UNIT_SRCS_test_ratelimit := kernel/ratelimit.c
 UNIT_SRCS_test_ioapic    := arch/x86_64/host/ioapic_route.c
 UNIT_SRCS_test_exit_status := kernel/exit_status.c kernel/fmt.c
 UNIT_SRCS_test_top_format := kernel/top_format.c kernel/fmt.c
+UNIT_SRCS_test_insn_decode := arch/x86_64/vmx/insn_decode.c
+UNIT_SRCS_test_insn_emulate := arch/x86_64/vmx/insn_emulate.c arch/x86_64/vmx/insn_decode.c
+UNIT_SRCS_test_guest_walk := arch/x86_64/vmx/guest_walk.c
+UNIT_SRCS_test_vmmio     := drivers/vdev/vmmio.c
+UNIT_SRCS_test_ept_layout := arch/x86_64/vmx/ept_layout.c arch/x86_64/host/pgtable.c
+UNIT_SRCS_test_vrtc      := drivers/vdev/vrtc.c drivers/vdev/vio.c kernel/calendar.c
+UNIT_SRCS_test_vfwcfg    := drivers/vdev/vfwcfg.c drivers/vdev/vio.c
+UNIT_SRCS_test_msr_rules := arch/x86_64/vmx/msr_rules.c
+UNIT_SRCS_test_cpuid_xsave := arch/x86_64/vmx/cpuid_xsave.c
+UNIT_SRCS_test_vpci      := drivers/vdev/vpci.c drivers/vdev/vio.c
+UNIT_SRCS_test_task_switch := arch/x86_64/vmx/task_switch.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
@@ -265,12 +307,18 @@ $(eval $(call value_stamp,$(FUZZ_STAMP),FUZZ_TOOLCHAIN))
 # The hypervisor files each harness compiles, besides tests/fuzz/harness.c and tests/unit/shim.c.
 FUZZ_SRCS_fuzz_multiboot := kernel/multiboot.c kernel/string.c
 FUZZ_SRCS_fuzz_acpi      := drivers/host/acpi.c arch/x86_64/host/ioapic_route.c kernel/string.c
+FUZZ_SRCS_fuzz_vacpi     := drivers/vdev/vacpi.c drivers/vdev/aml.c drivers/host/acpi.c kernel/string.c
 FUZZ_SRCS_fuzz_guest_loader := kernel/guest_loader.c kernel/multiboot.c kernel/string.c
+FUZZ_SRCS_fuzz_linux_loader := kernel/linux_loader.c kernel/string.c
 FUZZ_SRCS_fuzz_cmdline   := kernel/cmdline.c kernel/options.c kernel/domain_config.c \
 	kernel/fmt.c kernel/string.c
 FUZZ_SRCS_fuzz_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
-FUZZ_SRCS_fuzz_vlapic    := drivers/vdev/vlapic.c
+FUZZ_SRCS_fuzz_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+FUZZ_SRCS_fuzz_vioapic   := drivers/vdev/vioapic.c
 FUZZ_SRCS_fuzz_ring      := kernel/ring.c kernel/string.c
+FUZZ_SRCS_fuzz_uart16550 := drivers/vdev/uart16550.c
+FUZZ_SRCS_fuzz_console_lines := drivers/vdev/vuart_line.c kernel/console_seq.c kernel/string.c
+FUZZ_SRCS_fuzz_insn_decode := arch/x86_64/vmx/insn_decode.c arch/x86_64/vmx/insn_emulate.c
 
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
@@ -295,8 +343,13 @@ fuzz-smoke: $(FUZZ_BINS)
 	$(FUZZ_RUN) --smoke $(FUZZ_TARGETS)
 
 # ---------------------------------------------------------------- system
-system: $(BUILD)/tally.elf guests $(LOOPBACK_SHIM)
+system: $(BUILD)/tally.elf $(BUILD)/tally.iso guests $(LOOPBACK_SHIM) linux-guest
 	$(PYTHON) tests/system/run.py --build $(BUILD)
+
+# Debian's cloud kernel, busybox and the initramfs the Linux scenarios boot
+# (apt-get download, cached in build/linux whatever BUILD is).
+linux-guest:
+	tools/linux-guest initramfs
 
 test: deps
 	$(MAKE) unit
@@ -306,7 +359,7 @@ test: deps
 deps:
 	@tools/deps
 
-bench: deps all guests
+bench: deps all guests linux-guest
 	$(PYTHON) tests/system/bench.py --build $(BUILD)
 
 run: deps all

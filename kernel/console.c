@@ -10,16 +10,21 @@
  * own lines.  A dropped line is counted (Tally's here, a guest's also by
  * the caller, per domain), and the next line that fits is preceded by
  * `console: N lines dropped (output ring full)`, at most once a second.
+ * A guest's partial line may stay open on the console, continued in place
+ * by its domain's later pieces; any other line ends it first
+ * (kernel/console_seq.c), so a record never mixes two origins in a line.
  * Locking: the UART's lock (uart_record_begin) orders lines from all CPUs
  * and guards the counters; with `console_timestamps` the stamp is taken
  * under it, so stamps never go back down the console; a panic bypasses it
  * once the other CPUs have stopped. */
 #include <tally/arch.h>
 #include <tally/console.h>
+#include <tally/console_seq.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
+#include <tally/string.h>
 #include <tally/uart.h>
 
 /*
@@ -36,6 +41,7 @@
 static struct uart console_uart;
 static char console_ring[CONSOLE_RING_SIZE];
 static uint64_t boot_tsc;		/* time zero of the stamps and of uptimes */
+static struct console_seq seq;		/* whose guest line is open (under the UART's lock) */
 
 /* Lines dropped for want of room (under the UART's lock). */
 static struct {
@@ -90,14 +96,32 @@ static size_t format_stamp(char *buf, size_t size)
 	return (size_t)MIN(n, (int)size - 1);
 }
 
-/* The stamp (with `console_timestamps`) and @len bytes of @line, into the open record. */
-static void put_line(const char *line, size_t len)
+/*
+ * A write rendered into one buffer, to go into the record in one call:
+ * a closing newline, the stamp, a tag of up to a log line, the text.
+ */
+#define CONSOLE_RENDER_MAX	(1 + CONSOLE_STAMP_MAX + 2 * CONSOLE_LINE_MAX)
+
+struct render {
+	char buf[CONSOLE_RENDER_MAX];
+	size_t len;
+};
+
+static void render_put(void *ctx, const char *s, size_t len)
 {
-	char stamp[CONSOLE_STAMP_MAX];
+	struct render *r = ctx;
+
+	len = MIN(len, sizeof(r->buf) - r->len);	/* callers keep within CONSOLE_LINE_MAX */
+	memcpy(r->buf + r->len, s, len);
+	r->len += len;
+}
+
+static void render_stamp(void *ctx)
+{
+	struct render *r = ctx;
 
 	if (options.console_timestamps)
-		uart_record_write(&console_uart, stamp, format_stamp(stamp, sizeof(stamp)));
-	uart_record_write(&console_uart, line, len);
+		r->len += format_stamp(r->buf + r->len, sizeof(r->buf) - r->len);
 }
 
 /* Ring bytes @len bytes of @line take: the UART sends each "\n" as "\r\n". */
@@ -110,52 +134,102 @@ static size_t wire_len(const char *line, size_t len)
 	return n;
 }
 
-/* Say how many lines were lost, once a second, if the notice fits before the next line. */
-static void put_drop_notice(size_t room)
+/* @p written as @how into @r, from the sequence's state now; the state it leaves in @next. */
+static size_t render_piece(struct render *r, const struct console_piece *p, enum console_how how,
+			   struct console_seq *next)
+{
+	const struct console_out to_render = { render_put, render_stamp, r };
+
+	*next = seq;
+	r->len = 0;
+	console_seq_write(next, p, how, &to_render);
+	return wire_len(r->buf, r->len);
+}
+
+/* Say how many lines were lost, once a second, if it fits in @room: true if said. */
+static bool put_drop_notice(size_t room)
 {
 	uint64_t now = arch_read_tsc();
 	char notice[CONSOLE_NOTICE_MAX];
+	struct console_piece p = { .text = notice };
+	struct console_seq next;
+	struct render r;
 	int n;
 
 	if (!dropped.unreported || now < dropped.next_notice)
-		return;
+		return false;
 	n = fmt_snprintf(notice, sizeof(notice), "[c%u] console: %lu lines dropped "
 			 "(output ring full)\n", this_cpu()->id, dropped.unreported);
-	n = MIN(n, (int)sizeof(notice) - 1);
-	if (wire_len(notice, (size_t)n) + CONSOLE_STAMP_MAX > room)
-		return;
-	put_line(notice, (size_t)n);
+	p.len = (size_t)MIN(n, (int)sizeof(notice) - 1);
+	if (render_piece(&r, &p, CONSOLE_NEW, &next) > room)
+		return false;
+	uart_record_write(&console_uart, r.buf, r.len);
+	seq = next;
 	dropped.unreported = 0;
 	dropped.next_notice = now + arch_tsc_khz() * 1000 / CONSOLE_NOTICES_PER_S;
+	return true;
 }
 
-bool console_write_line(const char *line, size_t len, enum console_origin origin)
+/* Under the lock: write @p as @how if it fits (a guest's leaving the reserve), else count it. */
+static bool put_piece(const struct console_piece *p, enum console_how how,
+		      enum console_origin origin)
 {
-	unsigned long flags = uart_record_begin(&console_uart);
 	size_t room = uart_record_room(&console_uart);
+	struct console_seq next;
+	struct render r;
 	size_t need = (origin == CONSOLE_GUEST ? CONSOLE_TALLY_RESERVE : 0) +
-		      wire_len(line, len) + CONSOLE_STAMP_MAX;
-	bool fits = room >= need;
+		      render_piece(&r, p, how, &next);
 
-	if (fits) {
-		put_drop_notice(room - need);
-		put_line(line, len);
-	} else {
+	if (room < need) {
 		if (origin == CONSOLE_GUEST)
 			dropped.guests++;
 		else
 			dropped.tally++;
 		dropped.unreported++;
+		return false;
 	}
+	/* Not inside a guest's open line: the notice ends it, so the piece is rendered again. */
+	if (how == CONSOLE_NEW && put_drop_notice(room - need))
+		render_piece(&r, p, how, &next);
+	uart_record_write(&console_uart, r.buf, r.len);
+	seq = next;
+	return true;
+}
+
+bool console_write_line(const char *line, size_t len, enum console_origin origin)
+{
+	const struct console_piece p = { .text = line, .len = len };
+	unsigned long flags = uart_record_begin(&console_uart);
+	bool fits = put_piece(&p, CONSOLE_NEW, origin);
+
 	/* Measured above, so the record cannot overflow: it is queued whole. */
 	uart_record_end(&console_uart, flags);
 	return fits;
+}
+
+enum console_result console_write_guest(const struct console_piece *p,
+					bool (*may_start)(void *ctx), void *ctx)
+{
+	unsigned long flags = uart_record_begin(&console_uart);
+	enum console_how how = console_seq_how(&seq, p);
+	enum console_result res = CONSOLE_WRITTEN;
+
+	/* Only a new console line costs the guest a token: the open one is decided here. */
+	if (how == CONSOLE_NEW && !may_start(ctx))
+		res = CONSOLE_REFUSED;
+	else if (how != CONSOLE_NOTHING && !put_piece(p, how, CONSOLE_GUEST))
+		res = CONSOLE_DROPPED;
+	uart_record_end(&console_uart, flags);
+	return res;
 }
 
 void console_write_unlocked(const char *line, size_t len)
 {
 	char stamp[CONSOLE_STAMP_MAX];
 
+	if (seq.open)
+		uart_write(&console_uart, "\n", 1);	/* end a guest's open line */
+	seq.open = 0;
 	if (options.console_timestamps)
 		uart_write(&console_uart, stamp, format_stamp(stamp, sizeof(stamp)));
 	uart_write(&console_uart, line, len);

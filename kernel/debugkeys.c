@@ -3,12 +3,17 @@
  *
  * Every key answers in every state Tally can be in: without VMX, with VMX
  * but no domain, while domains run and after they all ended.  A key with
- * nothing to show says why rather than reading what was never set up. */
+ * nothing to show says why rather than reading what was never set up.
+ * Console input focus: Ctrl-A three times sends what is typed to the next
+ * domain's UART instead (tally/console_focus.h); a domain that ends loses
+ * the focus back to the keys. */
 #include <tally/audit.h>
 #include <tally/console.h>
+#include <tally/console_focus.h>
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
 #include <tally/exit_status.h>
+#include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/percpu.h>
@@ -154,6 +159,8 @@ static void key_help(void)
 	log_info("debug keys:");
 	for (unsigned int i = 0; i < ARRAY_SIZE(keys); i++)
 		log_info("  %c  %s", keys[i].key, keys[i].help);
+	log_info("  Ctrl-A x%u  console input to the next domain's UART, after the last back here",
+		 CONSOLE_FOCUS_SWITCH_COUNT);
 }
 
 void debugkeys_announce(void)
@@ -165,21 +172,117 @@ void debugkeys_announce(void)
 	announced = true;
 }
 
+static void debugkey(int c)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys) && keys[i].key != c; i++)
+		;
+	if (i < ARRAY_SIZE(keys)) {
+		/* As Xen does: in a paste of keys, each answer starts with its key. */
+		log_info("key '%c': %s", keys[i].key, keys[i].help);
+		keys[i].fn();
+	} else if (c > ' ' && c < 0x7F)
+		log_info("debug key '%c' unknown; '%c' lists them", c, keys[0].key);
+}
+
+/* Where typed bytes go; the boot CPU's alone (debugkeys_poll). */
+static struct console_focus focus;
+
+/* The domain with id @id, dead or alive, or NULL. */
+static struct domain *domain_of_id(unsigned int id)
+{
+	for (unsigned int i = 0; i < domain_count(); i++)
+		if (domain_at(i)->id == id)
+			return domain_at(i);
+	return NULL;
+}
+
+/* The live domain with id @id, or NULL. */
+static struct domain *live_domain(unsigned int id)
+{
+	struct domain *d = domain_of_id(id);
+
+	return d && d->state != DOMAIN_DEAD ? d : NULL;
+}
+
+static void say_focus(const char *why)
+{
+	struct domain *d = live_domain(focus.target);
+
+	if (d)
+		log_info("console: input to d%u %s (Ctrl-A x%u to switch)", d->id, d->name,
+			 CONSOLE_FOCUS_SWITCH_COUNT);
+	else
+		log_info("console: %sinput to tally debug keys (Ctrl-A x%u to switch)", why,
+			 CONSOLE_FOCUS_SWITCH_COUNT);
+}
+
+/* Three Ctrl-As: the next live domain by id, or Tally after the last. */
+static void switch_focus(void)
+{
+	unsigned int live[DOMAIN_MAX], n = 0;
+
+	for (unsigned int i = 0; i < domain_count() && n < DOMAIN_MAX; i++)
+		if (domain_at(i)->state != DOMAIN_DEAD)
+			live[n++] = domain_at(i)->id;
+	focus.target = console_focus_next(focus.target, live, n);
+	say_focus("");
+}
+
+/* A typed byte for the focus: a debug key, or into the domain's receive FIFO. */
+static void deliver(uint8_t c)
+{
+	struct domain *d;
+
+	if (focus.target == CONSOLE_FOCUS_TALLY) {
+		debugkey(c);
+		return;
+	}
+	d = live_domain(focus.target);
+	if (d)
+		vuart_receive(d, c);	/* a full FIFO loses it and counts it, as the part would */
+}
+
+/* The focused domain ended: the keys get the console back, said once. */
+static void check_focus_alive(void)
+{
+	char why[DOMAIN_NAME_MAX + 24];
+	const struct domain *d = domain_of_id(focus.target);
+
+	if (focus.target == CONSOLE_FOCUS_TALLY || live_domain(focus.target))
+		return;
+	fmt_snprintf(why, sizeof(why), "d%u %s ended; ", focus.target, d ? d->name : "?");
+	focus.target = CONSOLE_FOCUS_TALLY;
+	say_focus(why);
+}
+
+/* Print the partial lines (a shell prompt) of guests that stopped writing. */
+static void flush_quiet_lines(void)
+{
+	uint64_t now = arch_read_tsc();
+
+	for (unsigned int i = 0; i < domain_count(); i++)
+		if (domain_at(i)->state != DOMAIN_DEAD)
+			vuart_flush_quiet(domain_at(i), now);
+}
+
 void debugkeys_poll(void)
 {
+	check_focus_alive();
 	for (int n = 0; n < KEYS_PER_POLL; n++) {
+		uint8_t out[CONSOLE_FOCUS_OUT_MAX];
 		int c = console_getc();
-		unsigned int i;
+		bool switch_now;
+		unsigned int k;
 
 		if (c < 0)
-			return;
-		for (i = 0; i < ARRAY_SIZE(keys) && keys[i].key != c; i++)
-			;
-		if (i < ARRAY_SIZE(keys)) {
-			/* As Xen does: in a paste of keys, each answer starts with its key. */
-			log_info("key '%c': %s", keys[i].key, keys[i].help);
-			keys[i].fn();
-		} else if (c > ' ' && c < 0x7F)
-			log_info("debug key '%c' unknown; '%c' lists them", c, keys[0].key);
+			break;
+		k = console_focus_feed(&focus, (uint8_t)c, out, &switch_now);
+		for (unsigned int i = 0; i < k; i++)
+			deliver(out[i]);
+		if (switch_now)
+			switch_focus();
 	}
+	flush_quiet_lines();
 }

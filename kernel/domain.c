@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Domain lifecycle: create from boot modules, run, exit or crash, free (see tally/domain.h). */
+#include <public/tally.h>
 #include <tally/arch.h>
 #include <tally/cmdline.h>
 #include <tally/domain.h>
 #include <tally/errno.h>
 #include <tally/exit_status.h>
 #include <tally/fmt.h>
-#include <tally/guest_loader.h>
+#include <tally/domain_load.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/percpu.h>
@@ -14,13 +15,22 @@
 #include <tally/spinlock.h>
 #include <tally/string.h>
 
+#define MSEC_PER_SEC		1000
+
 /* "module N (name)": how every refusal names its module. */
 #define MODULE_LABEL_MAX	(DOMAIN_NAME_MAX + 24)
 
 static struct domain domains[DOMAIN_MAX];
-static struct vcpu vcpu_pool[DOMAIN_MAX][DOMAIN_MAX_VCPUS];
+/*
+ * Two banks, a life's vCPUs in one: a restarted domain's new vCPUs are not
+ * the structures its dead ones left, which their CPUs' run queues may still
+ * name as current until their next pick (kernel/sched_policy.c).
+ */
+#define VCPU_BANKS		2
+static struct vcpu vcpu_pool[VCPU_BANKS][DOMAIN_MAX][DOMAIN_MAX_VCPUS];
 static unsigned int count;
 static unsigned int alive;
+static uint32_t restart_pending;	/* bit (id - 1): freed, waiting to be rebuilt */
 static struct spinlock domain_lock = SPINLOCK_INIT;
 
 unsigned long domain_table_lock(void)
@@ -71,41 +81,24 @@ static void free_ram(struct domain *d)
 	mem_free(d->ram, d->ram_bytes);
 }
 
-static int load_image(struct domain *d, const struct boot_module *m, const char *label,
-		      struct guest_load_result *res)
-{
-	const uint8_t *image = arch_phys_to_virt(m->start.raw, m->size);
-	struct guest_load_req req = {
-		.ram = arch_phys_to_virt(d->ram.raw, d->ram_bytes),
-		.mem_bytes = d->ram_bytes,
-		.image = image,
-		.image_size = m->size,
-		.cmdline = m->cmdline,
-		.name = label,		/* the loader's refusal names the module as ours do */
-	};
-
-	if (!image || !req.ram) {
-		log_err("%s: image or RAM not mapped; not created", label);
-		return -EFAULT;
-	}
-	return guest_load_multiboot(&req, res);
-}
-
-/* vCPU 0 starts at the kernel entry; the others wait for the guest's SIPI. */
+/*
+ * vCPU 0 starts at the kernel entry; the others wait for the guest's SIPI.
+ * A restart keeps each vCPU on the CPU of its previous life's.
+ */
 static int create_vcpus(struct domain *d, const struct domain_config *cfg,
-			const struct guest_load_result *res, const char *label)
+			const struct vcpu_boot_regs *regs, const char *label)
 {
 	for (unsigned int i = 0; i < cfg->vcpus; i++) {
-		struct vcpu *v = &vcpu_pool[d->id - 1][i];
-		unsigned int pcpu;
+		struct vcpu *v = &vcpu_pool[d->restarts % VCPU_BANKS][d->id - 1][i];
+		unsigned int pcpu = vcpu_pool[(d->restarts + 1) % VCPU_BANKS][d->id - 1][i].pcpu;
 
-		if (sched_place(cfg->pcpu, &pcpu) < 0) {
+		if (!d->restarting && sched_place(cfg->pcpu, &pcpu) < 0) {
 			log_err("%s: pcpu=%u is not an online CPU; not created", label, cfg->pcpu);
 			return -EINVAL;
 		}
 		*v = (struct vcpu){ .domain = d, .id = i, .pcpu = pcpu,
 				    .state = i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE };
-		arch_vcpu_init(v, &res->regs);
+		arch_vcpu_init(v, regs);
 		d->vcpus[i] = v;
 		sched_attach(v);
 	}
@@ -113,15 +106,14 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 	return 0;
 }
 
-static int create(struct domain *d, const struct boot_module *m, const struct domain_config *cfg,
-		  const char *label)
+static int create(struct domain *d, const struct domain_config *cfg, const char *label)
 {
-	struct guest_load_result res;
+	struct vcpu_boot_regs regs;
 
 	if (alloc_ram(d, cfg->mem_mib, label) < 0)
 		return -ENOMEM;
 	arch_zero_memory(d->ram, d->ram_bytes);
-	if (load_image(d, m, label, &res) < 0) {	/* the loader said why */
+	if (domain_load_image(d, cfg, label, &regs) < 0) {	/* the loader said why */
 		free_ram(d);
 		return -EINVAL;
 	}
@@ -130,14 +122,18 @@ static int create(struct domain *d, const struct boot_module *m, const struct do
 		free_ram(d);
 		return -ENOMEM;
 	}
-	if (create_vcpus(d, cfg, &res, label) < 0) {
+	if (create_vcpus(d, cfg, &regs, label) < 0) {
 		arch_domain_destroy(d);
 		free_ram(d);
 		return -EINVAL;
 	}
+	/* Wall time from its creation, in TSC ticks (arch_tsc_khz() per millisecond). */
+	if (!d->restarting)
+		d->max_run_tsc = cfg->max_run_s ?
+			arch_read_tsc() + cfg->max_run_s * MSEC_PER_SEC * arch_tsc_khz() : 0;
 	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s",
 		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
-		 res.entry, d->ram.raw, d->control ? " role=control" : "");
+		 regs.eip, d->ram.raw, d->control ? " role=control" : "");
 	return 0;
 }
 
@@ -164,8 +160,86 @@ static void module_label(const struct boot_module *m, unsigned int index, char *
 		fmt_snprintf(buf, len, "module %u", index);
 }
 
-/* A domain from @m, called @label in errors: 0, or <0 after one line saying why not. */
-static int create_from(const struct boot_module *m, const char *label)
+/*
+ * True if @m is an initrd (`initrd_of=` among Tally's options), not a
+ * kernel; a line Tally cannot read counts as one if it has the word at
+ * all, so that its refusal says what is wrong with it.
+ */
+static bool is_initrd(const struct boot_module *m)
+{
+	struct domain_config cfg;
+	char v[DOMAIN_NAME_MAX], why[96];
+
+	if (!domain_config_parse(m->cmdline, 0, &cfg, why, sizeof(why)))
+		return cfg.initrd_of[0] != '\0';
+	return cmdline_find(m->cmdline, "initrd_of", v, sizeof(v)) != -ENOENT;
+}
+
+/*
+ * The initrd module naming @name (whatever the module order), marking each
+ * one seen in @claimed: 0 with *@out (NULL if none), or <0 after one line
+ * when two name it or one is malformed.
+ */
+static int find_initrd(const struct boot_info *bi, const char *name, const char *label,
+		       bool *claimed, const struct boot_module **out)
+{
+	struct domain_config rc;
+	char why[96];
+
+	*out = NULL;
+	for (unsigned int i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+
+		if (!is_initrd(m) || domain_config_parse(m->cmdline, 0, &rc, why, sizeof(why)) ||
+		    strcmp(rc.initrd_of, name))
+			continue;
+		claimed[i] = true;
+		if (*out) {
+			log_err("%s: two initrds (modules %u and %u) name it; not created", label,
+				(unsigned int)(*out - bi->modules), i);
+			return -EEXIST;
+		}
+		*out = m;
+	}
+	return 0;
+}
+
+/* Fill slot @d from its module and configuration, and start its first vCPU. */
+static int build(struct domain *d, const struct domain_config *cfg, const char *label)
+{
+	const struct boot_module *m = d->module, *rd = d->initrd;
+	unsigned int id = d->id, index = d->module_index, restarts = d->restarts + d->restarting;
+	bool again = d->restarting;
+	uint64_t due = again ? d->max_run_tsc : 0;	/* max_run_s counts from the first start */
+	struct ratelimit console_limit = d->console_limit, log_limit = d->log_limit;
+	unsigned long flags;
+
+	/* Dead until whole: nothing may end (or flush) a domain being built. */
+	*d = (struct domain){ .id = id, .state = DOMAIN_DEAD, .control = cfg->control,
+			      .module = m, .initrd = rd, .module_index = index,
+			      .on_reboot = cfg->on_reboot, .restarting = again,
+			      .max_run_tsc = due, .restarts = restarts };
+	if (again) {	/* a guest resetting in a loop keeps its console budget */
+		d->console_limit = console_limit;
+		d->log_limit = log_limit;
+	}
+	str_copy(d->name, cfg->name, sizeof(d->name));
+	if (create(d, cfg, label) < 0)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&domain_lock);
+	d->state = DOMAIN_RUNNING;
+	d->restarting = false;
+	if (again)
+		sched_start(d->vcpus[0]);	/* its CPU may be idle */
+	else
+		sched_enqueue(d->vcpus[0]);
+	spin_unlock_irqrestore(&domain_lock, flags);
+	return 0;
+}
+
+/* A domain from module @i, called @label in errors: 0, or <0 after one line saying why not. */
+static int create_from(const struct boot_info *bi, unsigned int i, const char *label,
+		       bool *claimed)
 {
 	struct domain *d = &domains[count];
 	struct domain_config cfg;
@@ -175,7 +249,7 @@ static int create_from(const struct boot_module *m, const char *label)
 		log_err("%s: Tally runs %u domains at most; not created", label, DOMAIN_MAX);
 		return -ENOSPC;
 	}
-	if (domain_config_parse(m->cmdline, count + 1, &cfg, why, sizeof(why))) {
+	if (domain_config_parse(bi->modules[i].cmdline, count + 1, &cfg, why, sizeof(why))) {
 		log_err("%s: %s; not created", label, why);
 		return -EINVAL;
 	}
@@ -184,25 +258,80 @@ static int create_from(const struct boot_module *m, const char *label)
 			label);
 		return -EEXIST;
 	}
-	*d = (struct domain){ .id = count + 1, .state = DOMAIN_RUNNING, .control = cfg.control };
-	str_copy(d->name, cfg.name, sizeof(d->name));
-	if (create(d, m, &cfg, label) < 0)
+	*d = (struct domain){ .id = count + 1, .module = &bi->modules[i], .module_index = i };
+	if (find_initrd(bi, cfg.name, label, claimed, &d->initrd) < 0 ||
+	    build(d, &cfg, label) < 0)
 		return -EINVAL;
 	count++;
 	alive++;
-	sched_enqueue(d->vcpus[0]);
 	return 0;
+}
+
+/* An initrd module no domain took: refused with one line (a bad option, or no such domain). */
+static void refuse_initrd(const struct boot_module *m, const char *label)
+{
+	struct domain_config rc;
+	char why[96];
+
+	if (domain_config_parse(m->cmdline, 0, &rc, why, sizeof(why)))
+		log_err("%s: %s; refused", label, why);
+	else
+		log_err("%s: initrd_of=%s names no domain; refused", label, rc.initrd_of);
+	exit_status_add(EMU_EXIT_MODULE_REFUSED);
 }
 
 void domain_create_all(const struct boot_info *bi)
 {
+	bool claimed[BOOT_MAX_MODULES] = { false };
+
 	for (unsigned int i = 0; i < bi->module_count; i++) {
 		char label[MODULE_LABEL_MAX];
 
 		module_label(&bi->modules[i], i, label, sizeof(label));
-		if (create_from(&bi->modules[i], label) < 0)
+		if (!is_initrd(&bi->modules[i]) && create_from(bi, i, label, claimed) < 0)
 			exit_status_add(EMU_EXIT_MODULE_REFUSED);
 	}
+	for (unsigned int i = 0; i < bi->module_count; i++) {
+		char label[MODULE_LABEL_MAX];
+
+		if (!is_initrd(&bi->modules[i]) || claimed[i])
+			continue;
+		module_label(&bi->modules[i], i, label, sizeof(label));
+		refuse_initrd(&bi->modules[i], label);
+	}
+}
+
+/* Entries of EXITS_LINE_CHARS at most per exits_by_reason line: log lines hold 256. */
+#define EXITS_LINE_CHARS	160
+
+/*
+ * The domain's VM exits by basic reason (SDM Vol. 3D Appendix C numbers),
+ * summed over its vCPUs, as `reason:count` words on one or more
+ * `domain: dN NAME exits_by_reason` lines: make bench splits a boot's
+ * exits by cause from them (tests/system/linux_bench.py).
+ */
+static void log_exit_reasons(const struct domain *d)
+{
+	uint64_t sum[TALLY_EXIT_REASONS] = { 0 }, one[TALLY_EXIT_REASONS];
+	char words[EXITS_LINE_CHARS + 32];
+	int n = 0;
+
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		arch_vcpu_copy_exits(d->vcpus[i], one, TALLY_EXIT_REASONS);
+		for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++)
+			sum[r] += one[r];
+	}
+	for (unsigned int r = 0; r < TALLY_EXIT_REASONS; r++) {
+		if (!sum[r])
+			continue;
+		n += fmt_snprintf(words + n, sizeof(words) - n, " %u:%lu", r, sum[r]);
+		if (n >= EXITS_LINE_CHARS) {
+			log_info("domain: d%u %s exits_by_reason%s", d->id, d->name, words);
+			n = 0;
+		}
+	}
+	if (n)
+		log_info("domain: d%u %s exits_by_reason%s", d->id, d->name, words);
 }
 
 /* One line of the domain's CPU use, summed over its vCPUs, when it ends. */
@@ -228,18 +357,58 @@ static void log_cpu_usage(const struct domain *d)
 		 sum.run_cycles * 1000 / khz, sum.run_cycles, sum.slices, sum.preemptions,
 		 sum.halts, sum.wakeups, exits, sum.donated_cycles * 1000 / khz,
 		 sum.received_cycles * 1000 / khz);
+	log_exit_reasons(d);
+}
+
+/*
+ * `on_reboot=restart`: build the domain again in its slot from the same
+ * modules (reserved at boot: the allocator never hands them out, see
+ * mem.c's boot_reserved()), with the same id and name.  Its vCPUs stay on
+ * their CPUs.  It stays counted alive throughout, so that no CPU sees
+ * "all domains ended" meanwhile.
+ */
+static void restart(struct domain *d)
+{
+	struct domain_config cfg;
+	char label[MODULE_LABEL_MAX], why[96];
+
+	module_label(d->module, d->module_index, label, sizeof(label));
+	if (domain_config_parse(d->module->cmdline, d->id, &cfg, why, sizeof(why)) ||
+	    build(d, &cfg, label) < 0) {
+		log_warn("domain: d%u %s destroyed: could not restart from its modules", d->id,
+			 d->name);
+		exit_status_add(EMU_EXIT_DOMAIN_CRASHED);
+		__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+		return;
+	}
+	log_info("domain: d%u %s restarted (%u restarts)", d->id, d->name, d->restarts);
 }
 
 /* The last vCPU is released: nothing can run on the EPT or RAM any more. */
 static void free_domain(struct domain *d)
 {
-	unsigned long flags = spin_lock_irqsave(&domain_lock);
+	unsigned long flags;
+
+	/*
+	 * Its CPU use is final only now: a vCPU on another CPU runs on until
+	 * that CPU's next scheduling point (an end by max_run_s or by the
+	 * control domain comes from any CPU).
+	 */
+	log_cpu_usage(d);
+	flags = spin_lock_irqsave(&domain_lock);
 
 	/* Under the lock, so an audit never walks tables being freed. */
 	arch_domain_destroy(d);
 	free_ram(d);
 	spin_unlock_irqrestore(&domain_lock, flags);
-	__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+	/*
+	 * Not here: this may be the exit handler of the vCPU being rebuilt.
+	 * The next scheduling pass (domain_sched_work()) restarts it.
+	 */
+	if (d->restarting)
+		__atomic_fetch_or(&restart_pending, 1u << (d->id - 1), __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
 }
 
 void domain_release_vcpu(struct vcpu *v)
@@ -298,7 +467,6 @@ static void destroy(struct domain *d)
 	d->unreleased = d->vcpu_count;
 	spin_unlock_irqrestore(&domain_lock, flags);
 	vuart_flush(d);
-	log_cpu_usage(d);
 	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
 		if (d->metrics[i].used)
 			log_info("domain: d%u %s guest-reported metric %s=%ld unit=%u", d->id,
@@ -326,6 +494,90 @@ void domain_exit(struct domain *d, uint64_t value)
 		 (value << 1) | 1, value);
 	exit_status_add(exit_status_of_guest_exit(value));
 	destroy(d);
+}
+
+void domain_power_off(struct domain *d)
+{
+	vuart_flush(d);
+	/* The guest's own, orderly end: no exit-status bit, like a debug-exit value 0. */
+	log_info("domain: d%u %s powered off", d->id, d->name);
+	destroy(d);
+}
+
+void domain_reboot(struct domain *d, const char *cause)
+{
+	unsigned long flags = spin_lock_irqsave(&domain_lock);
+	bool live = d->state != DOMAIN_DEAD;
+
+	/* Under the lock, so that an end racing with the reset (max_run_s) cannot restart it. */
+	if (live && d->on_reboot == DOMAIN_REBOOT_RESTART)
+		d->restarting = true;	/* read when its last vCPU is released */
+	spin_unlock_irqrestore(&domain_lock, flags);
+	if (!live)
+		return;		/* already ending, for another cause */
+	vuart_flush(d);
+	if (d->restarting)
+		log_info("domain: d%u %s rebooted (%s); restarting from its modules", d->id,
+			 d->name, cause);
+	else
+		log_info("domain: d%u %s rebooted (%s)", d->id, d->name, cause);
+	destroy(d);
+}
+
+/*
+ * `max_run_s=`: a guest that hangs still ends, so that a suite of guests
+ * always finishes; its own exit-status bit tells a timeout from a crash.
+ * The deadline is taken once, whichever CPU sees it first.
+ */
+static void end_overdue(uint64_t now)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		struct domain *d = &domains[i];
+		uint64_t due = __atomic_load_n(&d->max_run_tsc, __ATOMIC_RELAXED);
+		unsigned long flags;
+		bool claim;
+
+		if (!due || now < due)
+			continue;
+		/* Under the lock, as domain_reboot() marks a restart: one of the two wins. */
+		flags = spin_lock_irqsave(&domain_lock);
+		claim = d->max_run_tsc && d->state != DOMAIN_DEAD && !d->restarting;
+		if (claim)
+			d->max_run_tsc = 0;
+		spin_unlock_irqrestore(&domain_lock, flags);
+		if (!claim)
+			continue;
+		vuart_flush(d);
+		log_warn("domain: d%u %s ended: max_run_s time is up", d->id, d->name);
+		exit_status_add(EMU_EXIT_TIMED_OUT);
+		destroy(d);
+	}
+}
+
+void domain_sched_work(uint64_t now)
+{
+	uint32_t due;
+
+	end_overdue(now);
+	if (!__atomic_load_n(&restart_pending, __ATOMIC_RELAXED))
+		return;
+	due = __atomic_exchange_n(&restart_pending, 0, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < count; i++)
+		if (due & (1u << i))
+			restart(&domains[i]);
+}
+
+uint64_t domain_next_deadline(void)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned int i = 0; i < count; i++) {
+		uint64_t due = __atomic_load_n(&domains[i].max_run_tsc, __ATOMIC_RELAXED);
+
+		if (due && domains[i].state != DOMAIN_DEAD && due < next)
+			next = due;
+	}
+	return next;
 }
 
 void domain_destroy_by(struct domain *d, const struct domain *by)

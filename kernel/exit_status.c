@@ -16,6 +16,7 @@ static const struct {
 	{ EMU_EXIT_DOMAIN_CRASHED, "Tally destroyed a domain" },
 	{ EMU_EXIT_GUEST_FAILED, "a guest exited with a non-zero value" },
 	{ EMU_EXIT_NO_GUESTS, "guests cannot run on this CPU" },
+	{ EMU_EXIT_TIMED_OUT, "a domain ran out of its max_run_s time" },
 };
 
 void exit_status_add(uint8_t bits)

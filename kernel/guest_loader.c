@@ -4,6 +4,7 @@
 #include <tally/errno.h>
 #include <tally/guest_loader.h>
 #include <tally/log.h>
+#include <tally/range.h>
 #include <tally/multiboot.h>
 #include <tally/string.h>
 
@@ -111,20 +112,6 @@ static int fail_at(struct load *ld, enum guest_load_status st, uint64_t where)
 	log_err("%s: multiboot kernel refused: %s (0x%llx)", name,
 		guest_load_strerror(st), (unsigned long long)where);
 	return reasons[st].err;
-}
-
-/* True if [base, base + len) lies within [0, limit), without overflowing. */
-static bool range_within(uint64_t base, uint64_t len, uint64_t limit)
-{
-	return base <= limit && len <= limit - base;
-}
-
-/* True if the host buffers [a, a + alen) and [b, b + blen) share a byte. */
-static bool host_overlap(const void *a, uint64_t alen, const void *b, uint64_t blen)
-{
-	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-
-	return x < y + blen && y < x + alen;
 }
 
 /* The caller's buffers and command line, checked before the image is looked at. */

@@ -7,10 +7,15 @@
  * line.  A line a guest can cause, and each guest console line, first
  * passes a token bucket of that domain (kernel/ratelimit.c): a guest that
  * loops on something Tally logs costs Tally a few lines, not the CPU.
+ * A guest's partial line goes out in pieces (kernel/console_seq.c): only
+ * a piece that starts a console line takes a token, one appended to the
+ * domain's open line none, since a line's pieces add up to one line's
+ * bytes at most (tally/vuart_line.h).
  * Locking: limit_lock serialises the domains' buckets (a domain's vCPUs
  * may print from several CPUs at once); the console orders the lines. */
 #include <tally/arch.h>
 #include <tally/console.h>
+#include <tally/console_seq.h>
 #include <tally/domain.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
@@ -18,8 +23,9 @@
 #include <tally/percpu.h>
 #include <tally/ratelimit.h>
 #include <tally/spinlock.h>
+#include <tally/string.h>
 
-#define LOG_LINE_MAX	256
+#define LOG_LINE_MAX	CONSOLE_LINE_MAX
 
 /* Lines Tally prints because of what a guest did: a burst, then one a second. */
 static const struct ratelimit_rule guest_log_rule = { .burst = 10, .per_s = 1 };
@@ -142,18 +148,45 @@ void log_guest(struct domain *d, enum log_level level, const char *fmt, ...)
 	emit(line, end_line(line, n), CONSOLE_TALLY);
 }
 
-void log_guest_line(struct domain *d, const char *text)
+/* Under the console's lock: the token a guest's new console line costs. */
+static bool console_token(void *ctx)
 {
-	char line[LOG_LINE_MAX];
+	struct domain *d = ctx;
+
+	return limit_allows(&d->console_limit, &guest_console_rule, NULL);
+}
+
+/* Guest @d's piece @p to the console, tagged "[cN] <name>"; counted if refused or dropped. */
+static void guest_write(struct domain *d, struct console_piece *p)
+{
+	char tag[LOG_LINE_MAX];
 	size_t n;
 
 	if (LOG_INFO > max_level)
 		return;
-	if (limit_allows(&d->console_limit, &guest_console_rule, NULL)) {
-		n = start_line(line, LOG_INFO);
-		n = append(line, n, "<%s> %s", d->name, text);
-		if (emit(line, end_line(line, n), CONSOLE_GUEST))
+	/* A panic stopped the CPU that may hold the console's lock: not the time for guests. */
+	if (!panic_in_progress()) {
+		n = start_line(tag, LOG_INFO);
+		append(tag, n, "<%s>", d->name);
+		p->tag = tag;
+		if (console_write_guest(p, console_token, d) == CONSOLE_WRITTEN)
 			return;
 	}
 	__atomic_fetch_add(&d->console_dropped, 1, __ATOMIC_RELAXED);	/* any vCPU's CPU */
+}
+
+void log_guest_line(struct domain *d, const char *text)
+{
+	struct console_piece p = { .text = text, .len = strlen(text), .end = true };
+
+	guest_write(d, &p);
+}
+
+void log_guest_piece(struct domain *d, const char *text, size_t len, bool cont, bool end)
+{
+	struct console_piece p = {
+		.owner = (uintptr_t)d, .text = text, .len = len, .cont = cont, .end = end,
+	};
+
+	guest_write(d, &p);
 }

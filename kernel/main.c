@@ -18,7 +18,14 @@
 #include <tally/boot.h>
 #include <tally/domain.h>
 #include <tally/sched.h>
+#include <tally/rtc.h>
 #include <tally/vdebug_exit.h>
+#include <tally/vfwcfg.h>
+#include <tally/vpci.h>
+#include <tally/virq.h>
+#include <tally/vpm.h>
+#include <tally/vrtc.h>
+#include <tally/vmmio.h>
 #include <tally/vuart.h>
 
 #define TALLY_VERSION	"0.1.0"
@@ -119,8 +126,13 @@ static void start_domains(void)
 		exit_status_add(EMU_EXIT_NO_GUESTS);
 		return;
 	}
-	if (vuart_register() < 0 || vdebug_exit_register() < 0)
+	rtc_host_init();	/* the guests' clocks start from it */
+	if (vuart_register() < 0 || vdebug_exit_register() < 0 || vrtc_register() < 0 ||
+	    vfwcfg_register() < 0 || virq_register() < 0 || vpm_register() < 0 ||
+	    vpci_register() < 0)
 		panic("vio: cannot register the guest devices");
+	if (options.mmio_test && vmmio_test_register() < 0)
+		panic("vmmio: cannot register the MMIO test device");
 	log_info("mem: free_kib=%lu before domains", mem_free_bytes() / KIB);
 	sched_init();
 	domain_create_all(&boot_info);

@@ -159,6 +159,12 @@ static int parse_console_timestamps(const char *v __unused)
 	return 0;
 }
 
+static int parse_mmio_test(const char *v __unused)
+{
+	options.mmio_test = true;
+	return 0;
+}
+
 static const struct option_desc option_table[] = {
 	{ "console", true, "com1..com4 or an I/O port", parse_console },
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
@@ -172,6 +178,7 @@ static const struct option_desc option_table[] = {
 	{ "metrics_interval_ms", true, "10 to 60000", parse_metrics_interval },
 	{ "top_interval_s", true, "1 to 3600", parse_top_interval },
 	{ "console_timestamps", false, "no value", parse_console_timestamps },
+	{ "mmio_test", false, "no value", parse_mmio_test },
 };
 
 static void apply_option(const struct cmdline_token *tok)

@@ -66,6 +66,12 @@ void sched_attach(struct vcpu *v)
 
 	v->se.id = (v->domain->id - 1) * DOMAIN_MAX_VCPUS + v->id;
 	v->se.state = SCHED_BLOCKED;
+	/* A restarted domain (on_reboot=restart) brings back vCPUs placed here before. */
+	for (unsigned int i = 0; i < s->placed_count; i++)
+		if (s->placed[i] == v) {
+			spin_unlock_irqrestore(&s->lock, flags);
+			return;
+		}
 	if (s->placed_count < SCHED_MAX_PLACED)
 		s->placed[s->placed_count++] = v;
 	s->vcpus++;
@@ -165,7 +171,7 @@ uint64_t sched_next_event(void)
 		if (d && d < own)
 			own = d;
 	}
-	next = own;
+	next = MIN(own, domain_next_deadline());	/* a max_run_s= end */
 	for (unsigned int i = 0; i < s->placed_count; i++) {
 		struct vcpu *v = s->placed[i];
 
@@ -197,10 +203,14 @@ static void wake_due(struct sched_percpu *s, uint64_t now)
 	}
 }
 
+/* TSC of the boot CPU's last chores (boot_cpu_chores()); written by CPU 0 only. */
+static uint64_t chores_last;
+
 /* The boot CPU's periodic chores, at each tick or slice end. */
 static void boot_cpu_chores(const struct percpu *cpu)
 {
 	if (cpu->id == 0) {
+		chores_last = arch_read_tsc();
 		debugkeys_poll();
 		metrics_stream_tick();
 		top_tick();
@@ -334,6 +344,19 @@ static struct vcpu *vcpu_of(struct sched_entity *se)
 	return (struct vcpu *)((char *)se - __builtin_offsetof(struct vcpu, se));
 }
 
+/*
+ * The boot CPU's chores when no tick ran them for a slice's length: a
+ * guest that exits often has its slices ended at those exits, past their
+ * end, before the timer fires, so sched_tick() may never come (typed keys,
+ * top and the metrics stream would starve).  At most once per slice, as
+ * the tick would.
+ */
+static void chores_if_due(struct sched_percpu *s)
+{
+	if (this_cpu()->id == 0 && arch_read_tsc() - chores_last >= s->rq.slice_cycles)
+		boot_cpu_chores(this_cpu());
+}
+
 struct vcpu *sched_pick_next(void)
 {
 	struct sched_percpu *s = local();
@@ -341,7 +364,9 @@ struct vcpu *sched_pick_next(void)
 	unsigned long flags;
 
 	for (;;) {
+		chores_if_due(s);
 		release_dead(s);
+		domain_sched_work(arch_read_tsc());
 		wake_due(s, arch_read_tsc());
 		flags = spin_lock_irqsave(&s->lock);
 		sched_counters_begin(s);

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* A guest's local APIC in x2APIC mode: registers, priorities and timer (see arch/vlapic.h). */
+/* A guest's local APIC: registers, priorities, timer and the x2APIC interface (see arch/vlapic.h). */
+#include <arch/cpu.h>
 #include <arch/vlapic.h>
 #include <tally/errno.h>
 
+#include "vlapic_regs.h"
+
 /*
  * Choices where the SDM leaves room or Tally models less than hardware:
- * - ICR: fixed, NMI, INIT and start-up IPIs in physical destination mode,
- *   or with a shorthand.  Logical destinations without a shorthand, lowest
- *   priority, SMI and the reserved delivery modes raise #GP, so that a guest
- *   relying on them fails loudly (Linux must use x2APIC physical mode).
+ * - ICR: fixed, lowest priority, NMI, INIT and start-up IPIs, physical or
+ *   logical, or with a shorthand.  SMI and the reserved delivery modes raise
+ *   #GP in x2APIC mode (dropped in xAPIC mode), so that a guest relying on
+ *   them fails loudly.  Lowest priority goes to the lowest-numbered vCPU of
+ *   the destination set (the caller picks; SDM 11.6.2.4 lets the chipset
+ *   choose).
  * - SELF_IPI is accepted straight into this APIC's IRR; no action.
  * - A periodic timer that missed several periods fires once and skips
  *   ahead to its next deadline in the future, keeping its phase.
@@ -26,7 +31,6 @@
 /* x2APIC logical ID: cluster id[31:4] in LDR[31:16], bit id[3:0] in LDR[15:0] (SDM 11.12.10.2). */
 #define X2APIC_CLUSTER_SHIFT	4
 #define X2APIC_CLUSTER_MEMBER	0xFu
-#define LDR_CLUSTER_SHIFT	16
 
 /* Divide value: bit 3 moves next to bits 1:0 to form n; divisor 2^(n+1), n = 7 meaning 1. */
 #define DIVIDE_LOW		0x3u
@@ -119,7 +123,7 @@ static void set_irr(struct vlapic *l, uint8_t vector)
  * (SDM 11.5.3).  An illegal error vector is dropped rather than reported,
  * which would recurse.
  */
-static void raise_error(struct vlapic *l, uint32_t esr_bits)
+void vlapic_raise_error(struct vlapic *l, uint32_t esr_bits)
 {
 	uint32_t lvt = l->lvt_error;
 
@@ -130,10 +134,22 @@ static void raise_error(struct vlapic *l, uint32_t esr_bits)
 
 void vlapic_accept(struct vlapic *l, uint8_t vector)
 {
+	vlapic_accept_irq(l, vector, false);
+}
+
+/* A disabled APIC accepts nothing (SDM 11.4.3: it is as if there were none). */
+void vlapic_accept_irq(struct vlapic *l, uint8_t vector, bool level)
+{
+	if (vlapic_mode(l) == VLAPIC_MODE_DISABLED)
+		return;
 	if (vector < VLAPIC_FIRST_VECTOR) {
-		raise_error(l, VLAPIC_ESR_RECV_ILLEGAL_VECTOR);
+		vlapic_raise_error(l, VLAPIC_ESR_RECV_ILLEGAL_VECTOR);
 		return;
 	}
+	if (level)
+		l->tmr[vector / BITS_PER_BANK] |= 1u << (vector % BITS_PER_BANK);
+	else
+		l->tmr[vector / BITS_PER_BANK] &= ~(1u << (vector % BITS_PER_BANK));
 	set_irr(l, vector);
 }
 
@@ -141,7 +157,7 @@ int vlapic_pending_vector(const struct vlapic *l)
 {
 	int v;
 
-	if (!(l->svr & VLAPIC_SVR_ENABLE))
+	if (!(l->svr & VLAPIC_SVR_ENABLE) || vlapic_mode(l) == VLAPIC_MODE_DISABLED)
 		return -1;
 	v = bank_highest(l->irr, l->irr_words);
 	if (v < 0 || ((uint32_t)v & VLAPIC_PRIORITY_CLASS) <= (ppr(l) & VLAPIC_PRIORITY_CLASS))
@@ -245,7 +261,7 @@ static int timer_irr_vector(const struct vlapic *l)
 	if (lvt & VLAPIC_LVT_MASKED)
 		return -1;
 	if ((lvt & VLAPIC_LVT_VECTOR) < VLAPIC_FIRST_VECTOR)
-		lvt = l->lvt_error;	/* raise_error() signals through the error entry */
+		lvt = l->lvt_error;	/* vlapic_raise_error() signals through the error entry */
 	if ((lvt & VLAPIC_LVT_MASKED) || (lvt & VLAPIC_LVT_VECTOR) < VLAPIC_FIRST_VECTOR)
 		return -1;
 	return (int)(lvt & VLAPIC_LVT_VECTOR);
@@ -373,16 +389,30 @@ static int svr_write(struct vlapic *l, uint32_t val)
 	return 0;
 }
 
-/* EOI retires the highest in-service vector (SDM 11.8.5); only 0 may be written. */
-static int eoi_write(struct vlapic *l, uint32_t val)
+/*
+ * EOI retires the highest in-service vector (SDM 11.8.5); only 0 may be
+ * written.  A level-triggered one (TMR set) is broadcast to the I/O APIC
+ * unless SVR bit 12 suppresses that (SDM 11.8.5).
+ */
+static int eoi_write(struct vlapic *l, uint32_t val, struct vlapic_action *act)
 {
+	uint32_t *tmr;
 	int v;
 
 	if (val)
 		return -EINVAL;
 	v = bank_highest(l->isr, l->isr_words);
-	if (v >= 0)
-		bank_clear(l->isr, &l->isr_words, (uint8_t)v);
+	if (v < 0)
+		return 0;
+	bank_clear(l->isr, &l->isr_words, (uint8_t)v);
+	tmr = &l->tmr[v / BITS_PER_BANK];
+	if (!(*tmr & (1u << (v % BITS_PER_BANK))))
+		return 0;
+	*tmr &= ~(1u << (v % BITS_PER_BANK));
+	if (!(l->svr & VLAPIC_SVR_EOI_SUPPRESS)) {
+		act->kind = VLAPIC_ACTION_EOI;
+		act->vector = (uint8_t)v;
+	}
 	return 0;
 }
 
@@ -392,110 +422,39 @@ static int self_ipi_write(struct vlapic *l, uint32_t val)
 	if (val & ~VLAPIC_SELF_IPI_VECTOR)
 		return -EINVAL;
 	if (val < VLAPIC_FIRST_VECTOR)
-		raise_error(l, VLAPIC_ESR_SEND_ILLEGAL_VECTOR);
+		vlapic_raise_error(l, VLAPIC_ESR_SEND_ILLEGAL_VECTOR);
 	else
 		set_irr(l, (uint8_t)val);
 	return 0;
 }
 
-static uint32_t ldr(uint32_t id)
+uint32_t vlapic_x2apic_ldr(uint32_t id)
 {
 	return ((id >> X2APIC_CLUSTER_SHIFT) << LDR_CLUSTER_SHIFT) |
 	       (1u << (id & X2APIC_CLUSTER_MEMBER));
 }
 
-/* ------------------------------------------------ interrupt command register */
-
-/* Valid delivery-mode and shorthand pairs, Pentium 4 onwards (SDM 11.6.1), of those modelled. */
-static bool icr_valid(uint32_t mode, uint32_t shorthand)
-{
-	switch (mode) {
-	case VLAPIC_ICR_FIXED:
-		return true;
-	case VLAPIC_ICR_NMI:
-	case VLAPIC_ICR_INIT:
-	case VLAPIC_ICR_STARTUP:
-		return shorthand == VLAPIC_ICR_NO_SHORTHAND || shorthand == VLAPIC_ICR_ALL_BUT_SELF;
-	default:
-		return false;	/* lowest priority, SMI, reserved */
-	}
-}
-
-/*
- * The destination of an IPI, or false if it reaches nobody: the physical
- * IDs that collide with the VLAPIC_DEST_* codes belong to no vCPU.
- */
-static bool icr_dest(uint64_t icr, uint32_t *dest)
-{
-	uint32_t id = (uint32_t)(icr >> VLAPIC_ICR_DEST_SHIFT);
-
-	switch ((icr & VLAPIC_ICR_SHORTHAND) >> VLAPIC_ICR_SHORTHAND_SHIFT) {
-	case VLAPIC_ICR_SELF:
-		*dest = VLAPIC_DEST_SELF;
-		return true;
-	case VLAPIC_ICR_ALL:
-		*dest = VLAPIC_DEST_ALL;
-		return true;
-	case VLAPIC_ICR_ALL_BUT_SELF:
-		*dest = VLAPIC_DEST_ALL_BUT_SELF;
-		return true;
-	}
-	*dest = id == VLAPIC_BROADCAST_ID ? VLAPIC_DEST_ALL : id;
-	return id == VLAPIC_BROADCAST_ID || id < VLAPIC_DEST_ALL;
-}
-
-/*
- * What a valid ICR value sends.  A fixed IPI with an illegal vector sets
- * ESR instead; an INIT level de-assert (level trigger, level 0) is a no-op.
- */
-static enum vlapic_action_kind icr_kind(struct vlapic *l, uint64_t icr, uint32_t mode)
-{
-	switch (mode) {
-	case VLAPIC_ICR_FIXED:
-		if ((icr & VLAPIC_ICR_VECTOR) >= VLAPIC_FIRST_VECTOR)
-			return VLAPIC_ACTION_IPI;
-		raise_error(l, VLAPIC_ESR_SEND_ILLEGAL_VECTOR);
-		return VLAPIC_ACTION_NONE;
-	case VLAPIC_ICR_NMI:
-		return VLAPIC_ACTION_NMI;
-	case VLAPIC_ICR_INIT:
-		if ((icr & VLAPIC_ICR_TRIGGER_LEVEL) && !(icr & VLAPIC_ICR_LEVEL_ASSERT))
-			return VLAPIC_ACTION_NONE;
-		return VLAPIC_ACTION_INIT;
-	default:
-		return VLAPIC_ACTION_SIPI;
-	}
-}
-
-static int icr_write(struct vlapic *l, uint64_t val, struct vlapic_action *act)
-{
-	uint32_t mode = (uint32_t)((val & VLAPIC_ICR_MODE) >> VLAPIC_ICR_MODE_SHIFT);
-	uint32_t shorthand = (uint32_t)((val & VLAPIC_ICR_SHORTHAND) >> VLAPIC_ICR_SHORTHAND_SHIFT);
-	uint32_t dest;
-
-	if ((val & VLAPIC_ICR_RESERVED) || !icr_valid(mode, shorthand))
-		return -EINVAL;
-	if ((val & VLAPIC_ICR_DEST_LOGICAL) && shorthand == VLAPIC_ICR_NO_SHORTHAND)
-		return -EINVAL;		/* logical destinations are not modelled */
-	l->icr = val & ~VLAPIC_ICR_DELIVERY_STATUS;
-	if (!icr_dest(val, &dest))
-		return 0;
-	act->kind = icr_kind(l, val, mode);
-	if (act->kind == VLAPIC_ACTION_NONE)
-		return 0;
-	act->dest = dest;
-	if (act->kind == VLAPIC_ACTION_IPI || act->kind == VLAPIC_ACTION_SIPI)
-		act->vector = (uint8_t)(val & VLAPIC_ICR_VECTOR);
-	return 0;
-}
-
 /* ------------------------------------------------ MSR interface */
+
+void vlapic_reset_registers(struct vlapic *l)
+{
+	struct vlapic keep = *l;
+
+	*l = (struct vlapic){ .id = keep.id, .apic_base = keep.apic_base, .svr = VLAPIC_SVR_RESET,
+			      .xapic_dfr = XAPIC_DFR_RESET, .timer_expiries = keep.timer_expiries,
+			      .accepted = keep.accepted, .min_period = keep.min_period,
+			      /* the NMI latch is the CPU's: only INIT drops it (vlapic_init_reset()) */
+			      .nmi_pending = keep.nmi_pending, .nmis = keep.nmis,
+			      .nmis_merged = keep.nmis_merged };
+	for (size_t i = 0; i < ARRAY_SIZE(lvt_descs); i++)
+		*lvt_entry(l, &lvt_descs[i]) = VLAPIC_LVT_MASKED;
+}
 
 void vlapic_init(struct vlapic *l, uint32_t id)
 {
-	*l = (struct vlapic){ .id = id, .svr = VLAPIC_SVR_RESET };
-	for (size_t i = 0; i < ARRAY_SIZE(lvt_descs); i++)
-		*lvt_entry(l, &lvt_descs[i]) = VLAPIC_LVT_MASKED;
+	*l = (struct vlapic){ .id = id };
+	l->apic_base = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (id ? 0 : APIC_BASE_BSP);
+	vlapic_reset_registers(l);
 }
 
 /* ISR, TMR and IRR: 8 read-only MSRs each. */
@@ -550,7 +509,7 @@ static bool control_read(const struct vlapic *l, uint32_t msr, uint64_t *val)
 		*val = ppr(l);
 		return true;
 	case MSR_X2APIC_LDR:
-		*val = ldr(l->id);
+		*val = vlapic_x2apic_ldr(l->id);
 		return true;
 	case MSR_X2APIC_SVR:
 		*val = l->svr;
@@ -566,7 +525,7 @@ static bool control_read(const struct vlapic *l, uint32_t msr, uint64_t *val)
 	}
 }
 
-int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
+int vlapic_reg_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
 {
 	const struct lvt_desc *lvt = lvt_find(msr);
 
@@ -579,14 +538,35 @@ int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
 	return -EINVAL;
 }
 
+/* The x2APIC MSRs exist only in x2APIC mode; IA32_TSC_DEADLINE in both (SDM 11.12.2, 11.5.4.1). */
+static bool msr_available(const struct vlapic *l, uint32_t msr)
+{
+	return msr == MSR_IA32_TSC_DEADLINE || vlapic_mode(l) == VLAPIC_MODE_X2APIC;
+}
+
+int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	if (!msr_available(l, msr))
+		return -EINVAL;
+	return vlapic_reg_read(l, msr, now, val);
+}
+
 int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
+		     struct vlapic_action *act)
+{
+	*act = (struct vlapic_action){ .kind = VLAPIC_ACTION_NONE };
+	if (!msr_available(l, msr))
+		return -EINVAL;
+	if (msr == MSR_X2APIC_ICR)
+		return vlapic_icr_send(l, val, false, act);
+	return vlapic_reg_write(l, msr, val, now, act);
+}
+
+int vlapic_reg_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 		     struct vlapic_action *act)
 {
 	const struct lvt_desc *lvt = lvt_find(msr);
 
-	*act = (struct vlapic_action){ .kind = VLAPIC_ACTION_NONE };
-	if (msr == MSR_X2APIC_ICR)
-		return icr_write(l, val, act);
 	if (msr == MSR_IA32_TSC_DEADLINE)
 		return tsc_deadline_write(l, val, now);
 	if (val >> MSR_VALUE_SHIFT)
@@ -600,7 +580,7 @@ int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 		l->tpr = (uint32_t)val;
 		return 0;
 	case MSR_X2APIC_EOI:
-		return eoi_write(l, (uint32_t)val);
+		return eoi_write(l, (uint32_t)val, act);
 	case MSR_X2APIC_SVR:
 		return svr_write(l, (uint32_t)val);
 	case MSR_X2APIC_ESR:

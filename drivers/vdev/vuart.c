@@ -1,104 +1,150 @@
 /* SPDX-License-Identifier: MIT */
-/* Guest-visible 16550 UART: bytes written become whole console lines (PC16550D registers).
+/* Guest-visible 16550 UART: the register model on the domain's ports, its lines and its IRQ.
  *
- * Receive is not modelled: RBR reads 0 and LSR never says "data ready".
- * The transmitter is always empty, so polled drivers never wait.
- * Locking: none.  Each vCPU assembles its own line (see struct vuart), on
- * the one CPU that runs it; the registers are single bytes. */
+ * Output: each byte the guest transmits joins its vCPU's console line,
+ * printed whole at a newline, when full, or when the domain ends.  A
+ * partial line (a prompt, a key's echo) is printed as a piece once the
+ * vCPU has been quiet for VUART_QUIET_MS (checked from the boot CPU's
+ * tick), and the rest of it continues that console line in place
+ * (kernel/console_seq.c), for every domain, not only the one with the
+ * console focus: a person reads all their prompts.  Input: bytes typed on Tally's console while the domain has the
+ * console focus (kernel/debugkeys.c) enter the receive FIFO.  The interrupt
+ * line follows the model's output after every access and every byte in.
+ * Locking: the UART's lock (see struct vuart); pieces are printed after
+ * it is dropped, under out_lock. */
+#include <tally/arch.h>
 #include <tally/domain.h>
-#include <tally/string.h>
+#include <tally/errno.h>
+#include <tally/log.h>
 #include <tally/vio.h>
+#include <tally/virq.h>
 #include <tally/vuart.h>
 
-enum {
-	REG_DATA = 0,		/* THR/RBR, or DLL when LCR.DLAB */
-	REG_IER = 1,		/* or DLM when LCR.DLAB */
-	REG_IIR_FCR = 2,
-	REG_LCR = 3,
-	REG_MCR = 4,
-	REG_LSR = 5,
-	REG_MSR = 6,
-	REG_SCR = 7,
-};
 
-#define LCR_DLAB		0x80
-#define IIR_NO_INTERRUPT	0x01
-#define LSR_THRE_TEMT		0x60	/* transmitter holding and shift registers empty */
-#define MSR_CTS_DSR_DCD		0xB0
-
-/*
- * Print @l's line and start it afresh.  The length is taken by an atomic
- * exchange and bounded, so a flush from another CPU (the domain ending)
- * never reads past the line, even while its vCPU still writes.
- */
-static void flush_line(struct domain *d, struct vuart_line *l)
+/* Under the lock: tell the interrupt controller when the line's level changed. */
+static void update_irq(struct domain *d, struct vuart *u)
 {
-	unsigned int n = __atomic_exchange_n(&l->len, 0, __ATOMIC_ACQ_REL);
-	char text[VUART_LINE_MAX];
+	bool level = uart16550_irq_line(&u->regs);
 
-	n = MIN(n, VUART_LINE_MAX - 1);
-	if (!n)
+	if (level == u->irq_level)
 		return;
-	memcpy(text, l->text, n);
-	text[n] = '\0';
-	domain_console_line(d, text);
+	u->irq_level = level;
+	/* Under the lock, so the controller sees the levels in the order they changed. */
+	domain_irq_set(d, VPLATFORM_UART_GSI, level);
 }
 
-static void put_byte(struct vcpu *v, uint8_t c)
+/* Print piece @p of @d's console line (under @d's out_lock, so pieces keep their order). */
+static void print_piece(struct domain *d, const struct vuart_piece *p)
 {
-	struct vuart_line *l = &v->domain->uart.lines[v->id];
-	unsigned int n = __atomic_load_n(&l->len, __ATOMIC_RELAXED);
+	log_guest_piece(d, p->text, p->len, p->cont, p->end);
+}
 
-	if (c == '\r')
-		return;
-	if (c == '\n' || n >= VUART_LINE_MAX - 1) {
-		flush_line(v->domain, l);
-		if (c == '\n')
-			return;
-		n = 0;
+static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size __unused, uint32_t value)
+{
+	struct domain *d = v->domain;
+	struct vuart *u = &d->uart;
+	struct vuart_piece piece;
+	bool ready = false;
+	uint8_t tx;
+	unsigned long out_flags, flags = spin_lock_irqsave(&u->lock);
+
+	/* Whatever @size, an access writes its low byte, as on an ISA bus. */
+	if (uart16550_write(&u->regs, port - VUART_BASE, (uint8_t)value, &tx)) {
+		struct vuart_line *l = &u->lines[v->id];
+		uint64_t now = arch_read_tsc();
+		bool was_empty = !l->len;
+
+		ready = vuart_line_put(l, tx, &piece);
+		if (l->len && (was_empty || ready))
+			l->first_write = now;	/* the byte starts what is not printed yet */
+		l->last_write = now;
 	}
-	l->text[n] = vuart_printable(c);
-	__atomic_store_n(&l->len, n + 1, __ATOMIC_RELEASE);
+	update_irq(d, u);
+	spin_unlock_irqrestore(&u->lock, flags);
+	if (!ready)
+		return;
+	/*
+	 * Taken only now, not around the register access (most writes print
+	 * nothing): a flush that took an earlier piece of this line holds it
+	 * until that piece is printed, so ours follows it.
+	 */
+	out_flags = spin_lock_irqsave(&u->out_lock);
+	print_piece(d, &piece);
+	spin_unlock_irqrestore(&u->out_lock, out_flags);
+}
+
+static uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size __unused)
+{
+	struct vuart *u = &v->domain->uart;
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	uint8_t val = uart16550_read(&u->regs, port - VUART_BASE);
+
+	update_irq(v->domain, u);
+	spin_unlock_irqrestore(&u->lock, flags);
+	return val;
+}
+
+int vuart_receive(struct domain *d, uint8_t c)
+{
+	struct vuart *u = &d->uart;
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	bool kept = uart16550_receive(&u->regs, c);
+
+	update_irq(d, u);
+	spin_unlock_irqrestore(&u->lock, flags);
+	return kept ? 0 : -ENOSPC;
+}
+
+/* Print and end line @i of @d (the domain is ending). */
+static void flush_one(struct domain *d, unsigned int i)
+{
+	struct vuart *u = &d->uart;
+	struct vuart_piece piece;
+	unsigned long out_flags = spin_lock_irqsave(&u->out_lock);
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	bool ready = vuart_line_take(&u->lines[i], true, &piece);
+
+	spin_unlock_irqrestore(&u->lock, flags);
+	if (ready)
+		print_piece(d, &piece);
+	spin_unlock_irqrestore(&u->out_lock, out_flags);
+}
+
+/* Show the partial line of @d quiet since @before that was begun first: false if none. */
+static bool flush_oldest_quiet(struct domain *d, uint64_t before)
+{
+	struct vuart *u = &d->uart;
+	struct vuart_piece piece;
+	bool ready = false;
+	unsigned long out_flags = spin_lock_irqsave(&u->out_lock);
+	unsigned long flags = spin_lock_irqsave(&u->lock);
+	int i = vuart_lines_oldest_quiet(u->lines, d->vcpu_count, before);
+
+	if (i >= 0)
+		ready = vuart_line_take(&u->lines[i], false, &piece);
+	spin_unlock_irqrestore(&u->lock, flags);
+	if (ready)
+		print_piece(d, &piece);
+	spin_unlock_irqrestore(&u->out_lock, out_flags);
+	return ready;
 }
 
 void vuart_flush(struct domain *d)
 {
 	for (unsigned int i = 0; i < DOMAIN_MAX_VCPUS; i++)
-		flush_line(d, &d->uart.lines[i]);
+		flush_one(d, i);
 }
 
-static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size __unused, uint32_t value)
+void vuart_flush_quiet(struct domain *d, uint64_t now)
 {
-	struct vuart *u = &v->domain->uart;
-	uint8_t b = (uint8_t)value;
-	bool dlab = u->lcr & LCR_DLAB;
+	uint64_t quiet = arch_tsc_khz() * VUART_QUIET_MS;
 
-	/* Whatever @size, an access writes its low byte, as on an ISA bus. */
-	switch (port - VUART_BASE) {
-	case REG_DATA: if (dlab) u->dll = b; else put_byte(v, b); break;
-	case REG_IER: if (dlab) u->dlm = b; else u->ier = b & 0x0F; break;
-	case REG_LCR: u->lcr = b; break;
-	case REG_MCR: u->mcr = b & 0x1F; break;
-	case REG_SCR: u->scr = b; break;
-	default: break;		/* FCR, LSR, MSR: nothing to keep */
-	}
-}
-
-static uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size __unused)
-{
-	const struct vuart *u = &v->domain->uart;
-	bool dlab = u->lcr & LCR_DLAB;
-
-	switch (port - VUART_BASE) {
-	case REG_DATA: return dlab ? u->dll : 0;
-	case REG_IER: return dlab ? u->dlm : u->ier;
-	case REG_IIR_FCR: return IIR_NO_INTERRUPT;
-	case REG_LCR: return u->lcr;
-	case REG_MCR: return u->mcr;
-	case REG_LSR: return LSR_THRE_TEMT;
-	case REG_MSR: return MSR_CTS_DSR_DCD;
-	default: return u->scr;
-	}
+	if (now < quiet)
+		return;
+	/* Each at most once: a line written meanwhile waits for the next tick. */
+	for (unsigned int n = 0; n < d->vcpu_count; n++)
+		if (!flush_oldest_quiet(d, now - quiet))
+			break;
 }
 
 static const struct vio_port_ops vuart_ops = {

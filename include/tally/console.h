@@ -5,6 +5,9 @@
 
 #include <tally/types.h>
 
+/* The longest line, or tag, a caller gives the console (a log line: kernel/log.c). */
+#define CONSOLE_LINE_MAX	256
+
 /* Whose line: a guest's lines leave room in the ring that only Tally's may take. */
 enum console_origin {
 	CONSOLE_TALLY,
@@ -26,11 +29,28 @@ void console_start_irq(void);
 
 /*
  * Queue the whole line @line (@len bytes, ending in "\n"), after its
- * stamp with `console_timestamps`: true if queued, false if the ring
- * lacked room and it was dropped whole (counted for @origin).  Polled
- * output waits for the UART and always succeeds.
+ * stamp with `console_timestamps`, ending a guest's open line first:
+ * true if queued, false if the ring lacked room and it was dropped whole
+ * (counted for @origin).  Polled output waits for the UART and always
+ * succeeds.
  */
 bool console_write_line(const char *line, size_t len, enum console_origin origin);
+
+struct console_piece;
+
+/* What became of a guest's piece. */
+enum console_result {
+	CONSOLE_WRITTEN,	/* queued (or nothing was left to print) */
+	CONSOLE_REFUSED,	/* it needed a new console line and @may_start said no */
+	CONSOLE_DROPPED,	/* the ring lacked room, outside Tally's reserve: counted */
+};
+/*
+ * Queue guest piece @p (tally/console_seq.h): appended to its domain's
+ * open console line, or on a new line, ending whatever line is open, if
+ * @may_start(@ctx) allows, asked under the console's lock (a rate limit).
+ */
+enum console_result console_write_guest(const struct console_piece *p,
+					bool (*may_start)(void *ctx), void *ctx);
 /*
  * Write raw bytes (and the stamp), polled, bypassing the lock: only for a
  * panic, after console_panic(), when a stopped CPU may hold the lock.

@@ -15,7 +15,11 @@
 #include <tally/hcall_args.h>
 #include <tally/ratelimit.h>
 #include <tally/sched_policy.h>
+#include <tally/vioapic.h>
 #include <tally/vuart.h>
+#include <tally/vfwcfg.h>
+#include <tally/vpci.h>
+#include <tally/vrtc.h>
 #include <arch/vcpu.h>
 
 enum domain_state {
@@ -66,13 +70,27 @@ struct domain {
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
 	struct arch_domain arch;	/* EPT */
 	struct vuart uart;
+	struct vioapic ioapic;		/* its I/O APIC (drivers/vdev/virq.c) */
+	struct spinlock ioapic_lock;	/* ioapic: device models and vCPUs, any CPU */
 	unsigned int unreleased;	/* dying: vCPUs their CPUs have not released yet */
 	uint64_t io_unhandled;		/* accesses to ports no device claims */
+	uint64_t sleep_ignored;		/* ACPI sleep requests other than S5 (drivers/vdev/vpm.c) */
+	struct vrtc rtc;		/* its CMOS clock (drivers/vdev/vrtc.c) */
+	struct vfwcfg fwcfg;		/* its fw_cfg selector (drivers/vdev/vfwcfg.c) */
+	struct vpci pci;		/* its PCI CONFIG_ADDRESS (drivers/vdev/vpci.c) */
 	bool paused;			/* by the control domain: no vCPU runs */
 	struct domain_metric metrics[DOMAIN_MAX_METRICS];	/* guest-reported */
 	uint64_t console_dropped;	/* guest console lines over the rate limit or the ring */
 	struct ratelimit console_limit;	/* its console lines (kernel/log.c) */
 	struct ratelimit log_limit;	/* Tally's lines it caused (log_guest()) */
+	/* Its lifecycle (kernel/domain.c): what it was made from, so that it can restart. */
+	const struct boot_module *module;	/* its kernel's boot module */
+	const struct boot_module *initrd;	/* its `initrd_of=` module, or NULL */
+	unsigned int module_index;	/* @module's place on the loader's list */
+	enum domain_on_reboot on_reboot;
+	uint64_t max_run_tsc;		/* `max_run_s=`: the TSC at which it ends; 0: never */
+	bool restarting;		/* `on_reboot=restart`: recreated once its vCPUs are released */
+	unsigned int restarts;		/* lives so far after the first */
 };
 
 /* Hold the domain table still (no domain is freed meanwhile); returns the IRQ state. */
@@ -95,6 +113,30 @@ struct domain *domain_at(unsigned int i);
  * status as QEMU reports it, (value << 1) | 1, and the raw value.
  */
 void domain_exit(struct domain *d, uint64_t value);
+
+/*
+ * End @d because its guest asked for S5 (soft off): "dN NAME powered off",
+ * no exit-status bit.  Called on the CPU of the vCPU that asked.
+ */
+void domain_power_off(struct domain *d);
+
+/*
+ * The guest of @d reset its machine (@cause: "0xCF9", "keyboard controller",
+ * "triple fault", ...): it ends as "rebooted (@cause)", or with
+ * `on_reboot=restart` is recreated from its boot modules with the same id
+ * and name.  Called on the CPU of the vCPU that asked.
+ */
+void domain_reboot(struct domain *d, const char *cause);
+
+/*
+ * The scheduler's call between two vCPUs (any CPU, none of its vCPUs
+ * running): end every domain whose `max_run_s=` time is up at TSC @now
+ * (EMU_EXIT_TIMED_OUT), and rebuild the domains waiting to restart.
+ */
+void domain_sched_work(uint64_t now);
+
+/* The earliest `max_run_s=` deadline (a TSC value) of a running domain; UINT64_MAX if none. */
+uint64_t domain_next_deadline(void);
 
 /*
  * Destroy @d for a fault of its own: one log line with @reason, the guest

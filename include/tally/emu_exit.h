@@ -16,6 +16,7 @@
 #define EMU_EXIT_DOMAIN_CRASHED	0x02	/* Tally destroyed a domain for its own fault */
 #define EMU_EXIT_GUEST_FAILED	0x04	/* a guest left with a non-zero debug-exit value */
 #define EMU_EXIT_NO_GUESTS	0x08	/* this CPU cannot run guests (no VMX, EPT, ...) */
+#define EMU_EXIT_TIMED_OUT	0x10	/* a domain ran past its max_run_s= and was ended */
 /* Tally itself failed (a fault inside it, or panic()); never mixed with the bits above. */
 #define EMU_EXIT_PANIC		0x7F
 

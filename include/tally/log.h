@@ -29,12 +29,21 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 void log_guest(struct domain *d, enum log_level level, const char *fmt, ...) __printf(3, 4);
 #define log_guest_warn(d, ...)	log_guest(d, LOG_WARN, __VA_ARGS__)
 /*
- * Guest @d's console line @text, printed "<name> text": a burst of 200
- * lines, then 100 a second, per domain, in the part of the console ring
- * Tally's own lines do not need.  Each line refused or dropped for want of
- * room is counted in the domain's console_dropped.
+ * Guest @d's whole console line @text, printed "<name> text" after
+ * ending any open line: a burst of 200 lines, then 100 a second, per
+ * domain, in the part of the console ring Tally's own lines do not need.
+ * Each line refused or dropped for want of room is counted in the
+ * domain's console_dropped.
  */
 void log_guest_line(struct domain *d, const char *text);
+/*
+ * A piece of guest @d's console line (@len bytes of @text, printable):
+ * appended in place while @d's line is the open one on the console, else
+ * on a new line tagged "<name> ", or "<name>+ " if it continues (@cont) a
+ * line another's output ended; @end ends the line.  A piece that starts a
+ * console line counts as a line against the limit above.
+ */
+void log_guest_piece(struct domain *d, const char *text, size_t len, bool cont, bool end);
 /* Set the highest level printed (command line `loglevel=`). */
 void log_set_level(enum log_level level);
 /*

@@ -34,6 +34,7 @@ struct tally_options {
 	unsigned int metrics_interval_ms;	/* `metrics_interval_ms=10..60000` */
 	unsigned int top_interval_s;	/* `top_interval_s=1..3600`: periodic table; 0: off */
 	bool console_timestamps;	/* `console_timestamps`: "[ S.UUUUUU] " before each line */
+	bool mmio_test;		/* `mmio_test`: every domain sees the MMIO test device (tally/vmmio.h) */
 };
 
 extern struct tally_options options;

@@ -17,7 +17,8 @@
 
 struct vcpu;
 
-#define SCHED_MAX_PLACED	(DOMAIN_MAX * DOMAIN_MAX_VCPUS)
+/* Twice: a restarted domain's vCPUs alternate between two structures (kernel/domain.c). */
+#define SCHED_MAX_PLACED	(2 * DOMAIN_MAX * DOMAIN_MAX_VCPUS)
 
 /*
  * Path lengths Tally measures on itself (TSC cycles; Bochs instructions):

@@ -1,55 +1,65 @@
 /* SPDX-License-Identifier: MIT */
-/* The 16550 UART every domain has at 0x3F8: transmit-only, always ready. */
+/* The 16550 UART every domain has at VPLATFORM_UART_PORT, interrupt on VPLATFORM_UART_GSI. */
 #ifndef TALLY_VUART_H
 #define TALLY_VUART_H
 
 #include <tally/domain_config.h>
+#include <tally/spinlock.h>
 #include <tally/types.h>
+#include <tally/uart16550.h>
+#include <tally/vplatform.h>
+#include <tally/vuart_line.h>
 
 struct domain;
 
-#define VUART_BASE		0x3F8
-#define VUART_PORTS		8
-#define VUART_LINE_MAX		160
-
-/* The line one vCPU is assembling: written only by the CPU that runs that vCPU. */
-struct vuart_line {
-	char text[VUART_LINE_MAX];
-	unsigned int len;
-};
+#define VUART_BASE		VPLATFORM_UART_PORT
+#define VUART_PORTS		UART16550_REGS
+/*
+ * A partial line (a shell prompt has no newline) is printed once the
+ * guest has written nothing to the UART for this long: long enough that a
+ * line written a few bytes at a time (printf pieces) stays whole, short
+ * enough that a prompt shows before anyone waits for it.
+ */
+#define VUART_QUIET_MS		50
 
 /*
- * One domain's UART: its registers, shared by its vCPUs as a real UART's
- * are (each is one byte, written whole: the last write wins), and a line
- * per vCPU.  Per-vCPU lines rather than a lock: no vCPU's exit ever waits
- * for another's, and a guest whose CPUs print without a lock of their own
- * still gets whole lines, each from one vCPU (a shared buffer mixes their
- * bytes, and raced on its length).
+ * One domain's UART: the register model, shared by its vCPUs as a real
+ * UART's are, and a line per vCPU (a guest whose CPUs print without a lock
+ * of their own still gets whole lines, each from one vCPU).
+ * Locking: @lock guards all of it.  Bytes typed on Tally's console arrive
+ * on the boot CPU while the domain's vCPUs read RBR, IIR and LSR on their
+ * own CPUs, and every such access changes state the others read (FIFO,
+ * OE, the THRE source, the interrupt line): a lock rather than a lock-free
+ * queue, since a queue would keep the FIFO consistent but not the
+ * interrupt line, which must be lowered and raised in the order the state
+ * changed.  It is held for one register access (a few dozen instructions),
+ * never while printing.  @out_lock keeps a line's pieces in order from
+ * taking to printing (the boot CPU's quiet flush and the vCPU's next byte
+ * race otherwise): a flush holds it from taking a piece until it is
+ * printed; a write that completes a piece takes it, after @lock, to print.
  */
 struct vuart {
-	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	struct spinlock out_lock;
+	struct spinlock lock;
+	struct uart16550 regs;
+	bool irq_level;			/* the level last given to the interrupt line */
 	struct vuart_line lines[DOMAIN_MAX_VCPUS];
 };
 
 /* Claim the UART's ports (vio_register_ports) at boot. */
 int vuart_register(void);
 
-/*
- * Send every vCPU's partial line (the domain is ending).  A vCPU still
- * running on another CPU may lose or repeat a byte of its line, never
- * write outside it.
- */
+/* Print and end every vCPU's partial line (the domain is ending). */
 void vuart_flush(struct domain *d);
 
+/* Print the partial lines of @d idle since before @now minus VUART_QUIET_MS (TSC); any CPU. */
+void vuart_flush_quiet(struct domain *d, uint64_t now);
+
 /*
- * How a guest's byte appears in a console line, whichever way it came
- * (UART or the console hypercall): printable ASCII and tabs as they are,
- * other control bytes as '.', so no guest can move the cursor or inject
- * escape sequences into the console.
+ * Byte @c arrives on @d's receive line (typed on Tally's console), raising
+ * the receive interrupt if enabled: 0, or -ENOSPC if the receiver was full
+ * (the byte is lost and counted as an overrun, as on the real part).  Any CPU.
  */
-static inline char vuart_printable(uint8_t c)
-{
-	return (c >= 0x20 && c < 0x7F) || c == '\t' ? (char)c : '.';
-}
+int vuart_receive(struct domain *d, uint8_t c);
 
 #endif

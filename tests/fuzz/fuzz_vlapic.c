@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness: a guest's x2APIC, its MSR writes and reads, interrupts and timer (drivers/vdev/vlapic.c).
+/* libFuzzer harness: a guest's local APIC: MSR and MMIO accesses, IA32_APIC_BASE, interrupts, timer (drivers/vdev/vlapic*.c).
  *
  * Input: the starting TSC (32 bits), the minimum timer period Tally sets
  * (24 bits of TSC cycles), then operations (OP_*), each a byte
@@ -8,10 +8,15 @@
  * a refused WRMSR (#GP) and every RDMSR must leave it as it was, the
  * timer must never stay armed in the past once brought up to date, and
  * vlapic_timer_event() must name exactly the expiries that make a new
- * interrupt pending (deliverable, when asked for a wake-up).
+ * interrupt pending (deliverable, when asked for a wake-up).  The APIC
+ * starts in x2APIC mode (so that MSR inputs mean what they did); OP_BASE
+ * moves it through the IA32_APIC_BASE state machine, whose every refusal
+ * must leave it unchanged, and OP_MMIO reaches the xAPIC page, which
+ * outside xAPIC mode must read all ones and ignore stores.
  */
 #include <string.h>
 
+#include <arch/cpu.h>
 #include <arch/vlapic.h>
 #include <tally/errno.h>
 
@@ -22,9 +27,11 @@ enum op {
 	OP_WRMSR,	/* MSR byte, value */
 	OP_RDMSR,	/* MSR byte */
 	OP_TICK,	/* TSC delta (32 bits), then vlapic_timer_update() unless OP_LATE */
-	OP_ACCEPT,	/* vector byte from outside (another vCPU, a device) */
+	OP_ACCEPT,	/* vector byte from outside (another vCPU, a device); OP_LATE: level-triggered */
 	OP_DELIVER,	/* the highest deliverable vector goes from IRR to ISR (none: a stray ack) */
 	OP_CR8,		/* MOV to CR8 of the byte, or with OP_WIDE of 64 bits */
+	OP_BASE,	/* WRMSR IA32_APIC_BASE: the byte's bits 1:0 pick EN/EXTD, OP_WIDE: raw 64 bits */
+	OP_MMIO,	/* the byte is the register (offset byte << 4); a store of the value, OP_LATE: a load */
 	OP_COUNT
 };
 
@@ -34,6 +41,7 @@ enum op {
 #define MSR_TSC_BYTE	0xFF	/* MSR byte standing for IA32_TSC_DEADLINE, not 0x8FF */
 #define MAX_OPS		64
 #define APIC_ID		3
+#define MMIO_UNDECODED	0xFFFFFFFFu
 #define CR8_MAX		0xF
 #define CR8_TPR_SHIFT	4
 #define BANKS		8
@@ -82,6 +90,26 @@ static void check_registers(const struct vlapic *l)
 	FUZZ_CHECK((l->svr & VLAPIC_SVR_ENABLE) || (l->lvt_timer & VLAPIC_LVT_MASKED));
 	FUZZ_CHECK(mode == VLAPIC_TIMER_TSC_DEADLINE || l->timer_initial || !l->deadline);
 	FUZZ_CHECK(vlapic_next_deadline(l) == l->deadline);
+	/* Never the invalid EN=0 EXTD=1, never moved; disabled holds no interrupt (SDM 11.12.5). */
+	FUZZ_CHECK((l->apic_base & APIC_BASE_ENABLE) || !(l->apic_base & APIC_BASE_EXTD));
+	FUZZ_CHECK((l->apic_base & APIC_BASE_ADDR_MASK) == APIC_BASE_DEFAULT);
+	FUZZ_CHECK(vlapic_mode(l) != VLAPIC_MODE_DISABLED ||
+		   (!l->irr_words && !l->isr_words && !l->deadline));
+}
+
+/* Read register @msr through the interface the APIC's mode offers; false while disabled. */
+static bool mode_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	switch (vlapic_mode(l)) {
+	case VLAPIC_MODE_X2APIC:
+		FUZZ_CHECK(vlapic_msr_read(l, msr, now, val) == 0);
+		return true;
+	case VLAPIC_MODE_XAPIC:
+		*val = vlapic_mmio_read(l, (msr - MSR_X2APIC_FIRST) << XAPIC_REG_SHIFT, 4, now);
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* What the guest reads back: PPR from TPR and ISR (SDM 11.8.3.1), a count within the initial one. */
@@ -91,9 +119,12 @@ static void check_reads(struct vlapic *l, uint64_t now)
 	uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & VLAPIC_PRIORITY_CLASS;
 	uint64_t ppr = 0, count = 0;
 
-	FUZZ_CHECK(vlapic_msr_read(l, MSR_X2APIC_PPR, now, &ppr) == 0);
+	if (!mode_read(l, MSR_X2APIC_PPR, now, &ppr)) {
+		FUZZ_CHECK(pending < 0);
+		return;
+	}
 	FUZZ_CHECK((ppr & VLAPIC_PRIORITY_CLASS) == MAX(l->tpr & VLAPIC_PRIORITY_CLASS, isr_class));
-	FUZZ_CHECK(vlapic_msr_read(l, MSR_X2APIC_TIMER_CURRENT, now, &count) == 0);
+	FUZZ_CHECK(mode_read(l, MSR_X2APIC_TIMER_CURRENT, now, &count));
 	FUZZ_CHECK(count <= l->timer_initial);
 	FUZZ_CHECK(vlapic_cr8_read(l) == l->tpr >> CR8_TPR_SHIFT);
 	if (pending < 0)
@@ -117,9 +148,13 @@ static void check_action(const struct vlapic_action *act, uint32_t msr, uint64_t
 	uint32_t shorthand = (icr & VLAPIC_ICR_SHORTHAND) >> VLAPIC_ICR_SHORTHAND_SHIFT;
 	uint32_t id = (uint32_t)(icr >> VLAPIC_ICR_DEST_SHIFT);
 
-	FUZZ_CHECK(act->kind >= VLAPIC_ACTION_NONE && act->kind <= VLAPIC_ACTION_NMI);
+	FUZZ_CHECK(act->kind >= VLAPIC_ACTION_NONE && act->kind <= VLAPIC_ACTION_EOI);
 	if (act->kind == VLAPIC_ACTION_NONE)
 		return;
+	if (act->kind == VLAPIC_ACTION_EOI) {
+		FUZZ_CHECK(msr == MSR_X2APIC_EOI && act->vector >= VLAPIC_FIRST_VECTOR);
+		return;
+	}
 	FUZZ_CHECK(msr == MSR_X2APIC_ICR);
 	if (shorthand != VLAPIC_ICR_NO_SHORTHAND)
 		FUZZ_CHECK(act->dest == by_shorthand[shorthand]);
@@ -138,6 +173,11 @@ static void op_wrmsr(uint32_t msr, uint64_t val, uint64_t now)
 
 	FUZZ_CHECK(ret == 0 || ret == -EINVAL);
 	check_action(&act, msr, val);
+	/* An EOI broadcast names a level-triggered vector that was in service (SDM 11.8.5). */
+	if (act.kind == VLAPIC_ACTION_EOI)
+		FUZZ_CHECK((before.tmr[act.vector / 32] & (1u << (act.vector % 32))) &&
+			   (before.isr[act.vector / 32] & (1u << (act.vector % 32))) &&
+			   !(apic.tmr[act.vector / 32] & (1u << (act.vector % 32))));
 	if (ret < 0)	/* #GP: the WRMSR had no effect */
 		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)) && act.kind == VLAPIC_ACTION_NONE);
 }
@@ -184,7 +224,7 @@ static void check_timer_event(const struct vlapic *l)
 	FUZZ_CHECK(vlapic_timer_update(&next, l->deadline));
 	v = new_vector(l, &next);
 	FUZZ_CHECK(event == (v < 0 ? 0 : l->deadline));
-	FUZZ_CHECK(vlapic_msr_read(&next, MSR_X2APIC_PPR, l->deadline, &ppr) == 0);
+	FUZZ_CHECK(mode_read(&next, MSR_X2APIC_PPR, l->deadline, &ppr));
 	FUZZ_CHECK(wake == (v >= 0 && (l->svr & VLAPIC_SVR_ENABLE) &&
 			    ((uint32_t)v & VLAPIC_PRIORITY_CLASS) > (ppr & VLAPIC_PRIORITY_CLASS) ?
 			    l->deadline : 0));
@@ -255,12 +295,64 @@ static void op_deliver(uint8_t stray)
 	FUZZ_CHECK(highest(apic.isr) == v);
 }
 
+/* IA32_APIC_BASE: the transitions of SDM figure 11-26; a refusal changes nothing. */
+static void op_base(uint64_t val)
+{
+	struct vlapic before = apic;
+	enum vlapic_mode from = vlapic_mode(&apic);
+	int ret = vlapic_base_write(&apic, val);
+	bool en = val & APIC_BASE_ENABLE, extd = val & APIC_BASE_EXTD;
+
+	FUZZ_CHECK(ret == 0 || ret == -EINVAL || ret == -EPERM);
+	if (ret) {
+		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)));
+		return;
+	}
+	FUZZ_CHECK(en || !extd);
+	FUZZ_CHECK(!(from == VLAPIC_MODE_X2APIC && en && !extd));
+	FUZZ_CHECK(!(from == VLAPIC_MODE_DISABLED && extd));
+	FUZZ_CHECK((apic.apic_base & ~APIC_BASE_BSP) == (val & ~APIC_BASE_BSP));
+	FUZZ_CHECK((apic.apic_base & APIC_BASE_BSP) == (before.apic_base & APIC_BASE_BSP));
+}
+
+/* The xAPIC page: undecoded outside xAPIC mode; loads change nothing; only ICR_LOW and EOI act. */
+static void op_mmio(uint32_t offset, uint32_t val, bool load, uint64_t now)
+{
+	struct vlapic before = apic;
+	struct vlapic_action act;
+	bool decoded = vlapic_mode(&apic) == VLAPIC_MODE_XAPIC;
+
+	if (load) {
+		uint32_t got = vlapic_mmio_read(&apic, offset, 4, now);
+
+		FUZZ_CHECK(decoded || got == MMIO_UNDECODED);
+		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)));
+		return;
+	}
+	vlapic_mmio_write(&apic, offset, 4, val, now, &act);
+	if (!decoded)
+		FUZZ_CHECK(!memcmp(&before, &apic, sizeof(apic)) && act.kind == VLAPIC_ACTION_NONE);
+	if (act.kind == VLAPIC_ACTION_EOI)
+		FUZZ_CHECK(offset == XAPIC_EOI);
+	else if (act.kind != VLAPIC_ACTION_NONE)
+		FUZZ_CHECK(offset == XAPIC_ICR_LOW && act.kind <= VLAPIC_ACTION_NMI);
+	if (act.kind == VLAPIC_ACTION_IPI)
+		FUZZ_CHECK(act.vector >= VLAPIC_FIRST_VECTOR);
+}
+
+/* The byte's bits 1:0 as EN/EXTD at the default base, as a guest normally writes it. */
+static uint64_t base_value(uint32_t b)
+{
+	return APIC_BASE_DEFAULT | (b & 1 ? APIC_BASE_ENABLE : 0) | (b & 2 ? APIC_BASE_EXTD : 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = { data, size };
 	uint64_t now = fuzz_take(&in, 4);
 
 	vlapic_init(&apic, APIC_ID);
+	FUZZ_CHECK(vlapic_base_write(&apic, vlapic_base_read(&apic) | APIC_BASE_EXTD) == 0);
 	vlapic_set_min_period(&apic, fuzz_take(&in, 3));
 	for (unsigned int i = 0; i < MAX_OPS && in.size; i++) {
 		unsigned int op = fuzz_take(&in, 1);
@@ -278,13 +370,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_tick(&now, b | fuzz_take(&in, op & OP_WIDE ? 7 : 3) << 8, op & OP_LATE);
 			break;
 		case OP_ACCEPT:
-			vlapic_accept(&apic, (uint8_t)b);
+			vlapic_accept_irq(&apic, (uint8_t)b, op & OP_LATE);
 			break;
 		case OP_DELIVER:
 			op_deliver((uint8_t)b);
 			break;
-		default:
+		case OP_CR8:
 			op_cr8(op & OP_WIDE ? fuzz_take(&in, 8) : b);
+			break;
+		case OP_BASE:
+			op_base(op & OP_WIDE ? fuzz_take(&in, 8) : base_value(b));
+			break;
+		default:
+			op_mmio(b << XAPIC_REG_SHIFT, (uint32_t)fuzz_take(&in, 4), op & OP_LATE, now);
 			break;
 		}
 		check_registers(&apic);

@@ -53,6 +53,7 @@ sys.dont_write_bytecode = True        # keep the source tree free of __pycache__
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, HERE)
 import emu  # noqa: E402
+import linux_bench  # noqa: E402  (Linux on bare Bochs and under Tally)
 import loopback  # noqa: E402
 import run as system_run  # noqa: E402  (make_iso)
 import scenarios  # noqa: E402
@@ -375,6 +376,42 @@ def bench_run(build, name, modules, timeout, judge, debugger=("c",), cmdline=CMD
     return result
 
 
+def linux_boot(build, name, timeout):
+    """Boot Linux for run @name ("linux-bare" or "linux-tally"); the emu.RunResult."""
+    if name == "linux-bare":
+        return linux_bench.boot_bare(build, name, None, timeout)
+    return linux_bench.boot_tally(build, name, timeout, symbol_address, system_run.make_iso)
+
+
+def linux_ticks(name, result):
+    """Linux's first instruction to S5 in run @name's @result, or None."""
+    return linux_bench.bare_ticks(result) if name == "linux-bare" else result.linux_ticks
+
+
+def run_linux(build, timeout):
+    """Linux's boot on bare Bochs and under Tally (linux_bench.py); (figures, failed runs)."""
+    print("linux: Debian's cloud kernel to its power-off, bare Bochs and under Tally")
+    runs, failed = {}, 0
+    for name in ("linux-bare", "linux-tally"):
+        try:
+            result = linux_boot(build, name, timeout)
+        except (OSError, RuntimeError) as e:
+            print(f"bench: {name}: FAILED: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        if linux_ticks(name, result) is None:
+            print(f"bench: {name}: FAILED: Linux never reached S5 ({result.how})",
+                  file=sys.stderr)
+            print(scenarios.tail(result.serial), file=sys.stderr)
+            print(f"(logs in {os.path.join(build, 'bench', name)}/)", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"  {name}: {result.seconds:.1f}s wall")
+        runs[name] = result
+    return show(linux_bench.linux_figures(runs.get("linux-bare"), runs.get("linux-tally"),
+                                          Figure)), failed
+
+
 HEADER = (f"bench: Tally under Bochs, 1 CPU, clock sync=none, ips={IPS}: virtual time "
           "ticks once per instruction, so each figure is an instruction count, the same "
           "on every run and host.  A goal is where Tally aims to be, not a pass mark.")
@@ -402,8 +439,11 @@ def main(argv):
             figures += present(result)
         failed += result is None
     print()
-    print("\n".join(summary(figures, len(runs), failed)))
-    return 0 if not failed else 1
+    linux, linux_failed = run_linux(build, args.timeout)
+    figures += linux
+    print()
+    print("\n".join(summary(figures, len(runs) + 2, failed + linux_failed)))
+    return 0 if not failed + linux_failed else 1
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

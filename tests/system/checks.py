@@ -265,8 +265,16 @@ def key_values(text):
 
 
 def domain_stats(serial):
-    """{domain name: {field: int}} from the `domain: dN NAME cpu_us=...` lines."""
-    return {m.group(1): key_values(m.group(2)) for m in DOMAIN_STATS_RE.finditer(serial)}
+    """{domain name: {field: int}} from the `domain: dN NAME cpu_us=...` lines.
+
+    A domain restarted by on_reboot=restart prints one line per life: its fields add up.
+    """
+    stats = {}
+    for m in DOMAIN_STATS_RE.finditer(serial):
+        total = stats.setdefault(m.group(1), {})
+        for key, value in key_values(m.group(2)).items():
+            total[key] = total.get(key, 0) + value
+    return stats
 
 
 def domain_lines(serial, doms):
@@ -508,6 +516,7 @@ EXIT_REFUSED = 0x01             # a boot module was refused (not created)
 EXIT_CRASHED = 0x02             # Tally destroyed a domain for its own fault
 EXIT_GUEST_FAILED = 0x04        # a guest left with a non-zero debug-exit value
 EXIT_NO_GUESTS = 0x08           # guests cannot run on this CPU (no VMX, ...)
+EXIT_TIMED_OUT = 0x10           # a domain ran past its max_run_s= and was ended
 # A Tally line's start: with `console_timestamps`, a `[ S.UUUUUU] ` stamp first.
 TALLY_LINE = r"^(?:\[\s*\d+\.\d{6}\] )?"
 EXIT_CODE_RE = TALLY_LINE + r"\[c\d+\] tally: exit code=(\d+)(?: \((.*)\))?$"
@@ -518,6 +527,7 @@ EXIT_CAUSES = {
     EXIT_GUEST_FAILED: TALLY_LINE + r"\[c\d+\] domain: d\d+ \S+ exited status=\d+ "
                        r"value=[1-9]\d*$",
     EXIT_NO_GUESTS: TALLY_LINE + r"\[c0\] (?:WARN|ERROR): vmx: ",
+    EXIT_TIMED_OUT: TALLY_LINE + r"\[c\d+\] WARN: domain: d\d+ \S+ ended: max_run_s time is up$",
 }
 
 
@@ -539,7 +549,8 @@ class ExitBits:
     A refused module (`ERROR: module N (name): ...`), a domain Tally
     destroyed (`WARN: domain: dN NAME destroyed: ...`; not one the control
     domain destroyed), a guest's non-zero exit value, a `vmx:` warning or
-    error of the boot CPU (guests cannot run).  Under QEMU the debug-exit
+    error of the boot CPU (guests cannot run), a domain ended at its
+    `max_run_s=` (`WARN: domain: dN NAME ended: max_run_s time is up`).  Under QEMU the debug-exit
     status must carry the same code.  A run without an exit line passes.
     """
 

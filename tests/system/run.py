@@ -26,6 +26,7 @@ sys.dont_write_bytecode = True        # keep the source tree free of __pycache__
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, HERE)
 import emu  # noqa: E402
+import linux_bench  # noqa: E402  (tools/linux-guest's files)
 import loopback  # noqa: E402
 import scenarios  # noqa: E402
 
@@ -61,7 +62,8 @@ def random_bytes(size, seed):
 def build_module(module, run_dir):
     """Build a scenario.Built module in a copy of its source folder under @run_dir; its path."""
     work = os.path.join(run_dir, os.path.basename(module.src))
-    shutil.copytree(os.path.join(ROOT, module.src), work)
+    # Several modules may come from one folder (a kernel and its initrd): one copy.
+    shutil.copytree(os.path.join(ROOT, module.src), work, dirs_exist_ok=True)
     for command in module.commands:
         proc = subprocess.run(shlex.split(command), cwd=work, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, check=False)
@@ -76,6 +78,8 @@ def module_path(module, build, run_dir):
     written in @run_dir."""
     if isinstance(module, scenarios.Built):
         return build_module(module, run_dir)
+    if isinstance(module, scenarios.LinuxFile):
+        return linux_bench.linux_paths()[module.what]
     if isinstance(module, scenarios.Guest):
         path = os.path.join(build, "guests", module.name + ".elf")
         if not os.path.isfile(path):
@@ -256,7 +260,9 @@ def machine_text(sc):
     guests = {}
     for module, _ in sc.modules:
         name = (module.name if isinstance(module, scenarios.Guest)
-                else module.src if isinstance(module, scenarios.Built) else "blob")
+                else module.src if isinstance(module, scenarios.Built)
+                else f"Linux {module.what}" if isinstance(module, scenarios.LinuxFile)
+                else "blob")
         guests[name] = guests.get(name, 0) + 1
     modules = ", ".join(n if c == 1 else f"{c}× {n}" for n, c in guests.items())
     return (", ".join(words) + (f"; `{sc.cmdline}`" if sc.cmdline else "; empty command line")

@@ -41,6 +41,14 @@ class Built:
 
 
 @dataclasses.dataclass
+class LinuxFile:
+    """A file of the Linux guest, fetched and built by tools/linux-guest (cached in
+    build/linux): @what is "kernel" (the bzImage), "initrd" (busybox, a shell on the
+    console) or "initrd_poweroff" (its /init powers off at once)."""
+    what: str
+
+
+@dataclasses.dataclass
 class Scenario:
     name: str
     doc: str

@@ -30,7 +30,7 @@ SDM_OK_LINES = (
     r"\(taken 1\)$",
     r"RDPMC without counters \(CPUID\.0AH:EAX 0x0\): counter 0 vector 13, fixed counter 0 "
     r"vector 13 ",
-    r"CPUID shows IA32_TSC_ADJUST: 0; RDMSR 0x3b vector 13, WRMSR vector 13$",
+    r"CPUID shows IA32_TSC_ADJUST: 1; RDMSR 0x3b vector -1, WRMSR vector -1$",
     r"10 WBINVDs: 10 WBINVD exits counted for this domain$",
     r"WRMSR IA32_FMASK bit 32: vector 13 \(#GP is 13\); 0x200: vector -1, reads 0x200$",
 )

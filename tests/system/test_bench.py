@@ -42,9 +42,23 @@ def fake_run(build, name, modules, timeout, judge, debugger=("c",), cmdline="exi
                          how="shutdown-port")
 
 
+# Linux's two runs: ticks from its first instruction to S5 (as in a real bare run).
+LINUX_END = ("[c0] domain: d1 linux cpu_us=9000000 cpu_cycles=450000000 slices=9 "
+             "preemptions=0 halts=300 wakeups=300 exits=4242 donated_us=0 received_us=0\n")
+
+
+def fake_linux(build, name, timeout):
+    result = emu.RunResult(status=1, serial=LINUX_END if name == "linux-tally" else "",
+                           timed_out=False, seconds=1.0, how="exited")
+    result.entry_tick, result.s5_tick = 449_494_218, 962_137_009
+    result.linux_ticks = 769_000_000
+    return result
+
+
 def bench_output(argv):
     out = io.StringIO()
-    with mock.patch.object(bench, "bench_run", fake_run), contextlib.redirect_stdout(out):
+    with mock.patch.object(bench, "bench_run", fake_run), \
+            mock.patch.object(bench, "linux_boot", fake_linux), contextlib.redirect_stdout(out):
         status = bench.main(argv)
     return status, out.getvalue()
 
@@ -54,8 +68,8 @@ class Presentation(unittest.TestCase):
         status, out = bench_output(["--build", "/nonexistent"])
         self.assertEqual(status, 0, out)
         self.assertNotRegex(out.lower(), r"miss|fail")
-        self.assertIn("all 4 runs completed", out)
-        self.assertIn("6 figures have a goal: 0 within it, 6 still above it", " ".join(out.split()))
+        self.assertIn("all 6 runs completed", out)
+        self.assertIn("7 figures have a goal: 0 within it, 7 still above it", " ".join(out.split()))
 
     def test_each_figure_beside_its_goal_and_meaning(self):
         _, out = bench_output(["--build", "/nonexistent"])
@@ -91,6 +105,7 @@ class Presentation(unittest.TestCase):
             calls[name] = (cmdline, modules)
             return fake_run(build, name, modules, timeout, judge, debugger, cmdline)
         with mock.patch.object(bench, "bench_run", recording), \
+                mock.patch.object(bench, "linux_boot", fake_linux), \
                 contextlib.redirect_stdout(io.StringIO()):
             bench.main(["--build", "/nonexistent"])
         self.assertEqual(calls["sched"][0], "exit_when_done")
@@ -103,9 +118,36 @@ class Presentation(unittest.TestCase):
         def failing(build, name, *args, **kw):
             return None if name == "hcloop" else fake_run(build, name, *args, **kw)
         out = io.StringIO()
-        with mock.patch.object(bench, "bench_run", failing), contextlib.redirect_stdout(out):
+        with mock.patch.object(bench, "bench_run", failing), \
+                mock.patch.object(bench, "linux_boot", fake_linux), \
+                contextlib.redirect_stdout(out):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
-        self.assertIn("1 of 4 runs FAILED", out.getvalue())
+        self.assertIn("1 of 6 runs FAILED", out.getvalue())
+
+    def test_linux_figures(self):
+        status, out = bench_output(["--build", "/nonexistent"])
+        self.assertEqual(status, 0, out)
+        flat = " ".join(out.split())
+        self.assertIn("linux_boot_bare_ticks 512642791 no goal", flat)
+        self.assertIn("linux_boot_tally_ticks 769000000 no goal", flat)
+        # 769,000,000 / 512,642,791 = 1.500...
+        self.assertIn("linux_boot_ratio 1.500 goal <= 1.200: 0.300 above", flat)
+        self.assertIn("linux_boot_exits 4242 no goal", flat)
+
+    def test_linux_run_without_s5_fails(self):
+        def no_s5(build, name, timeout):
+            result = fake_linux(build, name, timeout)
+            result.linux_ticks = None
+            return result
+        out, err = io.StringIO(), io.StringIO()
+        with mock.patch.object(bench, "bench_run", fake_run), \
+                mock.patch.object(bench, "linux_boot", no_s5), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
+        self.assertIn("linux-tally: FAILED: Linux never reached S5", err.getvalue())
+        self.assertIn("1 of 6 runs FAILED", out.getvalue())
+        self.assertIn("linux_boot_ratio n/a goal <= 1.200: not measured",
+                      " ".join(out.getvalue().split()))
 
 
 if __name__ == "__main__":

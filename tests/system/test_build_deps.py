@@ -101,6 +101,17 @@ class ScratchTree(unittest.TestCase):
             return dict(re.findall(r"^%define (\w+) (-?\d+)$", f.read(), re.MULTILINE))
 
 
+class DefaultGoal(unittest.TestCase):
+    def test_plain_make_builds_everything(self):
+        """`make` alone is `make all` (the value stamps' FORCE rule comes first in the file)."""
+        proc = subprocess.run(["make", "--no-print-directory", "-n", "BUILD=b-default-goal"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, check=False, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("b-default-goal/tally.elf", proc.stdout)
+        self.assertIn("b-default-goal/tally.iso", proc.stdout)
+
+
 class AsmOffsets(ScratchTree):
     def test_a_header_change_regenerates_the_offsets_and_reassembles(self):
         self.assertGreaterEqual(len(self.includers), 2, "vmx_stub.asm and trampoline.asm at least")

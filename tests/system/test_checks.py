@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import DomainStat, DonationsReceived  # noqa: E402
+from checks import DomainStat, DonationsReceived, GuestCyclesSplit, domain_stats  # noqa: E402
 
 
 class Result:
@@ -52,6 +52,24 @@ class DonationsReceivedTest(unittest.TestCase):
     def test_a_recipient_without_received_us_fails(self):
         failure = DonationsReceived("halter", ("spin1", "spin2"))(self.serial(dict(donated_us=0)))
         self.assertEqual(failure[0], "spin2's domain line has no received_us=")
+
+
+class RestartedDomainTest(unittest.TestCase):
+    """A domain restarted by on_reboot=restart prints a line per life: they add up."""
+
+    def test_lives_add_up(self):
+        serial = "\n".join(["[c0] domain: d1 bz cpu_us=2 cpu_cycles=100 slices=3",
+                            "[c0] domain: d1 bz cpu_us=1 cpu_cycles=30 slices=3",
+                            "[c0] domain: d2 hello cpu_us=1 cpu_cycles=7 slices=1"])
+        stats = domain_stats(serial)
+        self.assertEqual(stats["bz"]["cpu_cycles"], 130)
+        self.assertEqual(stats["bz"]["slices"], 6)
+        self.assertEqual(stats["hello"]["cpu_cycles"], 7)
+        cpu = ("[c0] sched: cpu0 accounted_cycles=200 guest_cycles=137 hypervisor_cycles=63 "
+               "idle_cycles=0")
+        self.assertIsNone(GuestCyclesSplit()(Result(serial + "\n" + cpu)))
+        self.assertIn("off by -1",
+                      GuestCyclesSplit()(Result(serial + "\n" + cpu.replace("137", "138")))[0])
 
 
 if __name__ == "__main__":

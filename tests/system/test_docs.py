@@ -163,5 +163,168 @@ class HypercallTableTest(unittest.TestCase):
                       hypercall_doc_problems(self.header, extra))
 
 
+# ---------------------------------------------------------------- docs/PLATFORM.md
+
+PLATFORM_MD = os.path.join(ROOT, "docs", "PLATFORM.md")
+VPLATFORM_H = os.path.join(ROOT, "include", "tally", "vplatform.h")
+EXIT_CPUID_C = os.path.join(ROOT, "arch", "x86_64", "vmx", "exit_cpuid.c")
+EXIT_MSR_C = os.path.join(ROOT, "arch", "x86_64", "vmx", "exit_msr.c")
+MSR_HEADERS = [os.path.join(ROOT, "arch", "x86_64", "include", "arch", name)
+               for name in sorted(os.listdir(os.path.join(ROOT, "arch", "x86_64", "include",
+                                                          "arch")))] + [EXIT_MSR_C]
+
+
+def section(doc, title):
+    """The text of @doc's `## @title...` section, up to the next `## `."""
+    m = re.search(rf"^## {re.escape(title)}(?: \([^\n]*)?\n(.*?)(?=^## |\Z)", doc, re.M | re.S)
+    if not m:
+        raise AssertionError(f"docs/PLATFORM.md has no section {title!r}")
+    return m.group(1)
+
+
+def md_rows(text):
+    """The cells of each body row of the markdown tables in @text."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("|") and not re.match(r"^\|\s*-", line):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return [r for r in rows if r]
+
+
+def vplatform_addresses(header):
+    """{NAME: value} of vplatform.h's port and MMIO base constants."""
+    return {name: int(value, 16) for name, value in
+            re.findall(r"#define (VPLATFORM_\w+_(?:PORT|BASE))\s+(0x[0-9A-Fa-f]+)", header)}
+
+
+def function_body(source, name):
+    m = re.search(rf"\b{name}\([^)]*\)\n\{{\n(.*?)\n\}}\n", source, re.S)
+    if not m:
+        raise AssertionError(f"no function {name} in exit_msr.c")
+    return m.group(1)
+
+
+def msr_access(source):
+    """{MSR name without MSR_: (readable, writable)} from exit_msr.c's allow list."""
+    syscall = re.search(r"syscall_msrs\[\d+\] = \{(.*?)\}", source, re.S).group(1)
+    names = {n: (True, True) for n in re.findall(r"MSR_(\w+)", syscall)}
+    reads = set(re.findall(r"case MSR_(\w+):", function_body(source, "read_allowed")))
+    writes = set(re.findall(r"case MSR_(\w+):", function_body(source, "write_allowed")))
+    for name in reads | writes:
+        names[name] = (name in reads, name in writes)
+    return names
+
+
+def msr_numbers(sources):
+    numbers = {}
+    for text in sources:
+        for name, value in re.findall(r"#define MSR_(\w+)\s+(0x[0-9A-Fa-f]+)", text):
+            numbers.setdefault(name, int(value, 16))
+    return numbers
+
+
+def cpuid_facts(source):
+    """(leaves the filter changes, the hidden-bit names) from exit_cpuid.c."""
+    body = function_body(source, "filter")
+    leaves = {int(x, 0) for x in re.findall(r"case (0x[0-9A-Fa-f]+|\d+):", body)}
+    macros = dict(re.findall(r"#define (LEAF_\w+)\s+(0x[0-9A-Fa-f]+u?|\d+)", source))
+    leaves |= {int(macros[m].rstrip("u"), 0) for m in re.findall(r"case (LEAF_\w+):", body)}
+    leaves |= {int(macros[m].rstrip("u"), 0) for m in ("LEAF_TSC_CRYSTAL", "LEAF_FREQUENCY")}
+    hidden = set()
+    for mask in re.findall(r"static const uint32_t leaf\w+_hidden = (.*?);", source, re.S):
+        hidden |= set(re.findall(r"CPUID_\w+", mask))
+    return leaves, hidden
+
+
+def leaf_cells(rows):
+    """{leaf number: its row's text} of the CPUID table (a cell may name several leaves)."""
+    out = {}
+    for row in rows:
+        for leaf in re.findall(r"0x[0-9A-Fa-f]+|\b\d+\b", row[0]):
+            out[int(leaf, 0)] = row[1]
+    return out
+
+
+class PlatformDoc(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.doc = read(PLATFORM_MD)
+
+    def test_every_port_and_mmio_base_is_documented(self):
+        addresses = vplatform_addresses(read(VPLATFORM_H))
+        self.assertGreaterEqual(len(addresses), 10)
+        text = self.doc.lower()
+        for name, value in addresses.items():
+            with self.subTest(name):
+                self.assertIn(f"{value:#x}", text, f"{name} = {value:#x} not in PLATFORM.md")
+                self.assertIn(name, self.doc)
+
+    def test_cpuid_table_lists_every_changed_leaf_and_hidden_bit(self):
+        leaves, hidden = cpuid_facts(read(EXIT_CPUID_C))
+        self.assertTrue({0, 1, 7, 0x15, 0x16, 0x80000001} <= leaves)
+        cells = leaf_cells(md_rows(section(self.doc, "CPUID")))
+        for leaf in sorted(leaves):
+            self.assertIn(leaf, cells, f"CPUID leaf {leaf:#x} is not in the table")
+        table = section(self.doc, "CPUID")
+        for name in sorted(hidden):
+            self.assertIn(name, table, f"{name} is hidden by exit_cpuid.c, not in the table")
+        documented = set(re.findall(r"CPUID_\w+", table))
+        self.assertFalse(documented - hidden - {"CPUID_7_EBX_TSC_ADJUST"},
+                         "bits the table says are hidden that exit_cpuid.c does not hide")
+
+    def test_msr_table_is_the_allow_list(self):
+        source = read(EXIT_MSR_C)
+        access = msr_access(source)
+        numbers = msr_numbers([read(p) for p in MSR_HEADERS])
+        rows = {r[0]: r for r in md_rows(section(self.doc, "MSRs")) if r[0] != "MSR"}
+        self.assertEqual(set(rows), {n.replace("IA32_", "IA32_") for n in access},
+                         "MSR rows differ from exit_msr.c's allow list")
+        for name, (readable, writable) in access.items():
+            with self.subTest(name):
+                row = rows[name]
+                self.assertEqual(int(row[1], 16), numbers[name])
+                self.assertEqual(row[2:4], ["yes" if readable else "no",
+                                            "yes" if writable else "no"])
+
+    def test_checks_fail_on_a_wrong_table(self):
+        """The helpers see a changed row: a read-only MSR marked writable, a missing leaf."""
+        self.assertEqual(md_rows("| a | b |\n| --- | --- |\n| X | 0x1 |\n"),
+                         [["a", "b"], ["X", "0x1"]])
+        source = read(EXIT_MSR_C)
+        self.assertEqual(msr_access(source)["IA32_MCG_CAP"], (True, False))
+        self.assertNotIn(0x12345, leaf_cells([["0x15", "x"]]))
+
+    def test_adding_a_device_names_the_hooks(self):
+        text = section(self.doc, "Adding a device")
+        for hook in ("vio_register_ports", "vmmio_register", "domain_irq_set", "vacpi_device"):
+            self.assertIn(hook, text)
+
+
 if __name__ == "__main__":
     unittest.main()
+
+
+class GuestFolderList(unittest.TestCase):
+    """tests/guests/README.md's table names exactly the guests in each folder."""
+
+    def test_each_folder_row_lists_its_guests(self):
+        with open(os.path.join(ROOT, "tests", "guests", "README.md")) as f:
+            text = f.read()
+        for folder in ("check", "load"):
+            row = re.search(rf"^\| `{folder}/` \|[^|]*\| ([^|]*) \|$", text, re.MULTILINE)
+            self.assertIsNotNone(row, f"no row for {folder}/")
+            listed = [n.strip() for n in row.group(1).split(",")]
+            present = sorted(n for n in os.listdir(os.path.join(ROOT, "tests", "guests", folder))
+                             if os.path.isdir(os.path.join(ROOT, "tests", "guests", folder, n)))
+            self.assertEqual(listed, present, f"tests/guests/README.md's {folder}/ row")
+
+
+class VdevReadme(unittest.TestCase):
+    """drivers/vdev/README.md names every device model's source file."""
+
+    def test_every_file_is_described(self):
+        folder = os.path.join(ROOT, "drivers", "vdev")
+        text = read(os.path.join(folder, "README.md"))
+        for name in sorted(os.listdir(folder)):
+            if name.endswith((".c", ".h")):
+                self.assertIn(f"`{name}`", text, f"drivers/vdev/README.md does not describe {name}")

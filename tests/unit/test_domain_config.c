@@ -262,6 +262,73 @@ static void test_error_stops_at_bad_word(void **state)
 	assert_null(strstr(why, "vcpus"));
 }
 
+/* Issue 12's options: initrd_of=, max_run_s=, on_reboot=. */
+static void test_lifecycle_options(void **state)
+{
+	struct domain_config cfg = parse_ok("initrd_of=linux-1", 2);
+	char why[WHY_LEN];
+
+	(void)state;
+	assert_string_equal(cfg.initrd_of, "linux-1");
+	assert_int_equal(cfg.max_run_s, 0);
+	assert_int_equal(cfg.on_reboot, DOMAIN_REBOOT_END);
+	assert_string_equal(parse_ok("name=a", 1).initrd_of, "");
+	cfg = parse_ok("name=l max_run_s=30 on_reboot=restart", 1);
+	assert_int_equal(cfg.max_run_s, 30);
+	assert_int_equal(cfg.on_reboot, DOMAIN_REBOOT_RESTART);
+	assert_int_equal(parse_ok("on_reboot=restart on_reboot=end", 1).on_reboot,
+			 DOMAIN_REBOOT_END);
+	assert_int_equal(parse_ok("max_run_s=86400", 1).max_run_s, DOMAIN_MAX_RUN_S);
+
+	assert_int_equal(domain_config_parse("max_run_s=0", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "bad max_run_s='0' (expected 1 to 86400)");
+	assert_int_equal(domain_config_parse("max_run_s=86401", 1, &cfg, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(domain_config_parse("max_run_s", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_int_equal(domain_config_parse("on_reboot=halt", 1, &cfg, why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why, "bad on_reboot='halt' (end or restart)");
+	assert_int_equal(domain_config_parse("on_reboot", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_int_equal(domain_config_parse("initrd_of=a/b", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "bad initrd_of='a/b' (1 to 31 of A-Z a-z 0-9 - _ .)");
+	assert_int_equal(domain_config_parse("initrd_of", 1, &cfg, why, sizeof(why)), -EINVAL);
+	assert_int_equal(domain_config_parse("initrd_of=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1,
+					     &cfg, why, sizeof(why)), -EINVAL);
+}
+
+/* `--` ends Tally's options: what follows is the guest's even where Tally knows the key. */
+static void test_options_end(void **state)
+{
+	struct domain_config cfg = parse_ok("name=l mem=64 -- mem=200M name=x vcpus=zz", 1);
+
+	(void)state;
+	assert_string_equal(cfg.name, "l");
+	assert_int_equal(cfg.mem_mib, 64);
+	assert_int_equal(cfg.vcpus, 1);
+	assert_string_equal(parse_ok("--name=x", 1).name, "dom1");	/* a word, not the end */
+}
+
+/* What a Linux kernel gets: the line after Tally's leading options. */
+static void test_guest_cmdline(void **state)
+{
+	const char *line = "name=l mem=64 vcpus=2 console=ttyS0 quiet";
+
+	(void)state;
+	assert_ptr_equal(domain_config_guest_cmdline(line), line + 22);
+	assert_string_equal(domain_config_guest_cmdline(line), "console=ttyS0 quiet");
+	assert_string_equal(domain_config_guest_cmdline("name=l  -- mem=200M  rdinit=/init"),
+			    "mem=200M  rdinit=/init");
+	assert_string_equal(domain_config_guest_cmdline("name=l max_run_s=5 on_reboot=restart "
+							"pcpu=1 role=control \tinit=/x"), "init=/x");
+	/* A Tally word after the first guest word is the guest's too (multiboot reads it). */
+	assert_string_equal(domain_config_guest_cmdline("quiet name=l"), "quiet name=l");
+	assert_string_equal(domain_config_guest_cmdline("name=\"a b\" x"), "x");
+	assert_string_equal(domain_config_guest_cmdline("name=l mem=1"), "");
+	assert_string_equal(domain_config_guest_cmdline("  "), "");
+	assert_string_equal(domain_config_guest_cmdline(NULL), "");
+	assert_string_equal(domain_config_guest_cmdline("name=l --"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +344,9 @@ int main(void)
 		cmocka_unit_test(test_name_limits),
 		cmocka_unit_test(test_why_truncated),
 		cmocka_unit_test(test_error_stops_at_bad_word),
+		cmocka_unit_test(test_lifecycle_options),
+		cmocka_unit_test(test_options_end),
+		cmocka_unit_test(test_guest_cmdline),
 	};
 
 	return cmocka_run_group_tests_name("domain_config", tests, NULL, NULL);

@@ -22,7 +22,8 @@ void emu_exit(uint8_t code)
 static void test_bits_are_distinct(void **state)
 {
 	static const uint8_t bits[] = { EMU_EXIT_MODULE_REFUSED, EMU_EXIT_DOMAIN_CRASHED,
-					EMU_EXIT_GUEST_FAILED, EMU_EXIT_NO_GUESTS };
+					EMU_EXIT_GUEST_FAILED, EMU_EXIT_NO_GUESTS,
+					EMU_EXIT_TIMED_OUT };
 	uint8_t all = 0;
 
 	(void)state;
@@ -58,6 +59,8 @@ static void test_describe(void **state)
 	assert_string_equal(buf, "guests cannot run on this CPU");
 	exit_status_describe(EMU_EXIT_MODULE_REFUSED | EMU_EXIT_GUEST_FAILED, buf, sizeof(buf));
 	assert_string_equal(buf, "a module was refused; a guest exited with a non-zero value");
+	exit_status_describe(EMU_EXIT_TIMED_OUT | EMU_EXIT_MODULE_REFUSED, buf, sizeof(buf));
+	assert_string_equal(buf, "a module was refused; a domain ran out of its max_run_s time");
 	exit_status_describe(0x0F, buf, sizeof(buf));
 	assert_string_equal(buf, "a module was refused; Tally destroyed a domain; "
 			    "a guest exited with a non-zero value; guests cannot run on this CPU");

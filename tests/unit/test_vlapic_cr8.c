@@ -13,6 +13,7 @@
 #include "shim.h"
 
 #define NOW		1000
+#define VLAPIC_TEST_EXTD	(1ull << 10)	/* IA32_APIC_BASE: x2APIC mode */
 #define VEC_CLASS4	0x45
 #define VEC_CLASS6	0x65
 
@@ -22,6 +23,7 @@ static struct vlapic enabled_apic(void)
 	struct vlapic_action act;
 
 	vlapic_init(&l, 0);
+	assert_int_equal(vlapic_base_write(&l, vlapic_base_read(&l) | VLAPIC_TEST_EXTD), 0);
 	assert_int_equal(vlapic_msr_write(&l, MSR_X2APIC_SVR, VLAPIC_SVR_ENABLE | 0xFF, NOW, &act),
 			 0);
 	return l;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the virtual x2APIC's unit tests share (test_vlapic.c, test_vlapic_timer.c). */
+/* What the virtual local APIC's unit tests share (test_vlapic*.c). */
 #ifndef TEST_VLAPIC_H
 #define TEST_VLAPIC_H
 
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arch/cpu.h>
 #include <arch/vlapic.h>
 #include <tally/errno.h>
 
@@ -62,11 +63,18 @@ static inline void wr_gp(struct vlapic *l, const char *what, uint32_t msr, uint6
 	assert_memory_equal(&before, l, sizeof(before));
 }
 
-/* A fresh APIC, memset first so that whole-struct comparisons see no stale padding. */
-static inline void fresh(struct vlapic *l, uint32_t id)
+/* A fresh APIC in xAPIC mode (the power-on state), memset first for whole-struct comparisons. */
+static inline void fresh_xapic(struct vlapic *l, uint32_t id)
 {
 	memset(l, 0, sizeof(*l));
 	vlapic_init(l, id);
+}
+
+/* A fresh APIC switched to x2APIC mode, as a guest using the MSR interface does first. */
+static inline void fresh(struct vlapic *l, uint32_t id)
+{
+	fresh_xapic(l, id);
+	assert_int_equal(vlapic_base_write(l, vlapic_base_read(l) | APIC_BASE_EXTD), 0);
 }
 
 /* A fresh APIC, software-enabled, as a guest leaves it after setup. */

@@ -44,6 +44,19 @@ static void count_table(uint64_t pa __unused, void *ctx)
 	(*(uint64_t *)ctx)++;
 }
 
+/* Map the RAM ranges ept_ram_ranges() gives (the device window stays out). */
+static int map_ram(const struct pgtable_fmt *fmt, uint64_t root, hpa_t ram, uint64_t bytes)
+{
+	struct ept_ram_range r[2];
+	unsigned int n = ept_ram_ranges(bytes, r);
+	int err = 0;
+
+	for (unsigned int i = 0; i < n && !err; i++)
+		err = pgtable_map(fmt, &ept_mem, root, r[i].gpa, ram.raw + r[i].gpa, r[i].len,
+				  EPT_RWX | EPT_MEMTYPE_WB);
+	return err;
+}
+
 int ept_build(struct arch_domain *ad, hpa_t ram, uint64_t bytes, bool gb_pages)
 {
 	struct pgtable_fmt fmt = ept_format(gb_pages);
@@ -52,7 +65,7 @@ int ept_build(struct arch_domain *ad, hpa_t ram, uint64_t bytes, bool gb_pages)
 
 	if (!root)
 		return -ENOMEM;
-	err = pgtable_map(&fmt, &ept_mem, root, 0, ram.raw, bytes, EPT_RWX | EPT_MEMTYPE_WB);
+	err = map_ram(&fmt, root, ram, bytes);
 	if (err) {
 		pgtable_walk(&fmt, &ept_mem, root, NULL, free_table, NULL);
 		return err;

@@ -1,28 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* Exits that end the domain: EPT violations, triple faults and failed VM entries. */
-#include <arch/ept.h>
+/* Exits that end the domain: triple faults (a reset) and failed VM entries (EPT violations: exit_mmio.c). */
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
 #include <tally/domain.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
 
-void vmexit_ept_violation(struct vcpu *v, struct guest_regs *r __unused)
-{
-	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
-	uint64_t qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	char why[96];
-
-	fmt_snprintf(why, sizeof(why), "EPT violation: %s at gpa=%#lx (%s RAM of %lu MiB)",
-		     qual & EPT_QUAL_FETCH ? "fetch" : qual & EPT_QUAL_WRITE ? "write" : "read",
-		     gpa, gpa >= v->domain->ram_bytes ? "outside its" : "inside its",
-		     v->domain->ram_bytes / MIB);
-	vmexit_crash(v, why);
-}
-
+/*
+ * A triple fault is a shutdown; on a PC the chipset answers a shutdown
+ * cycle by resetting the CPU (SDM Vol. 3A, 6.15 interrupt 8, "Exception
+ * Class Abort"), which is why 32-bit kernels use it as a last-resort
+ * reboot.  So it is the guest's reset, like 0xCF9 or the keyboard
+ * controller: rebooted, or restarted with on_reboot=restart.
+ */
 void vmexit_triple_fault(struct vcpu *v, struct guest_regs *r __unused)
 {
-	vmexit_crash(v, "triple fault");
+	domain_reboot(v->domain, "triple fault");
 }
 
 void vmexit_invalid_state(struct vcpu *v, struct guest_regs *r __unused)

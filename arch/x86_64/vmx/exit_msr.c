@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* RDMSR/WRMSR for guests: an allow-list; anything else gets #GP and never reaches hardware. */
 #include <arch/cpu.h>
+#include <arch/msr_rules.h>
 #include <arch/sdm_checks.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
 #include <arch/vcpu_apic.h>
+#include <arch/vmx.h>
+#include <arch/vmx_cpu.h>
 #include <tally/domain.h>
 
-#define MISC_ENABLE_FAST_STRINGS (1ull << 0)
-#define MISC_ENABLE_NO_BTS	(1ull << 11)
-#define MISC_ENABLE_NO_PEBS	(1ull << 12)
 #define MSR_IA32_BIOS_SIGN_ID	0x8B
 
 /* The SYSCALL MSRs the VMCS does not hold: switched with the vCPU. */
@@ -63,7 +63,7 @@ static bool pat_valid(uint64_t pat)
 }
 
 /* Value of allowed MSR @msr into *@val; false if the guest may not read it. */
-static bool read_allowed(uint32_t msr, uint64_t *val)
+static bool read_allowed(const struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	int i = syscall_index(msr);
 
@@ -72,7 +72,14 @@ static bool read_allowed(uint32_t msr, uint64_t *val)
 		return true;
 	}
 	switch (msr) {
-	case MSR_IA32_TSC: *val = rdtsc(); return true;
+	case MSR_IA32_TSC: *val = rdtsc() + v->arch.tsc_offset; return true;
+	case MSR_IA32_TSC_ADJUST:
+		if (!vmexit_tsc_writable())
+			return false;
+		*val = v->arch.tsc_offset;	/* equal by the rules (arch/msr_rules.h) */
+		return true;
+	case MSR_IA32_MCG_CAP: *val = MSR_IA32_MCG_CAP_GUEST; return true;
+	case MSR_IA32_MCG_STATUS: *val = 0; return true;	/* no machine check in progress */
 	case MSR_IA32_PAT: *val = vmcs_read(VMCS_GUEST_IA32_PAT); return true;
 	case MSR_EFER: *val = vmcs_read(VMCS_GUEST_IA32_EFER); return true;
 	case MSR_FS_BASE: *val = vmcs_read(VMCS_GUEST_FS_BASE); return true;
@@ -80,9 +87,7 @@ static bool read_allowed(uint32_t msr, uint64_t *val)
 	case MSR_IA32_SYSENTER_CS: *val = vmcs_read(VMCS_GUEST_SYSENTER_CS); return true;
 	case MSR_IA32_SYSENTER_ESP: *val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); return true;
 	case MSR_IA32_SYSENTER_EIP: *val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); return true;
-	case MSR_IA32_MISC_ENABLE:
-		*val = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS;
-		return true;
+	case MSR_IA32_MISC_ENABLE: *val = v->arch.misc_enable; return true;
 	case MSR_IA32_BIOS_SIGN_ID: *val = 0; return true;
 	default: return false;
 	}
@@ -103,6 +108,25 @@ static bool write_efer(const struct vcpu *v, uint64_t val)
 	if (sdm_efer_write(&m, val, &efer) < 0)
 		return false;
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	return true;
+}
+
+bool vmexit_tsc_writable(void)
+{
+	return vmx_config.proc & CPU_BASED_TSC_OFFSETTING;
+}
+
+/*
+ * The guest's TSC moves: the VMCS offset (this vCPU's VMCS is current)
+ * and the copy the RDMSRs and the APIC's deadline conversion read.  A
+ * real CPU's TSC and TSC_ADJUST are per logical processor, and so are
+ * these: a write on one vCPU moves that vCPU's TSC alone (SDM Vol. 3B,
+ * 17.17.3), as Linux expects when it brings a CPU's TSC_ADJUST in line.
+ */
+static bool set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	v->arch.tsc_offset = offset;
+	vmcs_write(VMCS_TSC_OFFSET, offset);
 	return true;
 }
 
@@ -140,7 +164,13 @@ static bool write_allowed(struct vcpu *v, uint32_t msr, uint64_t val)
 			   VMCS_GUEST_SYSENTER_EIP, val);
 		return true;
 	case MSR_IA32_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val & 0xFFFF); return true;
+	case MSR_IA32_TSC:
+		return vmexit_tsc_writable() && set_tsc_offset(v, msr_tsc_write_offset(val, rdtsc()));
+	case MSR_IA32_TSC_ADJUST:
+		return vmexit_tsc_writable() && set_tsc_offset(v, val);
 	case MSR_IA32_MISC_ENABLE:
+		return msr_misc_enable_write(v->arch.misc_enable, val, &v->arch.misc_enable) == 0;
+	case MSR_IA32_MCG_STATUS: return msr_mcg_status_write(val) == 0;
 	case MSR_IA32_BIOS_SIGN_ID:
 		return true;	/* accepted and ignored, as firmware-owned */
 	default: return false;
@@ -153,7 +183,7 @@ void vmexit_rdmsr(struct vcpu *v, struct guest_regs *r)
 	uint64_t val = 0;
 	enum vcpu_apic_msr_result apic = vcpu_apic_msr_read(v, msr, &val);
 
-	if (apic == VCPU_APIC_GP || (apic == VCPU_APIC_NOT_MINE && !read_allowed(msr, &val))) {
+	if (apic == VCPU_APIC_GP || (apic == VCPU_APIC_NOT_MINE && !read_allowed(v, msr, &val))) {
 		vmexit_inject_gp();
 		return;
 	}

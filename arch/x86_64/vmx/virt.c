@@ -13,6 +13,7 @@
 #include <public/tally.h>
 #include <tally/percpu.h>
 #include <tally/string.h>
+#include <tally/virq.h>
 
 /* VPID 0 is the host's; guests get 1 and up, one per vCPU. */
 static uint16_t next_vpid = 1;
@@ -43,6 +44,7 @@ int arch_virt_cpu_init(void)
 
 int arch_domain_create(struct domain *d)
 {
+	virq_domain_init(d);	/* its I/O APIC, before any vCPU runs */
 	return ept_build(&d->arch, d->ram, d->ram_bytes, vmx_config.ept_1g);
 }
 

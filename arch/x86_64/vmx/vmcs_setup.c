@@ -2,6 +2,7 @@
 /* Filling a new vCPU's VMCS: controls, host state, and the multiboot entry state. */
 #include <arch/cpu.h>
 #include <arch/debugreg.h>
+#include <arch/msr_rules.h>
 #include <arch/desc.h>
 #include <arch/trap.h>
 #include <arch/vmcs.h>
@@ -58,6 +59,8 @@ static void setup_controls(const struct vcpu *v)
 	vmcs_write(VMCS_ENTRY_CONTROLS, vmx_config.entry & ~ENTRY_IA32E_MODE_GUEST);
 	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
 	vmcs_write(VMCS_MSR_BITMAP, vmx_config.msr_bitmap.raw);
+	/* The guest's TSC: the host's plus this (exit_msr.c); effective with the control on. */
+	vmcs_write(VMCS_TSC_OFFSET, v->arch.tsc_offset);
 	vmcs_write(VMCS_EPT_POINTER, v->domain->arch.eptp);
 	if (vmx_config.vpid)
 		vmcs_write(VMCS_VPID, v->arch.vpid);
@@ -186,6 +189,8 @@ int vmx_vcpu_setup(struct vcpu *v)
 		return -EIO;
 	}
 	v->arch.vmcs = vmcs;
+	if (!v->arch.misc_enable)	/* INIT keeps it: set once (never 0 after, exit_msr.c) */
+		v->arch.misc_enable = MISC_ENABLE_POWER_ON;
 	setup_controls(v);
 	setup_host_state();
 	setup_guest_state(v);
@@ -195,6 +200,8 @@ int vmx_vcpu_setup(struct vcpu *v)
 		setup_real_mode(v);
 	v->arch.regs.gpr[GUEST_RAX] = v->arch.boot.eax;
 	v->arch.regs.gpr[GUEST_RBX] = v->arch.boot.ebx;
+	/* The other GPRs start at 0 (EBP and EDI as Linux's 32-bit protocol requires). */
+	v->arch.regs.gpr[GUEST_RSI] = v->arch.boot.esi;
 	vmx_fault_inject_entry(v);
 	v->arch.vmcs_ready = true;
 	return 0;

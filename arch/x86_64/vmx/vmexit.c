@@ -78,6 +78,15 @@ static void vmexit_exception_nmi(struct vcpu *v, struct guest_regs *r __unused)
 	vmexit_crash(v, "unexpected exception exit");	/* the exception bitmap is 0 */
 }
 
+/*
+ * No generic re-injection of the IDT-vectoring information: of the exits
+ * that can interrupt an event's delivery (SDM Vol. 3C, "Information for VM
+ * Exits That Occur During Event Delivery"), Tally enables only EPT
+ * violations (all RAM is mapped, so only device memory: exit_mmio.c ends
+ * the domain) and task switches (exit_task.c completes the delivery
+ * through the task gate); the exception bitmap is 0 and there is no APIC-
+ * access page.  A new exit of that kind must handle the event it cut short.
+ */
 static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = vmexit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmexit_external_interrupt,
@@ -112,8 +121,10 @@ static const vmexit_handler_fn handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EPT_VIOLATION] = vmexit_ept_violation,
 	[EXIT_REASON_PREEMPTION_TIMER] = vmexit_preemption_timer,
 	[EXIT_REASON_INTERRUPT_WINDOW] = vmexit_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = vmexit_nmi_window,
 	[EXIT_REASON_XSETBV] = vmexit_xsetbv,
 	[EXIT_REASON_WBINVD] = vmexit_wbinvd,
+	[EXIT_REASON_TASK_SWITCH] = vmexit_task_switch,
 };
 
 void vmexit_crash(struct vcpu *v, const char *reason)
@@ -170,7 +181,8 @@ static uint64_t resume_or_switch(struct sched_percpu *s, struct guest_regs *regs
 		xstate_drop(&cur->arch.xstate);
 	}
 	next = sched_pick_next();
-	if (next == cur) {
+	/* The same vCPU rebuilt by a restart (on_reboot=restart) has no VMCS yet: load it. */
+	if (next == cur && cur->arch.vmcs_ready) {
 		/* Its registers never left the CPU; only the save made XCR0 Tally's. */
 		xstate_resume(&cur->arch.xstate);
 		return 0;
@@ -262,6 +274,9 @@ uint64_t vmx_exit_handler(struct guest_regs *regs)
 		vmexit_unexpected(v, basic);
 	console_kick();		/* Bochs holds the UART's interrupt while a guest runs with IF=0 */
 	launch = resume_or_switch(s, regs);
+	/* An INIT (this vCPU's, or the next one's): to wait-for-SIPI before it runs again (vcpu_apic.c). */
+	while (s->current->arch.init_pending && vcpu_apic_take_init(s->current, regs))
+		launch = resume_or_switch(s, regs);
 	prepare_entry(s);
 	return launch;
 }

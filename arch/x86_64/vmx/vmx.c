@@ -33,8 +33,11 @@ static const struct {
 	 * The preemption timer ends slices even where a CPU (or an emulator)
 	 * delivers the host's timer interrupt late; optional, with the
 	 * matching exit control to keep a slice's rest across other exits.
+	 * Virtual NMIs, optional, let the CPU track a guest's NMI blocking
+	 * and enable NMI-window exiting (SDM 25.3, 26.7.6; vcpu_apic.c).
 	 */
-	[VMX_CTL_PIN] = { PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER },
+	[VMX_CTL_PIN] = { PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING,
+			  PIN_PREEMPTION_TIMER | PIN_VIRTUAL_NMIS },
 	[VMX_CTL_PROC] = { CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING |
 			   CPU_BASED_RDPMC_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 			   /* else MOV to CR8 would write the host's own TPR */
@@ -42,7 +45,9 @@ static const struct {
 			   CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_MONITOR_EXITING |
 			   CPU_BASED_SECONDARY_CONTROLS,
 			   /* DR0-DR3 switched only once a guest uses them (arch/debugreg.h) */
-			   CPU_BASED_MOV_DR_EXITING },
+			   CPU_BASED_MOV_DR_EXITING |
+			   /* a guest may write its TSC (exit_msr.c); else IA32_TSC writes #GP */
+			   CPU_BASED_TSC_OFFSETTING },
 	/* WBINVD exiting where offered: else a guest's WBINVD flushes the host's caches. */
 	[VMX_CTL_PROC2] = { SECONDARY_ENABLE_EPT | SECONDARY_UNRESTRICTED_GUEST,
 			    SECONDARY_ENABLE_VPID | SECONDARY_WBINVD_EXITING },
@@ -181,6 +186,10 @@ static int detect_basics(void)
 	/* Turned on per entry, only while an interrupt waits for the guest. */
 	vmx_config.proc_window_exiting = control_cap(VMX_CTL_PROC, basic & VMX_BASIC_TRUE_CTLS) >> 32 &
 					 CPU_BASED_INTERRUPT_WINDOW_EXITING;
+	/* NMI-window exiting is valid only with virtual NMIs (SDM 26.2.1.1); also turned on per entry. */
+	vmx_config.virtual_nmis = vmx_config.pin & PIN_VIRTUAL_NMIS;
+	vmx_config.proc_nmi_window_exiting = vmx_config.virtual_nmis &&
+		(control_cap(VMX_CTL_PROC, basic & VMX_BASIC_TRUE_CTLS) >> 32 & CPU_BASED_NMI_WINDOW_EXITING);
 	use_preemption_timer();
 	return 0;
 }

@@ -40,6 +40,7 @@ static const struct bit_name pin_names[] = {
 
 static const struct bit_name proc_names[] = {
 	{ CPU_BASED_INTERRUPT_WINDOW_EXITING, "interrupt-window exiting" },
+	{ CPU_BASED_NMI_WINDOW_EXITING, "NMI-window exiting" },
 	{ CPU_BASED_TSC_OFFSETTING, "use TSC offsetting" },
 	{ CPU_BASED_HLT_EXITING, "HLT exiting" },
 	{ CPU_BASED_MWAIT_EXITING, "MWAIT exiting" },
@@ -151,6 +152,9 @@ static const char *controls_mismatch(const struct vmx_config *boot, const struct
 	/* Turned on per entry while an interrupt waits (allowed-1 setting, A.3.2). */
 	if (boot->proc_window_exiting &&
 	    !((cpu->ctl[VMX_CTL_PROC] >> 32) & CPU_BASED_INTERRUPT_WINDOW_EXITING))
+		return ctl_mismatch[VMX_CTL_PROC];
+	if (boot->proc_nmi_window_exiting &&
+	    !((cpu->ctl[VMX_CTL_PROC] >> 32) & CPU_BASED_NMI_WINDOW_EXITING))
 		return ctl_mismatch[VMX_CTL_PROC];
 	return NULL;
 }

@@ -20,8 +20,10 @@ extern volatile uint32_t smp_ap_stack;
  * aligned, below 1 MiB, and free: the multiboot information may be there,
  * so read the command line first), then INIT, 10 ms, SIPI, 200 us, SIPI,
  * 200 us by the TSC (SDM Vol. 3A 9.4.4.1).  The AP switches to 32-bit
- * protected mode, loads the library's GDT and IDT, enables x2APIC mode,
- * and calls @fn on the stack below @stack_top.  True once it has reached
+ * protected mode, loads the library's GDT and IDT, enables x2APIC mode
+ * (unless the BSP's APIC is in xAPIC mode: then the IPIs go through the
+ * xAPIC page and the AP stays in xAPIC mode), and calls @fn on the stack
+ * below @stack_top.  True once it has reached
  * C, within @timeout_us after the second SIPI.  One AP at a time.
  */
 bool smp_start_ap(uint32_t apic_id, uint32_t page, smp_ap_fn fn, void *stack_top,

@@ -58,9 +58,22 @@ static __attribute__((noreturn)) void trap_unexpected(const struct trap_frame *f
 }
 
 /* Handle an exception: resume at a fixup if one is registered, else end the test with ERROR. */
+static volatile trap_nmi_fn nmi_handler;
+
+void trap_set_nmi_handler(trap_nmi_fn fn)
+{
+	nmi_handler = fn;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
-	const struct extable_entry *e = extable_find(f->eip);
+	const struct extable_entry *e;
+
+	if (f->vector == X86_EXC_NMI && nmi_handler) {
+		nmi_handler();
+		return;
+	}
+	e = extable_find(f->eip);
 
 	if (!e)
 		trap_unexpected(f);

@@ -42,6 +42,12 @@ void trap_dispatch(struct trap_frame *f);
 /* Forget any earlier expected fault, before an instruction that may fault. */
 void trap_expect(void);
 
+/* An NMI handler: runs with NMIs blocked until the stub's IRET (SDM Vol. 3A 6.7.1). */
+typedef void (*trap_nmi_fn)(void);
+
+/* Make @fn handle NMIs (vector 2) from now on; NULL: an NMI ends the test with ERROR again. */
+void trap_set_nmi_handler(trap_nmi_fn fn);
+
 /* The vector of the expected fault taken since trap_expect(), or TRAP_NO_FAULT. */
 int trap_caught(void);
 

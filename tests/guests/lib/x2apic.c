@@ -47,9 +47,14 @@ bool x2apic_enable(void)
 		return false;
 	legacy_pic_mask();
 	base = rdmsr(MSR_IA32_APIC_BASE);
-	/* Disabled or xAPIC to x2APIC in one write is a legal transition (11.12.5). */
-	if ((base & (APIC_BASE_EN | APIC_BASE_EXTD)) != (APIC_BASE_EN | APIC_BASE_EXTD))
-		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+	if ((base & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD))
+		return true;
+	/* Disabled -> x2APIC is #GP: through xAPIC first (SDM 11.12.5, figure 11-26). */
+	if (!(base & APIC_BASE_EN)) {
+		base |= APIC_BASE_EN;
+		wrmsr(MSR_IA32_APIC_BASE, base);
+	}
+	wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EXTD);
 	return true;
 }
 
@@ -186,6 +191,11 @@ static void icr_write(uint32_t dest, uint32_t low)
 void x2apic_send_fixed(uint32_t dest, uint8_t vector)
 {
 	icr_write(dest, X2APIC_ICR_LEVEL_ASSERT | X2APIC_ICR_DM_FIXED | vector);
+}
+
+void x2apic_send_nmi(uint32_t dest)
+{
+	icr_write(dest, X2APIC_ICR_LEVEL_ASSERT | X2APIC_ICR_DM_NMI);
 }
 
 /* Send INIT (assert, edge-triggered, as in the SDM's example 9.4.4.1) to @dest. */

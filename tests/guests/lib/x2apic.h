@@ -28,6 +28,7 @@
 
 /* Interrupt command register (11.6.1, 11.12.9): destination in bits 63:32. */
 #define X2APIC_ICR_DM_FIXED	(0u << 8)
+#define X2APIC_ICR_DM_NMI	(4u << 8)
 #define X2APIC_ICR_DM_INIT	(5u << 8)
 #define X2APIC_ICR_DM_STARTUP	(6u << 8)
 #define X2APIC_ICR_LEVEL_ASSERT	(1u << 14)	/* must be 1 except for INIT de-assert */
@@ -42,7 +43,7 @@ enum x2apic_timer_mode {
 
 /*
  * Put this CPU's APIC in x2APIC mode if it is not (IA32_APIC_BASE EN and
- * EXTD, SDM 11.12.1); Tally starts it there, bare hardware in xAPIC mode.
+ * EXTD, SDM 11.12.1): it starts in xAPIC mode, under Tally as on hardware.
  * Off Tally, also mask the 8259 PICs the BIOS left on.  False if
  * CPUID.1:ECX says there is no x2APIC.
  */
@@ -94,6 +95,9 @@ uint32_t x2apic_timer_ticks(uint32_t us, uint32_t divisor);
 
 /* Send a fixed interrupt @vector to x2APIC ID @dest. */
 void x2apic_send_fixed(uint32_t dest, uint8_t vector);
+
+/* Send an NMI (delivery mode 100b; the vector is ignored) to x2APIC ID @dest. */
+void x2apic_send_nmi(uint32_t dest);
 
 /* Send INIT (assert, edge) to x2APIC ID @dest. */
 void x2apic_send_init(uint32_t dest);

@@ -7,6 +7,7 @@
 
 /* Exception vectors (SDM Vol. 3 6.3.1). */
 #define X86_EXC_DE		0
+#define X86_EXC_NMI		2
 #define X86_EXC_BP		3
 #define X86_EXC_UD		6
 #define X86_EXC_DF		8

@@ -21,14 +21,31 @@
 #define EPT_QUAL_READ		(1ull << 0)
 #define EPT_QUAL_WRITE		(1ull << 1)
 #define EPT_QUAL_FETCH		(1ull << 2)
+#define EPT_QUAL_GLA_VALID	(1ull << 7)	/* the guest-linear address field is valid */
+#define EPT_QUAL_GLA_TRANSLATION (1ull << 8)	/* with bit 7: the access itself, not a page walk */
 
 /* The EPT format for the pgtable builder: 1 GiB leaves only if @gb_pages. */
 struct pgtable_fmt ept_format(bool gb_pages);
 
+/* A guest-physical range of a domain's RAM, at the same offset in its host block. */
+struct ept_ram_range {
+	uint64_t gpa;
+	uint64_t len;
+};
+
 /*
- * Build @ad's EPT mapping guest-physical [0, @bytes) to host-physical
- * @ram, read/write/execute, write-back, with the largest pages alignment
- * allows.  Returns 0 or -ENOMEM (the partial tree is freed).
+ * The ranges of a domain's @bytes of RAM (guest-physical [0, @bytes)) the
+ * EPT maps: all of it but the device window [VPLATFORM_DEVICE_BASE, 4 GiB),
+ * which stays unmapped for the device models.  Fills @out, returns how
+ * many (0-2).  Pure: arch/x86_64/vmx/ept_layout.c.
+ */
+unsigned int ept_ram_ranges(uint64_t bytes, struct ept_ram_range out[2]);
+
+/*
+ * Build @ad's EPT mapping the ranges ept_ram_ranges() gives for @bytes to
+ * host-physical @ram + gpa, read/write/execute, write-back, with the
+ * largest pages alignment allows.  Returns 0 or -ENOMEM (the partial tree
+ * is freed).
  */
 int ept_build(struct arch_domain *ad, hpa_t ram, uint64_t bytes, bool gb_pages);
 

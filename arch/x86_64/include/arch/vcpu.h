@@ -36,12 +36,20 @@ struct arch_vcpu {
 	bool launched;			/* VMLAUNCH done; VMRESUME from now on */
 	struct vcpu_boot_regs boot;	/* registers at the first instruction, for the VMCS setup */
 	uint64_t syscall_msrs[5];	/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
+	uint64_t tsc_offset;		/* guest TSC - host TSC; also its IA32_TSC_ADJUST (exit_msr.c) */
+	uint64_t misc_enable;		/* its IA32_MISC_ENABLE (arch/msr_rules.h) */
 	uint64_t exits[EXIT_REASON_MAX];	/* VM exits by basic reason (SDM App. C) */
 	struct vlapic vlapic;
 	struct spinlock apic_lock;	/* vlapic: its CPU and IPI senders */
 	bool hlt_if;			/* halted with interrupts enabled: an interrupt wakes it */
 	volatile bool apic_hint;	/* the APIC may have an interrupt to deliver */
 	bool window_exiting;		/* interrupt-window exiting is on in the VMCS */
+	bool nmi_window_exiting;	/* NMI-window exiting is on in the VMCS (vcpu_apic.c) */
+	bool nmi_window_open;		/* an NMI-window exit came: the CPU would take an NMI now */
+	volatile bool init_pending;	/* an INIT arrived: its CPU resets it to wait for SIPI */
+	bool sipi_latched;		/* a SIPI came with the INIT still pending: start at once */
+	uint64_t nmis_injected;		/* counter: NMIs delivered into the guest */
+	uint64_t inits;			/* counter: INITs taken (reset to wait-for-SIPI) */
 	bool real_mode_start;		/* started by SIPI: real mode at sipi_vector's page */
 	uint8_t sipi_vector;
 };

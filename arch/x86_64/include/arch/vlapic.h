@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A guest's local APIC in x2APIC mode (SDM Vol. 3A, ch. 11): register file and timer (pure logic).
+/* A guest's local APIC, xAPIC and x2APIC modes (SDM Vol. 3A, ch. 11): registers and timer (pure logic).
  *
  * Design: the model knows nothing of VMX or of time sources; callers pass
  * the current TSC value in.  The APIC timer counts at the TSC rate divided
@@ -8,7 +8,10 @@
  * by the caller when vlapic_pending_vector() says one may be, and moved to
  * ISR by vlapic_ack(); EOI retires the highest in-service vector.  ICR
  * writes that send IPIs are returned to the caller as actions; SELF_IPI
- * needs no one else and goes straight into IRR.
+ * needs no one else and goes straight into IRR.  The mode (disabled, xAPIC,
+ * x2APIC) is IA32_APIC_BASE's, kept here with its state machine; xAPIC
+ * registers are reached through vlapic_mmio_read/write() (offsets into the
+ * 4 KiB page), x2APIC ones through the MSR functions.
  * Locking: a vCPU's APIC is touched by its own physical CPU, except
  * vlapic_accept() from other CPUs, which the caller serialises. */
 #ifndef ARCH_VLAPIC_H
@@ -46,6 +49,50 @@
 
 #define VLAPIC_VECTOR_BANKS	8		/* MSRs per ISR, TMR and IRR bank */
 
+/*
+ * xAPIC registers in the 4 KiB MMIO page (SDM 11.4.1, table 11-1): each
+ * 32-bit register at a 16-byte-aligned offset, offset = (MSR - 0x800) << 4
+ * for those that have an x2APIC MSR (SDM 11.12.1.2, table 11-6).
+ */
+#define VLAPIC_MMIO_SIZE	0x1000u
+#define XAPIC_REG_SHIFT		4
+#define XAPIC_REG_SLOT		0xFu		/* offset bits within a register's 16 bytes */
+#define XAPIC_ID		0x020u
+#define XAPIC_TPR		0x080u
+#define XAPIC_EOI		0x0B0u
+#define XAPIC_LDR		0x0D0u
+#define XAPIC_DFR		0x0E0u		/* no x2APIC MSR: x2APIC has no DFR */
+#define XAPIC_SVR		0x0F0u
+#define XAPIC_ESR		0x280u
+#define XAPIC_ICR_LOW		0x300u
+#define XAPIC_ICR_HIGH		0x310u		/* destination in bits 31:24 */
+#define XAPIC_LVT_TIMER		0x320u
+#define XAPIC_TIMER_INITIAL	0x380u
+#define XAPIC_TIMER_CURRENT	0x390u
+#define XAPIC_TIMER_DIVIDE	0x3E0u
+#define XAPIC_SELF_IPI		0x3F0u		/* x2APIC only: reserved in xAPIC mode */
+#define XAPIC_ID_SHIFT		24		/* the 8-bit xAPIC ID in bits 31:24 (SDM 11.4.6) */
+#define XAPIC_DEST_SHIFT	56		/* ICR bits 63:56: the 8-bit destination (SDM 11.6.1) */
+#define XAPIC_BROADCAST		0xFFu		/* physical and logical: all APICs (SDM 11.6.2) */
+
+/* Logical destinations in xAPIC mode (SDM 11.6.2.2, figures 11-13, 11-14). */
+#define XAPIC_LDR_MASK		0xFF000000u	/* logical APIC ID in bits 31:24 */
+#define XAPIC_LDR_SHIFT		24
+#define XAPIC_DFR_MODEL_SHIFT	28		/* bits 31:28: 1111b flat, 0000b cluster */
+#define XAPIC_DFR_FLAT		0xFu
+#define XAPIC_DFR_CLUSTER	0x0u
+#define XAPIC_DFR_RESERVED	0x0FFFFFFFu	/* bits 27:0 read as ones */
+#define XAPIC_DFR_RESET		0xFFFFFFFFu
+#define XAPIC_CLUSTER_SHIFT	4		/* cluster: MDA[7:4] cluster, [3:0] members */
+#define XAPIC_CLUSTER_MEMBERS	0xFu
+
+/* APIC modes: IA32_APIC_BASE EN and EXTD (SDM 11.12.5, figure 11-26). */
+enum vlapic_mode {
+	VLAPIC_MODE_DISABLED,	/* EN = 0, EXTD = 0 */
+	VLAPIC_MODE_XAPIC,	/* EN = 1, EXTD = 0: the power-on mode */
+	VLAPIC_MODE_X2APIC,	/* EN = 1, EXTD = 1 */
+};
+
 /* Vectors 0-15 are illegal for fixed interrupts (SDM 11.5.2). */
 #define VLAPIC_FIRST_VECTOR	16
 #define VLAPIC_PRIORITY_CLASS	0xF0		/* vector bits 7:4 (SDM 11.8.3) */
@@ -71,6 +118,9 @@
 /* Local vector table entries (SDM 11.5.1, figure 11-8). */
 #define VLAPIC_LVT_VECTOR	0xFFu
 #define VLAPIC_LVT_DELIVERY_MODE (7u << 8)
+#define VLAPIC_LVT_MODE_SHIFT	8
+#define VLAPIC_LVT_MODE_FIXED	0		/* delivery modes (bits 10:8) */
+#define VLAPIC_LVT_MODE_NMI	4
 #define VLAPIC_LVT_DELIVERY_STATUS (1u << 12)	/* read-only */
 #define VLAPIC_LVT_POLARITY	(1u << 13)	/* LINT0/1 only */
 #define VLAPIC_LVT_REMOTE_IRR	(1u << 14)	/* LINT0/1 only, read-only */
@@ -130,6 +180,7 @@ enum vlapic_action_kind {
 	VLAPIC_ACTION_INIT,	/* INIT to @dest */
 	VLAPIC_ACTION_SIPI,	/* start-up IPI with @vector to @dest */
 	VLAPIC_ACTION_NMI,	/* NMI to @dest */
+	VLAPIC_ACTION_EOI,	/* EOI of level-triggered @vector: broadcast it to the I/O APIC */
 };
 
 #define VLAPIC_DEST_SELF		(~0u)		/* shorthand: self */
@@ -138,12 +189,17 @@ enum vlapic_action_kind {
 
 struct vlapic_action {
 	enum vlapic_action_kind kind;
-	uint32_t dest;		/* x2APIC ID, or one of VLAPIC_DEST_* */
+	uint32_t dest;		/* APIC ID or logical destination, or one of VLAPIC_DEST_* */
 	uint8_t vector;
+	bool logical;		/* @dest is a logical destination (matched against LDR/DFR) */
+	bool lowest;		/* lowest priority: one vCPU of the set (Tally: the lowest-numbered) */
+	bool level;		/* level-triggered: the target sets TMR (its EOI is broadcast) */
 };
 
 struct vlapic {
-	uint32_t id;			/* x2APIC ID (= vCPU number) */
+	uint32_t id;			/* x2APIC ID (= vCPU number); xAPIC ID = its low 8 bits */
+	uint64_t apic_base;		/* IA32_APIC_BASE: base, EN, EXTD, BSP */
+	uint32_t xapic_ldr, xapic_dfr;	/* xAPIC mode's writable LDR and DFR */
 	uint32_t tpr, svr, esr;
 	uint32_t lvt_timer, lvt_thermal, lvt_pmi, lvt_lint0, lvt_lint1, lvt_error, lvt_cmci;
 	uint32_t irr[8], isr[8], tmr[8];	/* 256-bit vectors, 32 bits a word */
@@ -157,10 +213,55 @@ struct vlapic {
 	uint64_t timer_expiries;	/* counter: times the timer fired */
 	uint64_t accepted;		/* counter: interrupts accepted into IRR */
 	uint64_t min_period;		/* TSC cycles: shortest one-shot or periodic count; 0: none */
+	bool nmi_pending;		/* an NMI latched, not yet delivered (one at most) */
+	uint64_t nmis;			/* counter: NMIs latched */
+	uint64_t nmis_merged;		/* counter: NMIs that found one already latched */
 };
 
-/* Reset state for the APIC with x2APIC ID @id (SDM 11.4.7.1; SVR 0xFF, all LVTs masked). */
+/*
+ * Power-on state for the APIC with x2APIC ID @id (SDM 11.4.7.1, 11.12.5.1):
+ * xAPIC mode, enabled at the default base, BSP flag for ID 0; SVR 0xFF, all
+ * LVTs masked.
+ */
 void vlapic_init(struct vlapic *l, uint32_t id);
+
+/* The APIC's mode, from IA32_APIC_BASE. */
+enum vlapic_mode vlapic_mode(const struct vlapic *l);
+
+/* RDMSR of IA32_APIC_BASE. */
+uint64_t vlapic_base_read(const struct vlapic *l);
+
+/*
+ * WRMSR of IA32_APIC_BASE (SDM 11.12.5): 0, -EINVAL for #GP (reserved bit,
+ * EXTD without EN, x2APIC to xAPIC, disabled to x2APIC), or -EPERM for #GP
+ * because the base moves (Tally does not relocate the APIC).  The BSP flag
+ * is read-only.  Going to disabled resets the APIC but keeps its ID.
+ */
+int vlapic_base_write(struct vlapic *l, uint64_t val);
+
+/*
+ * Load of @size bytes at @offset in the xAPIC page at TSC @now: the value.
+ * Outside xAPIC mode the page is not decoded (SDM 11.4.3, 11.12.2) and
+ * reads all ones; reserved and write-only registers read 0.
+ */
+uint32_t vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned int size, uint64_t now);
+
+/*
+ * Store of @val (@size bytes) at @offset in the xAPIC page at TSC @now,
+ * with *@act saying what to send.  Never faults, as hardware: outside xAPIC
+ * mode, not a 32-bit store at a register's start, a read-only or reserved
+ * register, or a value the register refuses: the store is dropped.
+ */
+void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned int size, uint32_t val,
+		       uint64_t now, struct vlapic_action *act);
+
+/*
+ * Does interrupt message @act reach APIC @t (@is_self: @t sent it)?  By
+ * shorthand, physical ID, or logical destination in @t's model (xAPIC flat
+ * or cluster through LDR/DFR; x2APIC cluster from the ID, SDM 11.12.10.2).
+ * A disabled APIC accepts nothing.
+ */
+bool vlapic_match(const struct vlapic *t, bool is_self, const struct vlapic_action *act);
 
 /* RDMSR of x2APIC register @msr (or IA32_TSC_DEADLINE): 0 with *@val, or -EINVAL for #GP. */
 int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val);
@@ -168,11 +269,13 @@ int vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now, uint64_t *val)
 /*
  * WRMSR of @val to @msr at TSC @now: 0, with *@act saying what to send
  * (kind NONE if nothing), or -EINVAL for #GP (read-only register, reserved
- * bits, EOI or SELF_IPI with bad value, illegal ICR combination).  ICR
- * sends fixed, NMI, INIT and start-up IPIs to a physical x2APIC ID or a
- * shorthand; logical destinations, lowest priority, SMI and the reserved
- * delivery modes are #GP.  SELF_IPI is accepted into this IRR directly.
- * A write to a timer register first runs vlapic_timer_update(@now).
+ * bits, EOI or SELF_IPI with bad value, illegal ICR combination, or the
+ * APIC not in x2APIC mode: SDM 11.12.2).  ICR sends fixed, lowest
+ * priority, NMI, INIT and start-up IPIs to a physical or logical x2APIC ID
+ * or a shorthand; SMI and the reserved delivery modes are #GP.  SELF_IPI is
+ * accepted into this IRR directly.  EOI of a level-triggered vector asks
+ * for an EOI broadcast (kind EOI) unless SVR suppresses it.  A write to a
+ * timer register first runs vlapic_timer_update(@now).
  */
 int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 		     struct vlapic_action *act);
@@ -183,6 +286,9 @@ int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
  * that entry is unmasked).
  */
 void vlapic_accept(struct vlapic *l, uint8_t vector);
+
+/* Accept @vector as vlapic_accept() does, setting its TMR bit if @level, clearing it if not (SDM 11.5.5). */
+void vlapic_accept_irq(struct vlapic *l, uint8_t vector, bool level);
 
 /*
  * Bring the timer up to @now: if its deadline has passed, accept the LVT
@@ -229,6 +335,47 @@ int vlapic_pending_vector(const struct vlapic *l);
 
 /* The CPU took @vector (it was injected): move it from IRR to ISR. */
 void vlapic_ack(struct vlapic *l, uint8_t vector);
+
+/*
+ * An NMI reaches this APIC (an NMI IPI, an I/O APIC pin in NMI mode, or
+ * LINT1): latch it.  True if it is now pending; false if one was pending
+ * already, which it merges with (a CPU latches one NMI, SDM 6.7.1), or if
+ * the APIC is in INIT's wait-for-SIPI state (@waiting: NMIs are held off
+ * there, SDM 11.4.7.3 / 9.4.2, and Tally drops them).
+ */
+bool vlapic_nmi_accept(struct vlapic *l, bool waiting);
+
+/* The CPU takes the pending NMI (it is injected): true if one was pending, which is now gone. */
+bool vlapic_nmi_take(struct vlapic *l);
+
+/* Is an NMI pending?  Inline: read before every entry. */
+static inline bool vlapic_nmi_pending(const struct vlapic *l)
+{
+	return l->nmi_pending;
+}
+
+/*
+ * INIT (SDM 11.4.7.3): the APIC as after power-up except its ID and
+ * IA32_APIC_BASE (mode and BSP flag stay: an INIT keeps x2APIC mode,
+ * SDM 11.12.5.1); a pending NMI is dropped and the timer disarmed.
+ * Counters are kept.
+ */
+void vlapic_init_reset(struct vlapic *l);
+
+/* What an assertion of a LINT pin did (vlapic_lint1_assert()). */
+enum vlapic_lint_result {
+	VLAPIC_LINT_NONE,	/* masked, or a delivery mode Tally does not model (SMI, INIT, ExtINT) */
+	VLAPIC_LINT_FIXED,	/* the entry's vector was accepted into IRR */
+	VLAPIC_LINT_NMI,	/* an NMI was latched (or merged) */
+};
+
+/*
+ * The LINT1 pin is asserted (a PC's chipset NMI line): delivered as its
+ * LVT entry says (SDM 11.5.1): fixed with its vector, NMI, or not at all
+ * when masked.  With the APIC globally disabled the pin is the CPU's NMI
+ * input itself (SDM 11.4.3: as a processor without APIC): an NMI.
+ */
+enum vlapic_lint_result vlapic_lint1_assert(struct vlapic *l);
 
 /*
  * CR8 in 64-bit mode is this APIC's TPR (SDM 11.8.6.1): a read gives

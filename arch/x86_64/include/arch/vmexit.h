@@ -53,6 +53,7 @@ void vmexit_vmcall(struct vcpu *v, struct guest_regs *r);
 void vmexit_invalid_state(struct vcpu *v, struct guest_regs *r);
 void vmexit_rdpmc(struct vcpu *v, struct guest_regs *r);
 void vmexit_wbinvd(struct vcpu *v, struct guest_regs *r);
+void vmexit_task_switch(struct vcpu *v, struct guest_regs *r);
 
 struct sdm_mode;
 /* The current vCPU's mode for arch/sdm_checks.h, from its VMCS (exit_cr.c; no CPUID fields). */
@@ -65,6 +66,9 @@ __noreturn void vmx_enter(struct guest_regs *regs, uint64_t launch);
 /* From vmx_stub.asm: call @fn(@regs) on the stack just below @regs. */
 __noreturn void vmx_call_on_exit_stack(struct guest_regs *regs,
 				       __noreturn void (*fn)(struct guest_regs *));
+
+/* True if guests may write their TSC: the "use TSC offsetting" control is on (exit_msr.c). */
+bool vmexit_tsc_writable(void);
 
 /* Save the guest's SYSCALL MSRs on switching away / load them on switching in. */
 void vmexit_save_guest_msrs(struct vcpu *v);

@@ -15,6 +15,8 @@ struct vmx_config {
 	bool ept_1g;			/* EPT may map 1 GiB pages */
 	bool preemption_timer;		/* slices end by the VMX-preemption timer */
 	bool proc_window_exiting;	/* interrupt-window exiting may be turned on */
+	bool virtual_nmis;		/* the "virtual NMIs" pin-based control is on */
+	bool proc_nmi_window_exiting;	/* NMI-window exiting may be turned on (needs virtual NMIs) */
 	unsigned int preemption_shift;	/* its rate: one tick per 2^shift TSC cycles */
 	hpa_t msr_bitmap;		/* all ones: every RDMSR/WRMSR exits */
 };

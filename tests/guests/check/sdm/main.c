@@ -2,6 +2,7 @@
 /* sdm: instructions whose answer the SDM fixes, each checked against what Tally answers. */
 #include "guest.h"
 #include "sdm.h"
+#include "x2apic.h"
 
 const char guest_name[] = "sdm";
 
@@ -276,6 +277,7 @@ void guest_main(const struct mb_info *mbi)
 		return;
 	}
 	cmdline_str(mbi, "check", only, sizeof(only));
+	x2apic_enable();	/* the checks use the x2APIC MSRs; the APIC starts in xAPIC mode */
 	paging_init();
 	for (unsigned int i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		if (only[0] && strcmp(only, checks[i].name))

@@ -55,18 +55,23 @@ static void writer_setup(void)
 
 	for (unsigned int i = 0; i < N_ITEMS; i++)
 		wrmsr(items[i].msr, items[i].writer);
+	/*
+	 * Time travel: if Tally took it, only the writer's TSC may move (the
+	 * reader checks its own).  Before TSC_ADJUST: a TSC write moves
+	 * TSC_ADJUST too (SDM Vol. 3B, 17.17.3), so the value checked is set last.
+	 */
+	vec = wrmsr_safe(MSR_IA32_TSC, 0x1000);
+	printk("statecheck: WRMSR IA32_TSC: %s\n", vec == TRAP_NO_FAULT ? "accepted" : "#GP");
 	for (unsigned int i = 0; i < N_OPTIONAL; i++) {
 		accepted[i] = wrmsr_safe(optional[i].msr, optional[i].writer) == TRAP_NO_FAULT;
 		printk("statecheck: WRMSR %s: %s\n", optional[i].name,
 		       accepted[i] ? "accepted (checked as the writer's own)" : "#GP");
 	}
-	/* Time travel: if Tally took it, only the writer's TSC may move (the reader checks its own). */
-	vec = wrmsr_safe(MSR_IA32_TSC, 0x1000);
-	printk("statecheck: WRMSR IA32_TSC: %s\n", vec == TRAP_NO_FAULT ? "accepted" : "#GP");
 }
 
 void msrs_setup(void)
 {
+	x2apic_enable();	/* the APIC starts in xAPIC mode; its MSRs exist in x2APIC mode */
 	if (state_writer())
 		writer_setup();
 	last_tsc = rdtsc();
