@@ -49,7 +49,7 @@ static int load_linux(struct domain *d, const struct domain_config *cfg, const c
 	if (build_acpi(d, cfg, label, &req.rsdp_gpa) < 0 || linux_load(&req, &res) < 0)
 		return -EINVAL;	/* each said why */
 	*regs = res.regs;
-	log_info("domain: d%u %s linux protocol=%u.%02u kernel=%#lx size=%lu initrd=%#lx size=%lu "
+	log_info("domain: d%u %s bzImage protocol=%u.%02u kernel=%#lx size=%lu initrd=%#lx size=%lu "
 		 "cmdline=\"%s\"", d->id, d->name, res.version >> 8, res.version & 0xFF,
 		 res.kernel_gpa, res.kernel_size, res.initrd_gpa, req.initrd_size, req.cmdline);
 	return 0;

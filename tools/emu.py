@@ -233,7 +233,7 @@ class SerialSocket:
     arrives, so that file reads as if COM1 went straight to it.  @keys is a
     list of (regex, text) steps taken in order: once a complete line that
     arrived after the previous step's text was sent matches regex, text is
-    sent.  Nothing is paced: the UART models take one byte at a time.
+    sent (after an empty text, the lines after the previous match).  Nothing is paced: the UART models take one byte at a time.
     """
 
     def __init__(self, log_path, keys):
@@ -313,7 +313,11 @@ class SerialSocket:
             except OSError:
                 return
             self.typed.append((text, self._length + len(clean_serial(self._partial))))
-            self._next = len(self._lines)
+            # Lines already here cannot answer what was just typed; an empty
+            # step typed nothing, so the lines after its match still count
+            # (two awaited lines may come in one chunk).
+            if text:
+                self._next = len(self._lines)
 
     def _due(self):
         """True once a line not yet looked at matches the current step's regex."""

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A guest's local APIC: registers, priorities, timer and the x2APIC interface (see arch/vlapic.h). */
 #include <arch/cpu.h>
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <tally/errno.h>
 
 #include "vlapic_regs.h"

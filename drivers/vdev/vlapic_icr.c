@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The virtual local APIC's interrupt command register: what a write sends (SDM 11.6.1, 11.12.9). */
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <tally/errno.h>
 
 #include "vlapic_regs.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The virtual local APIC's NMIs, INIT reset and LINT1 pin (see arch/vlapic.h). */
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 
 #include "vlapic_regs.h"
 

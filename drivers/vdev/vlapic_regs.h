@@ -3,7 +3,7 @@
 #ifndef VDEV_VLAPIC_REGS_H
 #define VDEV_VLAPIC_REGS_H
 
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 
 /* x2APIC logical IDs: cluster in LDR bits 31:16, a member bit in 15:0 (SDM 11.12.10.2). */
 #define LDR_CLUSTER_SHIFT	16

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The virtual local APIC's modes: IA32_APIC_BASE, the xAPIC MMIO page, and destination matching. */
 #include <arch/cpu.h>
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <tally/errno.h>
 
 #include "vlapic_regs.h"

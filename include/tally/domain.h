@@ -160,6 +160,12 @@ int domain_unpause(struct domain *d, const struct domain *by);
 /* On @v's own CPU, once @v is dead: drop its VMCS; the last vCPU frees the domain. */
 void domain_release_vcpu(struct vcpu *v);
 
+/*
+ * Log @d's CPU use and counters summed over its vCPUs, and its exits by
+ * reason (kernel/domain_report.c): once, when its last vCPU is released.
+ */
+void domain_log_usage(const struct domain *d);
+
 /* "running", "paused" or "dead", for the console and the stream. */
 const char *domain_state_name(const struct domain *d);
 

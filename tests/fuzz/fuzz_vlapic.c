@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include <arch/cpu.h>
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <tally/errno.h>
 
 #include "harness.h"

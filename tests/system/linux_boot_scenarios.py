@@ -73,7 +73,7 @@ def bz_checks(dom, boots=1):
 
 
 BOOT_PROTO_CHECKS = (
-    [Line(rf"\] domain: d1 bz linux protocol=2\.15 kernel=0x100000 size=\d+ "
+    [Line(rf"\] domain: d1 bz bzImage protocol=2\.15 kernel=0x100000 size=\d+ "
           rf"initrd=0x7ff000 size={INITRD_BYTES} cmdline=\"{KCMD}\"$",
           "the loader's line: protocol, kernel at 1 MiB, initrd in the top page"),
      Line(r"\] domain: d1 bz created mem_mib=8 vcpus=1 pcpu=0 entry=0x100000 ",

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <tally/errno.h>
 
 #include "shim.h"

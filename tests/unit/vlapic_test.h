@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include <arch/cpu.h>
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <tally/errno.h>
 
 #include "shim.h"

@@ -9,16 +9,15 @@
  */
 #include <arch/cpu.h>
 #include <arch/ept.h>
+#include <arch/guest_ram.h>
 #include <arch/guest_walk.h>
 #include <arch/insn_emulate.h>
 #include <arch/sdm_checks.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
-#include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/fmt.h>
 #include <tally/vmmio.h>
-#include <tally/vplatform.h>
 
 #define AR_CS_D			(1u << 14)	/* default operation size 32 (table 25-2) */
 /*
@@ -28,28 +27,6 @@
 #define VECTORING_VALID		(1u << 31)
 #define LA32_MASK		0xFFFFFFFFull
 #define REASON_MAX		192
-
-/* @len bytes of @d's RAM at @gpa, or NULL outside its RAM (the device window is not RAM). */
-static const void *guest_ram(const struct domain *d, uint64_t gpa, uint64_t len)
-{
-	if (gpa >= d->ram_bytes || len > d->ram_bytes - gpa)
-		return NULL;
-	if (gpa < VPLATFORM_DEVICE_END && gpa + len > VPLATFORM_DEVICE_BASE)
-		return NULL;
-	return arch_phys_to_virt(d->ram.raw + gpa, len);
-}
-
-/* A paging-structure entry, read once: the guest's other vCPUs may be writing it. */
-static int read_entry(void *ctx, uint64_t gpa, unsigned int size, uint64_t *val)
-{
-	const void *p = guest_ram(ctx, gpa, size);
-
-	if (!p)
-		return -1;
-	*val = size == 8 ? __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED)
-			 : __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
-	return 0;
-}
 
 /* The code segment's mode: 64-bit with EFER.LMA and CS.L, else CS.D's (SDM Vol. 3A, 5.2.1). */
 static enum insn_mode code_mode(uint64_t efer, uint32_t cs_ar)
@@ -91,7 +68,7 @@ static enum guest_walk_status fetch(struct vcpu *v, uint64_t la, bool wrap32, ui
 	for (*n = 0; *n < INSN_MAX_LENGTH;) {
 		uint64_t at = wrap32 ? (la + *n) & LA32_MASK : la + *n, chunk;
 
-		if (guest_walk(&p, at, read_entry, v->domain, &res) != GUEST_WALK_OK)
+		if (guest_walk(&p, at, guest_ram_read_entry, v->domain, &res) != GUEST_WALK_OK)
 			return res.status;
 		chunk = MIN(INSN_MAX_LENGTH - *n, res.page_size - (at & (res.page_size - 1)));
 		src = guest_ram(v->domain, res.gpa, chunk);

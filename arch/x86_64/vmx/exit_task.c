@@ -12,6 +12,7 @@
  * naming it, as for any instruction Tally does not emulate.
  */
 #include <arch/cpu.h>
+#include <arch/guest_ram.h>
 #include <arch/guest_walk.h>
 #include <arch/sdm_checks.h>
 #include <arch/task_switch.h>
@@ -19,10 +20,8 @@
 #include <arch/vmexit.h>
 #include <arch/vmx_cpu.h>
 #include <arch/vmx_insn.h>
-#include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/fmt.h>
-#include <tally/vplatform.h>
 
 /* Task-switch exit qualification (SDM Vol. 3C, table 28-2 in 28.2.1). */
 union task_switch_qual {
@@ -61,27 +60,6 @@ struct ts_ctx {
 	const struct ts_cpu *cpu;
 };
 
-/* @len bytes of @d's RAM at @gpa, or NULL outside its RAM (the device window is not RAM). */
-static void *guest_ram(const struct domain *d, uint64_t gpa, uint64_t len)
-{
-	if (gpa >= d->ram_bytes || len > d->ram_bytes - gpa)
-		return NULL;
-	if (gpa < VPLATFORM_DEVICE_END && gpa + len > VPLATFORM_DEVICE_BASE)
-		return NULL;
-	return arch_phys_to_virt(d->ram.raw + gpa, len);
-}
-
-static int read_entry(void *ctx, uint64_t gpa, unsigned int size, uint64_t *val)
-{
-	const void *p = guest_ram(ctx, gpa, size);
-
-	if (!p)
-		return -1;
-	*val = size == 8 ? __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED)
-			 : __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
-	return 0;
-}
-
 /* Copy between @buf and linear @la, page by page through the task's paging state. */
 static int copy_linear(struct ts_ctx *c, uint32_t la, uint8_t *buf, uint32_t len, bool write)
 {
@@ -98,7 +76,7 @@ static int copy_linear(struct ts_ctx *c, uint32_t la, uint8_t *buf, uint32_t len
 		uint64_t at = (la + done) % LA32_SPACE, chunk;
 		uint8_t *ram;
 
-		if (guest_walk(&p, at, read_entry, c->v->domain, &res) != GUEST_WALK_OK)
+		if (guest_walk(&p, at, guest_ram_read_entry, c->v->domain, &res) != GUEST_WALK_OK)
 			return -1;
 		chunk = MIN(len - done, res.page_size - (at & (res.page_size - 1)));
 		ram = guest_ram(c->v->domain, res.gpa, chunk);
@@ -130,7 +108,7 @@ static int mem_read_pdptes(void *ctx, uint32_t pdpt, uint64_t pdpte[4])
 	struct ts_ctx *c = ctx;
 
 	for (int i = 0; i < 4; i++)
-		if (read_entry(c->v->domain, pdpt + 8u * (uint32_t)i, 8, &pdpte[i]))
+		if (guest_ram_read_entry(c->v->domain, pdpt + 8u * (uint32_t)i, 8, &pdpte[i]))
 			return -1;
 	return 0;
 }

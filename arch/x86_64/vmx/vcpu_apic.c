@@ -9,7 +9,7 @@
 #include <arch/msr_rules.h>
 #include <arch/trap.h>
 #include <arch/vcpu_apic.h>
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <arch/vmcs.h>
 #include <arch/vmexit.h>
 #include <arch/vmx.h>

@@ -5,7 +5,7 @@
 
 #include <tally/types.h>
 #include <arch/debugreg.h>
-#include <arch/vlapic.h>
+#include <tally/vlapic.h>
 #include <arch/vmx.h>
 #include <arch/xstate.h>
 #include <tally/spinlock.h>

@@ -14,8 +14,8 @@
  * 4 KiB page), x2APIC ones through the MSR functions.
  * Locking: a vCPU's APIC is touched by its own physical CPU, except
  * vlapic_accept() from other CPUs, which the caller serialises. */
-#ifndef ARCH_VLAPIC_H
-#define ARCH_VLAPIC_H
+#ifndef TALLY_VLAPIC_H
+#define TALLY_VLAPIC_H
 
 #include <tally/types.h>
 
