@@ -30,6 +30,13 @@ static struct vcpu vcpu_pool[VCPU_BANKS][DOMAIN_MAX][DOMAIN_MAX_VCPUS];
 static unsigned int count;
 static unsigned int alive;
 static uint32_t restart_pending;	/* bit (id - 1): freed, waiting to be rebuilt */
+/*
+ * Some domain has a max_run_s= deadline: the scheduler asks for the next
+ * one at every entry and scans for ended ones at every switch, so without
+ * any (most runs) both are one load.  Never cleared: a run that uses the
+ * option pays the scan.
+ */
+static bool max_run_used;
 static struct spinlock domain_lock = SPINLOCK_INIT;
 
 unsigned long domain_table_lock(void)
@@ -130,6 +137,8 @@ static int create(struct domain *d, const struct domain_config *cfg, const char 
 	if (!d->restarting)
 		d->max_run_tsc = cfg->max_run_s ?
 			arch_read_tsc() + cfg->max_run_s * MSEC_PER_SEC * arch_tsc_khz() : 0;
+	if (d->max_run_tsc)
+		__atomic_store_n(&max_run_used, true, __ATOMIC_RELEASE);
 	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s",
 		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
 		 regs.eip, d->ram.raw, d->control ? " role=control" : "");
@@ -471,6 +480,8 @@ void domain_reboot(struct domain *d, const char *cause)
  */
 static void end_overdue(uint64_t now)
 {
+	if (!__atomic_load_n(&max_run_used, __ATOMIC_ACQUIRE))
+		return;
 	for (unsigned int i = 0; i < count; i++) {
 		struct domain *d = &domains[i];
 		uint64_t due = __atomic_load_n(&d->max_run_tsc, __ATOMIC_RELAXED);
@@ -511,6 +522,8 @@ uint64_t domain_next_deadline(void)
 {
 	uint64_t next = UINT64_MAX;
 
+	if (!__atomic_load_n(&max_run_used, __ATOMIC_ACQUIRE))
+		return next;
 	for (unsigned int i = 0; i < count; i++) {
 		uint64_t due = __atomic_load_n(&domains[i].max_run_tsc, __ATOMIC_RELAXED);
 

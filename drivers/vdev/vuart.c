@@ -135,11 +135,21 @@ void vuart_flush(struct domain *d)
 		flush_one(d, i);
 }
 
+/* Whether any of @d's lines holds bytes not printed yet: a look without the locks. */
+static bool any_pending(const struct domain *d)
+{
+	for (unsigned int i = 0; i < d->vcpu_count; i++)
+		if (__atomic_load_n(&d->uart.lines[i].len, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 void vuart_flush_quiet(struct domain *d, uint64_t now)
 {
 	uint64_t quiet = arch_tsc_khz() * VUART_QUIET_MS;
 
-	if (now < quiet)
+	/* Every tick, every domain: most have nothing waiting (locks only when one has). */
+	if (now < quiet || !any_pending(d))
 		return;
 	/* Each at most once: a line written meanwhile waits for the next tick. */
 	for (unsigned int n = 0; n < d->vcpu_count; n++)

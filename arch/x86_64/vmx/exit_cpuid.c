@@ -231,10 +231,24 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32
 	return c;
 }
 
+/*
+ * Leaves 0x80000001 and 0x80000008 are the same for every vCPU (filter()
+ * reads nothing of the vCPU for them): computed once, since every MMIO exit
+ * and many CR writes ask, and a CPUID costs an exit of its own when Tally
+ * itself runs nested.  Any CPU may fill them: each computes the same values.
+ */
 void vmexit_guest_features(const struct vcpu *v, struct sdm_mode *m)
 {
-	m->ext_edx = guest_cpuid(v, LEAF_EXT_FEATURES, 0).edx;
-	m->maxphyaddr = guest_cpuid(v, LEAF_ADDRESS_SIZES, 0).eax & ADDRESS_SIZES_PHYS;
+	static uint32_t ext_edx, maxphyaddr;
+	static bool ready;
+
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		ext_edx = guest_cpuid(v, LEAF_EXT_FEATURES, 0).edx;
+		maxphyaddr = guest_cpuid(v, LEAF_ADDRESS_SIZES, 0).eax & ADDRESS_SIZES_PHYS;
+		__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
+	}
+	m->ext_edx = ext_edx;
+	m->maxphyaddr = maxphyaddr;
 }
 
 void vmexit_cpuid(struct vcpu *v, struct guest_regs *r)
