@@ -37,6 +37,7 @@ static uint32_t restart_pending;	/* bit (id - 1): freed, waiting to be rebuilt *
  * option pays the scan.
  */
 static bool max_run_used;
+bool domain_sched_hint;
 static struct spinlock domain_lock = SPINLOCK_INIT;
 
 unsigned long domain_table_lock(void)
@@ -137,8 +138,10 @@ static int create(struct domain *d, const struct domain_config *cfg, const char 
 	if (!d->restarting)
 		d->max_run_tsc = cfg->max_run_s ?
 			arch_read_tsc() + cfg->max_run_s * MSEC_PER_SEC * arch_tsc_khz() : 0;
-	if (d->max_run_tsc)
+	if (d->max_run_tsc) {
 		__atomic_store_n(&max_run_used, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&domain_sched_hint, true, __ATOMIC_RELEASE);
+	}
 	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s",
 		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
 		 regs.eip, d->ram.raw, d->control ? " role=control" : "");
@@ -354,10 +357,12 @@ static void free_domain(struct domain *d)
 	 * Not here: this may be the exit handler of the vCPU being rebuilt.
 	 * The next scheduling pass (domain_sched_work()) restarts it.
 	 */
-	if (d->restarting)
+	if (d->restarting) {
 		__atomic_fetch_or(&restart_pending, 1u << (d->id - 1), __ATOMIC_RELEASE);
-	else
+		__atomic_store_n(&domain_sched_hint, true, __ATOMIC_RELEASE);
+	} else {
 		__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+	}
 }
 
 void domain_release_vcpu(struct vcpu *v)

@@ -351,9 +351,9 @@ static struct vcpu *vcpu_of(struct sched_entity *se)
  * top and the metrics stream would starve).  At most once per slice, as
  * the tick would.
  */
-static void chores_if_due(struct sched_percpu *s)
+static inline void chores_if_due(struct sched_percpu *s, uint64_t now)
 {
-	if (this_cpu()->id == 0 && arch_read_tsc() - chores_last >= s->rq.slice_cycles)
+	if (now - chores_last >= s->rq.slice_cycles && this_cpu()->id == 0)
 		boot_cpu_chores(this_cpu());
 }
 
@@ -364,9 +364,12 @@ struct vcpu *sched_pick_next(void)
 	unsigned long flags;
 
 	for (;;) {
-		chores_if_due(s);
+		uint64_t now = arch_read_tsc();
+
+		chores_if_due(s, now);
 		release_dead(s);
-		domain_sched_work(arch_read_tsc());
+		if (domain_sched_work_due())
+			domain_sched_work(now);
 		wake_due(s, arch_read_tsc());
 		flags = spin_lock_irqsave(&s->lock);
 		sched_counters_begin(s);

@@ -135,6 +135,17 @@ void domain_reboot(struct domain *d, const char *cause);
  */
 void domain_sched_work(uint64_t now);
 
+/*
+ * Set (never cleared) once some domain has a `max_run_s=` deadline or waits
+ * to restart: until then the scheduler skips domain_sched_work(), which
+ * most runs never need, on its every pass.
+ */
+extern bool domain_sched_hint;
+static inline bool domain_sched_work_due(void)
+{
+	return __atomic_load_n(&domain_sched_hint, __ATOMIC_ACQUIRE);
+}
+
 /* The earliest `max_run_s=` deadline (a TSC value) of a running domain; UINT64_MAX if none. */
 uint64_t domain_next_deadline(void);
 

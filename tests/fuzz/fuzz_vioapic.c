@@ -49,6 +49,13 @@ static void check_state(const struct vioapic *a)
 	FUZZ_CHECK(a->regsel <= VIOAPIC_REGSEL_MASK);
 }
 
+/* The model's trigger mode: NMI delivery is edge-only whatever the trigger bit (82093AA, IOREDTBL). */
+static bool model_level(uint64_t e)
+{
+	return (e & VIOAPIC_RTE_LEVEL) &&
+	       ((e & VIOAPIC_RTE_MODE) >> VIOAPIC_RTE_MODE_SHIFT) != VIOAPIC_MODE_NMI;
+}
+
 /* Fire every pin in @due: each must go, and a level one is then in service. */
 static void fire_all(uint32_t due)
 {
@@ -62,7 +69,7 @@ static void fire_all(uint32_t due)
 			continue;
 		FUZZ_CHECK(!(e & VIOAPIC_RTE_MASKED));
 		FUZZ_CHECK(vioapic_fire(&io, p, &m));
-		FUZZ_CHECK(m.vector == (e & VIOAPIC_RTE_VECTOR) && m.level == !!(e & VIOAPIC_RTE_LEVEL));
+		FUZZ_CHECK(m.vector == (e & VIOAPIC_RTE_VECTOR) && m.level == model_level(e));
 		if (m.level)
 			FUZZ_CHECK((io.redir[p] & VIOAPIC_RTE_REMOTE_IRR) && !vioapic_fire(&io, p, &m));
 	}
@@ -77,9 +84,9 @@ static void op_line(uint32_t b)
 	uint32_t due = vioapic_set_irq(&io, pin, level);
 
 	FUZZ_CHECK(!due || due == 1u << pin);
-	if (due && !(e & VIOAPIC_RTE_LEVEL))
+	if (due && !model_level(e))
 		FUZZ_CHECK(level && !was);	/* an edge only on the rise */
-	if (due && (e & VIOAPIC_RTE_LEVEL))
+	if (due && model_level(e))
 		FUZZ_CHECK(level && !(e & VIOAPIC_RTE_REMOTE_IRR));
 	fire_all(due);
 }
