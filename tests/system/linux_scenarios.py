@@ -75,6 +75,12 @@ COUNT_TRACES = "dmesg | grep -c 'Call Trace'"
 SHOW_PCI = "dmesg | grep 'PCI: '"
 COUNT_PCI_FATAL = "dmesg | grep -c 'PCI: Fatal'"
 
+# CPU hotplug: Linux parks vCPU 1 (it halts for good), then wakes it with INIT
+# and start-up IPIs (vcpu_apic.c takes an INIT on a running vCPU).
+CPU1_ONLINE = "/sys/devices/system/cpu/cpu1/online"
+HOTPLUG = (f"echo 0 > {CPU1_ONLINE}; echo offline=$(nproc); "
+           f"echo 1 > {CPU1_ONLINE}; echo online=$(nproc)")
+
 @dataclasses.dataclass
 class AnswerAfter:
     """The first number-only line of Linux's console after the line @prompt_re is @want."""
@@ -102,7 +108,8 @@ SHELL_COMMANDS = [
     (linux(r"MemTotal:"), f"{SHOW_WARNINGS}; {COUNT_TRACES}\n"),
     (linux(r"\d+$"), "dmesg | grep 'tsc: '\n"),
     (linux(r"\[\s*[\d.]+\] tsc: Detected"), f"{SHOW_PCI}; {COUNT_PCI_FATAL}\n"),
-    (linux(r"\d+$"), "poweroff -f\n"),
+    (linux(r"\d+$"), f"{HOTPLUG}\n"),
+    (linux(r"online=\d+$"), "poweroff -f\n"),
 ]
 
 LINUX_SHELL_CHECKS = [
@@ -118,6 +125,8 @@ LINUX_SHELL_CHECKS = [
              linux(r"\[\s*[\d.]+\] PCI: Using configuration type 1 for base access$")],
             "Linux uses PCI configuration mechanism #1"),
     AnswerAfter(prompt(f"{SHOW_PCI}; {COUNT_PCI_FATAL}"), 0, "PCI: Fatal lines in dmesg"),
+    InOrder([prompt(HOTPLUG), linux("offline=1$"), linux("online=2$")],
+            "vCPU 1 taken offline (nproc 1) and brought back (nproc 2)"),
     InOrder([prompt("poweroff -f"), r"\] domain: d1 linux powered off$"],
             "linux powered off after poweroff -f"),
     Number(r"\] domain: d1 linux cpu_us=(\d+) ", *LINUX_CPU_US, "linux cpu_us"),
@@ -136,7 +145,8 @@ LINUX_SCENARIOS = [
     Scenario(
         "linux-shell", "Debian's cloud kernel, 2 vCPUs and 128 MiB, boots to busybox sh beside "
         "a spin guest; Ctrl-A x3 moves input to it; nproc is 2, MemTotal within 48 MiB under "
-        "mem=, no call trace, TSC rate = Tally's; poweroff -f ends it as powered off",
+        "mem=, no call trace, TSC rate = Tally's, PCI type 1, vCPU 1 offline and back "
+        "(INIT/SIPI); poweroff -f ends it as powered off",
         "bochs", bochs_vmx(2), LINUX_SHELL_CHECKS, timeout=240,
         modules=[(LinuxFile("kernel"), f"name=linux mem={LINUX_MEM_MIB} vcpus=2 {CMDLINE}"),
                  (LinuxFile("initrd"), "initrd_of=linux"),
