@@ -240,11 +240,11 @@ UNIT_SRCS_test_vuart_line := drivers/vdev/vuart_line.c
 UNIT_SRCS_test_console_focus := kernel/console_focus.c
 UNIT_SRCS_test_console_seq := kernel/console_seq.c kernel/string.c drivers/vdev/vuart_line.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
-UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
-UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
-UNIT_SRCS_test_vlapic_cr8 := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
-UNIT_SRCS_test_vlapic_xapic := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
-UNIT_SRCS_test_vlapic_nmi := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c \
+UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_cr8 := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_xapic := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+UNIT_SRCS_test_vlapic_nmi := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c \
 			     drivers/vdev/vlapic_nmi.c
 UNIT_SRCS_test_vioapic   := drivers/vdev/vioapic.c
 UNIT_SRCS_test_sdm_checks := arch/x86_64/vmx/sdm_checks.c
@@ -313,7 +313,7 @@ FUZZ_SRCS_fuzz_linux_loader := kernel/linux_loader.c kernel/string.c
 FUZZ_SRCS_fuzz_cmdline   := kernel/cmdline.c kernel/options.c kernel/domain_config.c \
 	kernel/fmt.c kernel/string.c
 FUZZ_SRCS_fuzz_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
-FUZZ_SRCS_fuzz_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
+FUZZ_SRCS_fuzz_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
 FUZZ_SRCS_fuzz_vioapic   := drivers/vdev/vioapic.c
 FUZZ_SRCS_fuzz_ring      := kernel/ring.c kernel/string.c
 FUZZ_SRCS_fuzz_uart16550 := drivers/vdev/uart16550.c

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A guest's local APIC: registers, priorities, timer and the x2APIC interface (see arch/vlapic.h). */
+/* A guest's local APIC: registers, priorities, timer and the x2APIC interface (see tally/vlapic.h). */
 #include <arch/cpu.h>
 #include <tally/vlapic.h>
 #include <tally/errno.h>
@@ -31,12 +31,6 @@
 /* x2APIC logical ID: cluster id[31:4] in LDR[31:16], bit id[3:0] in LDR[15:0] (SDM 11.12.10.2). */
 #define X2APIC_CLUSTER_SHIFT	4
 #define X2APIC_CLUSTER_MEMBER	0xFu
-
-/* Divide value: bit 3 moves next to bits 1:0 to form n; divisor 2^(n+1), n = 7 meaning 1. */
-#define DIVIDE_LOW		0x3u
-#define DIVIDE_HIGH		0x8u
-#define DIVIDE_HIGH_SHIFT	1
-#define DIVIDE_CODES		8
 
 /* The local vector table: where each entry lives and which bits a write may set. */
 struct lvt_desc {
@@ -176,83 +170,6 @@ void vlapic_ack(struct vlapic *l, uint8_t vector)
 
 /* ------------------------------------------------ timer (SDM 11.5.4) */
 
-static uint32_t timer_mode(const struct vlapic *l)
-{
-	return (l->lvt_timer & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
-}
-
-static uint64_t timer_divisor(uint32_t config)
-{
-	uint32_t n = ((config & DIVIDE_HIGH) >> DIVIDE_HIGH_SHIFT) | (config & DIVIDE_LOW);
-
-	return 1ull << ((n + 1) % DIVIDE_CODES);
-}
-
-/* TSC cycles from a load of the initial count to zero, at least the minimum period. */
-static uint64_t timer_period(const struct vlapic *l)
-{
-	uint64_t cycles = (uint64_t)l->timer_initial * timer_divisor(l->timer_divide_config);
-
-	return cycles < l->min_period ? l->min_period : cycles;
-}
-
-/* @tsc + @delta, saturating, so that a deadline never wraps to 0 ("not armed"). */
-static uint64_t tsc_add(uint64_t tsc, uint64_t delta)
-{
-	return tsc + delta < tsc ? UINT64_MAX : tsc + delta;
-}
-
-/* Load the count from the initial count at @now (0: the timer stops). */
-static void timer_load(struct vlapic *l, uint64_t now)
-{
-	l->timer_start_tsc = now;
-	l->deadline = l->timer_initial ? tsc_add(now, timer_period(l)) : 0;
-}
-
-static void timer_disarm(struct vlapic *l)
-{
-	l->deadline = 0;
-	l->tsc_deadline_msr = 0;	/* it reads 0 once fired or disarmed */
-}
-
-/* A periodic timer's first deadline strictly after @now (its deadline has passed). */
-static uint64_t periodic_next(const struct vlapic *l, uint64_t now)
-{
-	uint64_t period = timer_period(l);
-	uint64_t passed = (now - l->deadline) / period + 1;
-
-	return tsc_add(l->deadline, passed * period);
-}
-
-/* The current-count register at @now: ticks left, rounded up, 0 if stopped. */
-static uint32_t timer_current(const struct vlapic *l, uint64_t now)
-{
-	uint64_t next = l->deadline, div, left;
-
-	if (timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE || !next || !l->timer_initial)
-		return 0;
-	if (now >= next) {
-		if (timer_mode(l) != VLAPIC_TIMER_PERIODIC)
-			return 0;
-		next = periodic_next(l, now);
-	}
-	div = timer_divisor(l->timer_divide_config);
-	left = (next - now + div - 1) / div;
-	return left > l->timer_initial ? l->timer_initial : (uint32_t)left;
-}
-
-static void timer_fire(struct vlapic *l)
-{
-	l->timer_expiries++;
-	if (!(l->lvt_timer & VLAPIC_LVT_MASKED))
-		vlapic_accept(l, (uint8_t)(l->lvt_timer & VLAPIC_LVT_VECTOR));
-}
-
-void vlapic_set_min_period(struct vlapic *l, uint64_t cycles)
-{
-	l->min_period = cycles;
-}
-
 /* The vector a timer expiry would put into IRR (the error vector for an illegal one), or -1. */
 static int timer_irr_vector(const struct vlapic *l)
 {
@@ -279,58 +196,6 @@ uint64_t vlapic_timer_event(const struct vlapic *l, bool to_wake)
 	return l->deadline;
 }
 
-bool vlapic_timer_update(struct vlapic *l, uint64_t now)
-{
-	if (!l->deadline || now < l->deadline)
-		return false;
-	timer_fire(l);
-	if (timer_mode(l) == VLAPIC_TIMER_PERIODIC && l->timer_initial) {
-		l->deadline = periodic_next(l, now);
-		l->timer_start_tsc = l->deadline - timer_period(l);
-	} else {
-		timer_disarm(l);
-	}
-	return true;
-}
-
-/* In TSC-deadline mode the initial count is ignored (SDM 11.5.4.1). */
-static int initial_write(struct vlapic *l, uint32_t val, uint64_t now)
-{
-	if (timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE)
-		return 0;
-	vlapic_timer_update(l, now);
-	l->timer_initial = val;
-	timer_load(l, now);
-	return 0;
-}
-
-/* A running count keeps the ticks it has left, now at the new rate. */
-static int divide_write(struct vlapic *l, uint32_t val, uint64_t now)
-{
-	uint32_t left;
-
-	if (val & ~VLAPIC_DIVIDE_MASK)
-		return -EINVAL;
-	vlapic_timer_update(l, now);
-	left = timer_current(l, now);
-	l->timer_divide_config = val;
-	if (left)
-		l->deadline = tsc_add(now, left * timer_divisor(val));
-	return 0;
-}
-
-/* Outside TSC-deadline mode the MSR ignores writes (SDM 11.5.4.1); 0 disarms. */
-static int tsc_deadline_write(struct vlapic *l, uint64_t val, uint64_t now)
-{
-	if (timer_mode(l) != VLAPIC_TIMER_TSC_DEADLINE)
-		return 0;
-	vlapic_timer_update(l, now);
-	l->tsc_deadline_msr = val;
-	l->deadline = val;
-	l->timer_start_tsc = now;
-	return 0;
-}
-
 /* ------------------------------------------------ local vector table */
 
 static const struct lvt_desc *lvt_find(uint32_t msr)
@@ -349,14 +214,14 @@ static uint32_t *lvt_entry(struct vlapic *l, const struct lvt_desc *d)
 /* A change of timer mode disarms the timer (SDM 11.5.4.1) and clears the initial count. */
 static int lvt_timer_write(struct vlapic *l, uint32_t val, uint64_t now)
 {
-	uint32_t old_mode = timer_mode(l);
+	uint32_t old_mode = vlapic_timer_mode(l);
 
 	if (((val & VLAPIC_LVT_TIMER_MODE) >> VLAPIC_LVT_TIMER_MODE_SHIFT) == VLAPIC_TIMER_RESERVED)
 		return -EINVAL;
 	vlapic_timer_update(l, now);
 	l->lvt_timer = val;
-	if (timer_mode(l) != old_mode) {
-		timer_disarm(l);
+	if (vlapic_timer_mode(l) != old_mode) {
+		vlapic_timer_disarm(l);
 		l->timer_initial = 0;
 	}
 	return 0;
@@ -479,13 +344,13 @@ static bool timer_read(const struct vlapic *l, uint32_t msr, uint64_t now, uint6
 		*val = l->timer_initial;
 		return true;
 	case MSR_X2APIC_TIMER_CURRENT:
-		*val = timer_current(l, now);
+		*val = vlapic_timer_current(l, now);
 		return true;
 	case MSR_X2APIC_TIMER_DIVIDE:
 		*val = l->timer_divide_config;
 		return true;
 	case MSR_IA32_TSC_DEADLINE:
-		*val = timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE ? l->tsc_deadline_msr : 0;
+		*val = vlapic_timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE ? l->tsc_deadline_msr : 0;
 		return true;
 	default:
 		return false;
@@ -568,7 +433,7 @@ int vlapic_reg_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 	const struct lvt_desc *lvt = lvt_find(msr);
 
 	if (msr == MSR_IA32_TSC_DEADLINE)
-		return tsc_deadline_write(l, val, now);
+		return vlapic_tsc_deadline_write(l, val, now);
 	if (val >> MSR_VALUE_SHIFT)
 		return -EINVAL;		/* SDM 11.12.1.3: reserved bits are checked */
 	if (lvt)
@@ -589,9 +454,9 @@ int vlapic_reg_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
 		l->esr = 0;
 		return 0;
 	case MSR_X2APIC_TIMER_INITIAL:
-		return initial_write(l, (uint32_t)val, now);
+		return vlapic_initial_write(l, (uint32_t)val, now);
 	case MSR_X2APIC_TIMER_DIVIDE:
-		return divide_write(l, (uint32_t)val, now);
+		return vlapic_divide_write(l, (uint32_t)val, now);
 	case MSR_X2APIC_SELF_IPI:
 		return self_ipi_write(l, (uint32_t)val);
 	default:

@@ -28,4 +28,16 @@ void vlapic_raise_error(struct vlapic *l, uint32_t esr_bits);
 /* The x2APIC logical ID of x2APIC ID @id (SDM 11.12.10.2). */
 uint32_t vlapic_x2apic_ldr(uint32_t id);
 
+/* The timer (vlapic_timer.c), for the register file. */
+/* LVT timer mode bits 18:17: VLAPIC_TIMER_*. */
+uint32_t vlapic_timer_mode(const struct vlapic *l);
+/* Stop the timer; IA32_TSC_DEADLINE reads 0 again. */
+void vlapic_timer_disarm(struct vlapic *l);
+/* The current-count register at TSC @now: ticks left, rounded up, 0 if stopped. */
+uint32_t vlapic_timer_current(const struct vlapic *l, uint64_t now);
+/* Writes of the initial count, the divide configuration and IA32_TSC_DEADLINE: 0 or -EINVAL. */
+int vlapic_initial_write(struct vlapic *l, uint32_t val, uint64_t now);
+int vlapic_divide_write(struct vlapic *l, uint32_t val, uint64_t now);
+int vlapic_tsc_deadline_write(struct vlapic *l, uint64_t val, uint64_t now);
+
 #endif
