@@ -66,7 +66,20 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 		return -1;
 	}
 	loopback_len = loopback_for(addr, len, &loopback);
-	if (loopback_len)
+	if (loopback_len) {
+		/*
+		 * Bochs' RFB server sets SO_REUSEADDR, then binds port after
+		 * port on one socket and listens only after a bind succeeds:
+		 * two Bochs starting together could both bind 5900, the
+		 * second one's listen() fails, every later bind of that socket
+		 * fails too (it is bound), and Bochs gives up ("could not bind
+		 * any port").  Without the option the second bind fails at
+		 * once and Bochs takes the next port.
+		 */
+		int off = 0;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &off, sizeof(off));
 		return real_bind(fd, (struct sockaddr *)&loopback, loopback_len);
+	}
 	return real_bind(fd, addr, len);
 }

@@ -127,6 +127,22 @@ class RealListener(unittest.TestCase):
         self.assertEqual(address, "::1")
         self.assertEqual(loopback.exposed(proc.pid), [])
 
+    def test_shim_keeps_two_wildcard_binds_off_one_port(self):
+        """Bochs' RFB pattern (SO_REUSEADDR, bind, listen later) in two sockets: under the
+        shim the second bind of the port fails, so the second Bochs moves on to the next port."""
+        script = (
+            "import socket, errno\n"
+            "a = socket.socket(); a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            "a.bind(('0.0.0.0', 0)); port = a.getsockname()[1]\n"
+            "b = socket.socket(); b.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            "try:\n    b.bind(('0.0.0.0', port)); print('bound')\n"
+            "except OSError as e:\n    print(errno.errorcode[e.errno])\n")
+        def run(env):
+            return subprocess.run([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                                  text=True, check=True).stdout.strip()
+        self.assertEqual(run(None), "bound")     # the race Bochs can lose, without the shim
+        self.assertEqual(run(loopback.preload_env(self.shim())), "EADDRINUSE")
+
     def test_missing_shim_is_refused(self):
         with self.assertRaisesRegex(FileNotFoundError, "every interface"):
             loopback.preload_env(os.path.join(BUILD, "no-such-shim.so"))

@@ -165,9 +165,6 @@ class DemoLinux(unittest.TestCase):
         self.assertNotRegex(text, r"\] ERROR: ")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class BochsBare(unittest.TestCase):
     """tools/bochs-bare boots a test guest on Bochs without Tally and prints its COM1 text."""
@@ -185,3 +182,7 @@ class BochsBare(unittest.TestCase):
         self.assertIn("cpuid: SKIP: not under Tally", proc.stdout)
         self.assertRegex(proc.stdout, r"(?m)^TEST RESULT: \w+$")
         self.assertIn("bochs-bare: stopped after", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
