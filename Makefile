@@ -230,6 +230,7 @@ UNIT_SRCS_test_frame     := kernel/frame.c kernel/memmap.c
 UNIT_SRCS_test_fmt       := kernel/fmt.c
 UNIT_SRCS_test_pgtable   := arch/x86_64/host/pgtable.c
 UNIT_SRCS_test_guest_loader := kernel/guest_loader.c kernel/string.c
+UNIT_SRCS_test_guest_loader_refusals := kernel/guest_loader.c kernel/string.c
 UNIT_SRCS_test_linux_loader := kernel/linux_loader.c kernel/string.c
 UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/cmdline.c kernel/fmt.c kernel/string.c
 UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx/vmx_controls.c
