@@ -69,6 +69,9 @@ class TscRate:
         return f"Linux's TSC rate {khz} kHz, Tally measured {want} kHz", tail(r.serial)
 
 
+PROMPT_THEN_NPROC = (r"(?:^\[c\d+\] <linux> ~ # nproc$|^\[c\d+\] <linux> ~ # \n(?:.*\n)*?"
+                     r"\[c\d+\] <linux>\+ nproc$)")
+
 SHOW_WARNINGS = "dmesg | grep -A2 'cut here'"
 COUNT_TRACES = "dmesg | grep -c 'Call Trace'"
 # PCI (drivers/vdev/vpci.c): Linux finds configuration mechanism #1, no "PCI: Fatal".
@@ -116,7 +119,9 @@ LINUX_SHELL_CHECKS = [
     Line(r"\] domain: d1 linux created mem_mib=128 vcpus=2 ", "linux domain created"),
     Line(r"\] console: input to d1 linux\b", "console input moved to linux"),
     # Typed once the focus moved, after the prompt: the prompt and the echo on one line.
-    InOrder([linux(r"~ # nproc$"), linux("2$")], "nproc typed on the prompt's line, answers 2"),
+    # The echo continues the open prompt: on its line, or, when a line of Tally's (the focus
+    # line, typed for right after the prompt showed) ended that line first, as "<linux>+ ".
+    InOrder([PROMPT_THEN_NPROC, linux("2$")], "nproc typed on the prompt's line, answers 2"),
     Number(linux(r"MemTotal: +(\d+) kB$"), LINUX_MEM_KB - KERNEL_RESERVED_MAX_KB,
            LINUX_MEM_KB, "MemTotal kB"),
     AnswerAfter(prompt(f"{SHOW_WARNINGS}; {COUNT_TRACES}"), 0, "call traces in dmesg"),
