@@ -78,6 +78,9 @@ struct domain {
 	struct vrtc rtc;		/* its CMOS clock (drivers/vdev/vrtc.c) */
 	struct vfwcfg fwcfg;		/* its fw_cfg selector (drivers/vdev/vfwcfg.c) */
 	struct vpci pci;		/* its PCI CONFIG_ADDRESS (drivers/vdev/vpci.c) */
+	struct vnet *net;		/* its NIC (drivers/vdev/vnet.c), or NULL */
+	struct vblk *blk;		/* its disk (drivers/vdev/vblk.c), or NULL */
+	const struct boot_module *disk_image;	/* its `disk_of=` module, or NULL */
 	bool paused;			/* by the control domain: no vCPU runs */
 	struct domain_metric metrics[DOMAIN_MAX_METRICS];	/* guest-reported */
 	uint64_t console_dropped;	/* guest console lines over the rate limit or the ring */

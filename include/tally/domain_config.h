@@ -12,6 +12,8 @@
 #define DOMAIN_MAX_MEM_MIB	(64 * 1024)
 #define DOMAIN_NO_PIN		(~0u)
 #define DOMAIN_MAX_RUN_S	86400	/* max_run_s= at most: a day */
+#define DOMAIN_NET_GROUP_MAX	16	/* == VSWITCH_GROUP_MAX */
+#define DOMAIN_MAX_DISK_MIB	(64 * 1024)
 #define DOMAIN_OPTIONS_END	"--"	/* ends Tally's options: what follows is the guest's */
 
 /* What a domain's guest asking for a reset does (`on_reboot=`). */
@@ -29,6 +31,18 @@ struct domain_config {
 	char initrd_of[DOMAIN_NAME_MAX];	/* `initrd_of=NAME`: the module is NAME's initrd, not a domain */
 	uint64_t max_run_s;		/* `max_run_s=N`: end it after N s of wall time; 0: never */
 	enum domain_on_reboot on_reboot;	/* `on_reboot=end|restart` */
+	/* Its NIC (drivers/vdev/vnet.c): none unless `net=` names its isolation group. */
+	char net_group[DOMAIN_NET_GROUP_MAX];	/* `net=GROUP` ([a-z0-9_-]{1,15}); "": no NIC */
+	uint8_t mac[6];			/* `mac=xx:xx:xx:xx:xx:xx` (unicast) */
+	bool mac_set;			/* else derived from the domain id */
+	uint64_t net_tx_bytes_s;	/* `net_tx_bytes_s=N`: tx limit, bytes/s; 0: none */
+	uint64_t net_tx_packets_s;	/* `net_tx_packets_s=N` */
+	uint64_t net_rx_bytes_s;	/* `net_rx_bytes_s=N` */
+	uint64_t net_rx_packets_s;	/* `net_rx_packets_s=N` */
+	/* Its disk (drivers/vdev/vblk.c): none unless `disk=` or a `disk_of=` module. */
+	uint64_t disk_mib;		/* `disk=MiB`; 0: the image's size, or no disk */
+	bool disk_ro;			/* `disk_ro`: read-only */
+	char disk_of[DOMAIN_NAME_MAX];	/* `disk_of=NAME`: the module is NAME's disk image, not a domain */
 };
 
 /*

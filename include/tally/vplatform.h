@@ -35,6 +35,11 @@
 #define VPLATFORM_IOAPIC_ID	0		/* its ID in the MADT (I/O APIC IDs are their own space) */
 #define VPLATFORM_IOAPIC_PINS	24
 #define VPLATFORM_LAPIC_BASE	0xFEE00000ull	/* each vCPU's local APIC page (xAPIC mode) */
+#define VPLATFORM_VIRTIO_BASE	0xFED00000ull	/* virtio-mmio slots (drivers/vdev/virtio_mmio.c) */
+#define VPLATFORM_VIRTIO_SLOT_SIZE 0x1000ull	/* one page per device */
+#define VPLATFORM_VIRTIO_SLOTS	2
+#define VPLATFORM_VIRTIO_NET_SLOT 0		/* the NIC, with `net=` */
+#define VPLATFORM_VIRTIO_BLK_SLOT 1		/* the disk, with `disk=` or `disk_of=` */
 #define VPLATFORM_MMIO_TEST_BASE 0xFEF00000ull	/* the MMIO test device, with Tally's `mmio_test` only */
 
 /* Ports. */
@@ -51,6 +56,7 @@
 #define VPLATFORM_TIMER_GSI	2		/* ... arrives on GSI 2: a MADT override */
 #define VPLATFORM_UART_GSI	4
 #define VPLATFORM_RTC_GSI	8
+#define VPLATFORM_VIRTIO_GSI	16		/* + slot: level-triggered, active high */
 #define VPLATFORM_SCI_GSI	9		/* the FADT's SCI_INT; no event raises it */
 
 /* The S5 (soft-off) sleep type the DSDT's \_S5 object gives the OS. */
