@@ -87,7 +87,8 @@ help:
 	@echo "  make fuzz-smoke each harness over its committed corpus (tests/fuzz/corpus/NAME)"
 	@echo "  make system     host-tools tests, then every scenario under Bochs and QEMU"
 	@echo "  make bench      instruction counts under Bochs: CPUID exit, hypercalls, boot,"
-	@echo "                  scheduler paths, each beside its goal"
+	@echo "                  scheduler paths, each beside its goal; then the switch's forwarding"
+	@echo "                  rate on the host beside memcpy (BUILD/hostbench/vswitch_bench)"
 	@echo "  make linux-guest fetch Debian's cloud kernel and busybox (apt-get download) into"
 	@echo "                  build/linux and build the initramfs the Linux scenarios boot"
 	@echo "  make deps       check the Debian packages; install the missing ones as root"
@@ -165,16 +166,18 @@ include tests/guests/guests.mk
 # CPU accounting, `h` for the other keys).  TALLY_CMDLINE sets Tally's options.
 TALLY_CMDLINE ?= top_interval_s=10
 # And a Linux VM to type into, first so that it is d1 and the first Ctrl-A x3
-# moves the console's input to it: Debian's cloud kernel and the shell
-# initramfs from tools/linux-guest, cached in build/linux whatever BUILD is,
-# with the kernel command line tools/linux-guest's CMDLINE gives
-# (tests/system/test_run_tool.py checks both).
+# moves the console's input to it: Debian's cloud kernel and the net
+# initramfs from tools/linux-guest (the virtio modules loaded, eth0 up at
+# 10.0.0.1), cached in build/linux whatever BUILD is, with the kernel
+# command line tools/linux-guest's NET_CMDLINE gives
+# (tests/system/test_run_tool.py checks both).  It has a NIC on the switch
+# and a small disk (/dev/vda), so their counters show in Tally's table.
 DEMO_LINUX_KERNEL := build/linux/bzImage
-DEMO_LINUX_INITRD := build/linux/initramfs-shell.cpio
+DEMO_LINUX_INITRD := build/linux/initramfs-net.cpio
 DEMO_LINUX_CMDLINE := console=ttyS0,115200 quiet loglevel=4 tsc=reliable cryptomgr.notests \
-	clearcpuid=avx512f
+	clearcpuid=avx512f ipv6.disable=1 tally.ip=10.0.0.1/24
 DEMO_MODULES := \
-	--module $(DEMO_LINUX_KERNEL) "name=linux mem=128 vcpus=2 -- $(DEMO_LINUX_CMDLINE)" \
+	--module $(DEMO_LINUX_KERNEL) "name=linux mem=128 vcpus=2 net=demo disk=4 -- $(DEMO_LINUX_CMDLINE)" \
 	--module $(DEMO_LINUX_INITRD) "initrd_of=linux" \
 	--module $(BUILD)/guests/control.elf "name=monitor mem=8 role=control settle=0 watch_s=5 watch_rounds=100000" \
 	--module $(BUILD)/guests/agent.elf "name=app mem=64 rounds=48 alloc_kib=1024 interval_ms=2500" \
@@ -209,6 +212,23 @@ $(LOOPBACK_SHIM): tools/loopback-bind.c $(HOST_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< -ldl
+
+# ---------------------------------------------------------------- host benchmark
+# The switch's forwarding path built for the host at Tally's -O2, beside
+# memcpy (tests/bench/vswitch_bench.c; make bench runs it).
+HOSTBENCH := $(BUILD)/hostbench/vswitch_bench
+HOSTBENCH_SRCS := tests/bench/vswitch_bench.c drivers/vdev/vswitch.c drivers/vdev/virtq.c \
+	kernel/hcall_args.c kernel/string.c
+HOSTBENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -DTALLY_HOST_TEST \
+	-Iinclude -Iarch/x86_64/include
+HOSTBENCH_TOOLCHAIN = $(CC) $(HOSTBENCH_CFLAGS)
+HOSTBENCH_STAMP := $(BUILD)/config/hostbench-toolchain
+$(eval $(call value_stamp,$(HOSTBENCH_STAMP),HOSTBENCH_TOOLCHAIN))
+
+$(HOSTBENCH): $(HOSTBENCH_SRCS) $(wildcard include/tally/*.h) $(HOSTBENCH_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(CC) $(HOSTBENCH_CFLAGS) -o $@ $(HOSTBENCH_SRCS)
 
 # ---------------------------------------------------------------- unit tests
 UCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
@@ -252,6 +272,7 @@ UNIT_SRCS_test_sdm_checks := arch/x86_64/vmx/sdm_checks.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall_limits := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_hcall_devices := kernel/hcall.c kernel/hcall_args.c kernel/hcall_devices.c kernel/string.c
 UNIT_SRCS_test_ring      := kernel/ring.c
 UNIT_SRCS_test_ratelimit := kernel/ratelimit.c
 UNIT_SRCS_test_ioapic    := arch/x86_64/host/ioapic_route.c
@@ -261,13 +282,22 @@ UNIT_SRCS_test_insn_decode := arch/x86_64/vmx/insn_decode.c
 UNIT_SRCS_test_insn_emulate := arch/x86_64/vmx/insn_emulate.c arch/x86_64/vmx/insn_decode.c
 UNIT_SRCS_test_guest_walk := arch/x86_64/vmx/guest_walk.c
 UNIT_SRCS_test_vmmio     := drivers/vdev/vmmio.c
+UNIT_SRCS_test_virtio_mmio := drivers/vdev/virtio_mmio.c drivers/vdev/virtq.c kernel/hcall_args.c \
+			     kernel/string.c
 UNIT_SRCS_test_ept_layout := arch/x86_64/vmx/ept_layout.c arch/x86_64/host/pgtable.c
 UNIT_SRCS_test_vrtc      := drivers/vdev/vrtc.c drivers/vdev/vio.c kernel/calendar.c
 UNIT_SRCS_test_vfwcfg    := drivers/vdev/vfwcfg.c drivers/vdev/vio.c
 UNIT_SRCS_test_msr_rules := arch/x86_64/vmx/msr_rules.c
 UNIT_SRCS_test_cpuid_xsave := arch/x86_64/vmx/cpuid_xsave.c
 UNIT_SRCS_test_vpci      := drivers/vdev/vpci.c drivers/vdev/vio.c
+UNIT_SRCS_test_virtq     := drivers/vdev/virtq.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_virtq_io  := drivers/vdev/virtq.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_vblk_req  := drivers/vdev/vblk_req.c
 UNIT_SRCS_test_task_switch := arch/x86_64/vmx/task_switch.c
+UNIT_SRCS_test_vswitch   := drivers/vdev/vswitch.c
+UNIT_SRCS_test_vswitch_bucket := drivers/vdev/vswitch.c
+UNIT_SRCS_test_vnet_frame := drivers/vdev/vnet_frame.c drivers/vdev/vswitch.c drivers/vdev/virtq.c \
+			     kernel/hcall_args.c kernel/string.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
@@ -320,6 +350,13 @@ FUZZ_SRCS_fuzz_ring      := kernel/ring.c kernel/string.c
 FUZZ_SRCS_fuzz_uart16550 := drivers/vdev/uart16550.c
 FUZZ_SRCS_fuzz_console_lines := drivers/vdev/vuart_line.c kernel/console_seq.c kernel/string.c
 FUZZ_SRCS_fuzz_insn_decode := arch/x86_64/vmx/insn_decode.c arch/x86_64/vmx/insn_emulate.c
+FUZZ_SRCS_fuzz_virtq     := drivers/vdev/virtq.c kernel/hcall_args.c kernel/string.c
+FUZZ_SRCS_fuzz_virtio_mmio := drivers/vdev/virtio_mmio.c drivers/vdev/virtq.c kernel/hcall_args.c \
+	kernel/string.c
+FUZZ_SRCS_fuzz_vswitch   := drivers/vdev/vswitch.c
+FUZZ_SRCS_fuzz_vblk_req  := drivers/vdev/vblk_req.c
+FUZZ_SRCS_fuzz_vnet_frame := drivers/vdev/vnet_frame.c drivers/vdev/vswitch.c drivers/vdev/virtq.c \
+			     kernel/hcall_args.c kernel/string.c
 
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
@@ -360,7 +397,7 @@ test: deps
 deps:
 	@tools/deps
 
-bench: deps all guests linux-guest
+bench: deps all guests linux-guest $(HOSTBENCH)
 	$(PYTHON) tests/system/bench.py --build $(BUILD)
 
 run: deps all

@@ -6,6 +6,7 @@
 #include <tally/log.h>
 #include <tally/percpu.h>
 #include <tally/spinlock.h>
+#include <tally/vblk.h>
 
 extern const char _image_start[], _image_end[];
 
@@ -20,6 +21,14 @@ static void collect_tally(struct audit *a)
 	for (unsigned int i = 0; i < percpu_count; i++)
 		audit_add(a, percpu_area[i].stack_base,
 			  percpu_area[i].stack_top - percpu_area[i].stack_base, AUDIT_OWNER_TALLY);
+}
+
+/* Disk space is no EPT's: each live domain's disk is its own (drivers/vdev/vblk.c). */
+static void collect_disks(struct audit *a)
+{
+	for (unsigned int i = 0; i < domain_count(); i++)
+		if (domain_at(i)->state != DOMAIN_DEAD)
+			vblk_audit(domain_at(i), a);
 }
 
 static unsigned int live_domains(void)
@@ -49,6 +58,7 @@ bool audit_run(void)
 	a->foreign = 0;
 	collect_tally(a);
 	arch_audit_collect(a);
+	collect_disks(a);
 	if (a->overflow) {
 		log_err("audit: more than %u ranges; cannot conclude", AUDIT_MAX_RANGES);
 	} else if (audit_find_conflict(a, &x, &y)) {

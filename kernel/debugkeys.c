@@ -20,6 +20,7 @@
 #include <tally/arch.h>
 #include <tally/sched.h>
 #include <tally/top.h>
+#include <tally/vnet.h>
 
 /* Keys handled per poll: a paste cannot keep the CPU in here for long. */
 #define KEYS_PER_POLL	4
@@ -152,6 +153,7 @@ static const struct debugkey keys[] = {
 	{ 'r', "run queues of every CPU", key_runqueues },
 	{ 'v', "VMCS of the vCPU current on the boot CPU, field by field", key_vmcs },
 	{ 'm', "memory map and free memory", mem_log_map },
+	{ 'n', "the NIC switch: ports, MACs, groups, learned table, counters", vnet_print_switch },
 };
 
 static void key_help(void)

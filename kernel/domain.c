@@ -7,17 +7,17 @@
 #include <tally/exit_status.h>
 #include <tally/fmt.h>
 #include <tally/domain_load.h>
+#include <tally/domain_modules.h>
 #include <tally/log.h>
 #include <tally/mem.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/spinlock.h>
 #include <tally/string.h>
+#include <tally/vblk.h>
+#include <tally/vnet.h>
 
 #define MSEC_PER_SEC		1000
-
-/* "module N (name)": how every refusal names its module. */
-#define MODULE_LABEL_MAX	(DOMAIN_NAME_MAX + 24)
 
 static struct domain domains[DOMAIN_MAX];
 /*
@@ -113,6 +113,16 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 	return 0;
 }
 
+/* Its NIC and disk go before its RAM: no frame or request reaches freed memory. */
+static void free_devices_and_ram(struct domain *d)
+{
+	if (d->net)
+		vnet_destroy(d);
+	if (d->blk)
+		vblk_destroy(d);
+	free_ram(d);
+}
+
 static int create(struct domain *d, const struct domain_config *cfg, const char *label)
 {
 	struct vcpu_boot_regs regs;
@@ -120,18 +130,20 @@ static int create(struct domain *d, const struct domain_config *cfg, const char 
 	if (alloc_ram(d, cfg->mem_mib, label) < 0)
 		return -ENOMEM;
 	arch_zero_memory(d->ram, d->ram_bytes);
-	if (domain_load_image(d, cfg, label, &regs) < 0) {	/* the loader said why */
-		free_ram(d);
+	/* Devices before the loader: its ACPI tables describe them.  Each said why. */
+	if (vnet_create(d, cfg, label) < 0 || vblk_create(d, cfg, d->disk_image, label) < 0 ||
+	    domain_load_image(d, cfg, label, &regs) < 0) {
+		free_devices_and_ram(d);
 		return -EINVAL;
 	}
 	if (arch_domain_create(d) < 0) {
 		log_err("%s: no memory for its EPT; not created", label);
-		free_ram(d);
+		free_devices_and_ram(d);
 		return -ENOMEM;
 	}
 	if (create_vcpus(d, cfg, &regs, label) < 0) {
 		arch_domain_destroy(d);
-		free_ram(d);
+		free_devices_and_ram(d);
 		return -EINVAL;
 	}
 	/* Wall time from its creation, in TSC ticks (arch_tsc_khz() per millisecond). */
@@ -156,83 +168,26 @@ static bool control_exists(void)
 	return false;
 }
 
-/*
- * "module N (name)", or "module N" without a name= that fits: its place on
- * the loader's list (a refused module never gets a domain id) and the name
- * its author gave it, even one Tally then refuses.
- */
-static void module_label(const struct boot_module *m, unsigned int index, char *buf, size_t len)
-{
-	char name[DOMAIN_NAME_MAX];
-
-	if (cmdline_find(m->cmdline, "name", name, sizeof(name)) == 1 && name[0])
-		fmt_snprintf(buf, len, "module %u (%s)", index, name);
-	else
-		fmt_snprintf(buf, len, "module %u", index);
-}
-
-/*
- * True if @m is an initrd (`initrd_of=` among Tally's options), not a
- * kernel; a line Tally cannot read counts as one if it has the word at
- * all, so that its refusal says what is wrong with it.
- */
-static bool is_initrd(const struct boot_module *m)
-{
-	struct domain_config cfg;
-	char v[DOMAIN_NAME_MAX], why[96];
-
-	if (!domain_config_parse(m->cmdline, 0, &cfg, why, sizeof(why)))
-		return cfg.initrd_of[0] != '\0';
-	return cmdline_find(m->cmdline, "initrd_of", v, sizeof(v)) != -ENOENT;
-}
-
-/*
- * The initrd module naming @name (whatever the module order), marking each
- * one seen in @claimed: 0 with *@out (NULL if none), or <0 after one line
- * when two name it or one is malformed.
- */
-static int find_initrd(const struct boot_info *bi, const char *name, const char *label,
-		       bool *claimed, const struct boot_module **out)
-{
-	struct domain_config rc;
-	char why[96];
-
-	*out = NULL;
-	for (unsigned int i = 0; i < bi->module_count; i++) {
-		const struct boot_module *m = &bi->modules[i];
-
-		if (!is_initrd(m) || domain_config_parse(m->cmdline, 0, &rc, why, sizeof(why)) ||
-		    strcmp(rc.initrd_of, name))
-			continue;
-		claimed[i] = true;
-		if (*out) {
-			log_err("%s: two initrds (modules %u and %u) name it; not created", label,
-				(unsigned int)(*out - bi->modules), i);
-			return -EEXIST;
-		}
-		*out = m;
-	}
-	return 0;
-}
-
 /* Fill slot @d from its module and configuration, and start its first vCPU. */
 static int build(struct domain *d, const struct domain_config *cfg, const char *label)
 {
-	const struct boot_module *m = d->module, *rd = d->initrd;
+	const struct boot_module *m = d->module, *rd = d->initrd, *disk = d->disk_image;
 	unsigned int id = d->id, index = d->module_index, restarts = d->restarts + d->restarting;
 	bool again = d->restarting;
 	uint64_t due = again ? d->max_run_tsc : 0;	/* max_run_s counts from the first start */
 	struct ratelimit console_limit = d->console_limit, log_limit = d->log_limit;
+	struct vblk *blk = d->blk;	/* a restart keeps its disk's bytes (vblk_create()) */
 	unsigned long flags;
 
 	/* Dead until whole: nothing may end (or flush) a domain being built. */
 	*d = (struct domain){ .id = id, .state = DOMAIN_DEAD, .control = cfg->control,
-			      .module = m, .initrd = rd, .module_index = index,
+			      .module = m, .initrd = rd, .disk_image = disk, .module_index = index,
 			      .on_reboot = cfg->on_reboot, .restarting = again,
 			      .max_run_tsc = due, .restarts = restarts };
 	if (again) {	/* a guest resetting in a loop keeps its console budget */
 		d->console_limit = console_limit;
 		d->log_limit = log_limit;
+		d->blk = blk;
 	}
 	str_copy(d->name, cfg->name, sizeof(d->name));
 	if (create(d, cfg, label) < 0)
@@ -270,7 +225,8 @@ static int create_from(const struct boot_info *bi, unsigned int i, const char *l
 		return -EEXIST;
 	}
 	*d = (struct domain){ .id = count + 1, .module = &bi->modules[i], .module_index = i };
-	if (find_initrd(bi, cfg.name, label, claimed, &d->initrd) < 0 ||
+	if (domain_module_find(bi, DOMAIN_MODULE_INITRD, cfg.name, label, claimed, &d->initrd) < 0 ||
+	    domain_module_find(bi, DOMAIN_MODULE_DISK, cfg.name, label, claimed, &d->disk_image) < 0 ||
 	    build(d, &cfg, label) < 0)
 		return -EINVAL;
 	count++;
@@ -278,37 +234,25 @@ static int create_from(const struct boot_info *bi, unsigned int i, const char *l
 	return 0;
 }
 
-/* An initrd module no domain took: refused with one line (a bad option, or no such domain). */
-static void refuse_initrd(const struct boot_module *m, const char *label)
-{
-	struct domain_config rc;
-	char why[96];
-
-	if (domain_config_parse(m->cmdline, 0, &rc, why, sizeof(why)))
-		log_err("%s: %s; refused", label, why);
-	else
-		log_err("%s: initrd_of=%s names no domain; refused", label, rc.initrd_of);
-	exit_status_add(EMU_EXIT_MODULE_REFUSED);
-}
-
 void domain_create_all(const struct boot_info *bi)
 {
 	bool claimed[BOOT_MAX_MODULES] = { false };
 
 	for (unsigned int i = 0; i < bi->module_count; i++) {
-		char label[MODULE_LABEL_MAX];
+		char label[DOMAIN_MODULE_LABEL_MAX];
 
-		module_label(&bi->modules[i], i, label, sizeof(label));
-		if (!is_initrd(&bi->modules[i]) && create_from(bi, i, label, claimed) < 0)
+		domain_module_label(&bi->modules[i], i, label, sizeof(label));
+		if (domain_module_kind(&bi->modules[i]) == DOMAIN_MODULE_KERNEL &&
+		    create_from(bi, i, label, claimed) < 0)
 			exit_status_add(EMU_EXIT_MODULE_REFUSED);
 	}
 	for (unsigned int i = 0; i < bi->module_count; i++) {
-		char label[MODULE_LABEL_MAX];
+		char label[DOMAIN_MODULE_LABEL_MAX];
 
-		if (!is_initrd(&bi->modules[i]) || claimed[i])
+		if (domain_module_kind(&bi->modules[i]) == DOMAIN_MODULE_KERNEL || claimed[i])
 			continue;
-		module_label(&bi->modules[i], i, label, sizeof(label));
-		refuse_initrd(&bi->modules[i], label);
+		domain_module_label(&bi->modules[i], i, label, sizeof(label));
+		domain_module_refuse(&bi->modules[i], label);
 	}
 }
 
@@ -322,9 +266,9 @@ void domain_create_all(const struct boot_info *bi)
 static void restart(struct domain *d)
 {
 	struct domain_config cfg;
-	char label[MODULE_LABEL_MAX], why[96];
+	char label[DOMAIN_MODULE_LABEL_MAX], why[96];
 
-	module_label(d->module, d->module_index, label, sizeof(label));
+	domain_module_label(d->module, d->module_index, label, sizeof(label));
 	if (domain_config_parse(d->module->cmdline, d->id, &cfg, why, sizeof(why)) ||
 	    build(d, &cfg, label) < 0) {
 		log_warn("domain: d%u %s destroyed: could not restart from its modules", d->id,
@@ -344,14 +288,16 @@ static void free_domain(struct domain *d)
 	/*
 	 * Its CPU use is final only now: a vCPU on another CPU runs on until
 	 * that CPU's next scheduling point (an end by max_run_s or by the
-	 * control domain comes from any CPU).
+	 * control domain comes from any CPU).  Its NIC leaves the switch first:
+	 * no frame from another domain may change what the line reports.
 	 */
+	vnet_detach(d);
 	domain_log_usage(d);
 	flags = spin_lock_irqsave(&domain_lock);
 
 	/* Under the lock, so an audit never walks tables being freed. */
 	arch_domain_destroy(d);
-	free_ram(d);
+	free_devices_and_ram(d);
 	spin_unlock_irqrestore(&domain_lock, flags);
 	/*
 	 * Not here: this may be the exit handler of the vCPU being rebuilt.

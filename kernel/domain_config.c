@@ -35,6 +35,8 @@ static int number(const struct cmdline_token *tok, uint64_t lo, uint64_t hi, uin
 /* The options Tally reads; every other word is the guest's. */
 static const char *const tally_keys[] = {
 	"name", "mem", "vcpus", "role", "pcpu", "initrd_of", "max_run_s", "on_reboot",
+	"net", "mac", "net_tx_bytes_s", "net_tx_packets_s", "net_rx_bytes_s",
+	"net_rx_packets_s", "disk", "disk_ro", "disk_of",
 };
 
 static bool is_tally_key(const char *key)
@@ -74,11 +76,122 @@ static int on_reboot(const struct cmdline_token *tok, struct domain_config *cfg,
 	return 0;
 }
 
+/* `net=GROUP`: an isolation group name, [a-z0-9_-]{1,15}. */
+static int net_group(const struct cmdline_token *tok, struct domain_config *cfg,
+		     char *why, size_t why_len)
+{
+	const char *s = tok->has_value ? tok->value : "";
+	size_t len = strlen(s);
+	bool ok = !tok->truncated && len && len < DOMAIN_NET_GROUP_MAX;
+
+	for (const char *p = s; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+	if (!ok) {
+		fmt_snprintf(why, why_len, "bad net='%s' (1 to %u of a-z 0-9 - _)", s,
+			     DOMAIN_NET_GROUP_MAX - 1);
+		return -EINVAL;
+	}
+	str_copy(cfg->net_group, s, DOMAIN_NET_GROUP_MAX);
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six colon-separated hex octets into @mac; false if @s is not exactly that. */
+static bool parse_mac(const char *s, uint8_t mac[DOMAIN_MAC_LEN])
+{
+	for (unsigned int i = 0; i < DOMAIN_MAC_LEN; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+
+		if (lo < 0 || s[2] != (i + 1 < DOMAIN_MAC_LEN ? ':' : '\0'))
+			return false;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/*
+ * `mac=xx:xx:xx:xx:xx:xx`: a unicast address (IEEE 802-2014 8.2: the
+ * first octet's least significant bit is the group bit), not all zeros.
+ */
+static int mac_option(const struct cmdline_token *tok, struct domain_config *cfg,
+		      char *why, size_t why_len)
+{
+	uint8_t mac[DOMAIN_MAC_LEN];
+	bool zero = true;
+
+	if (tok->has_value && !tok->truncated && parse_mac(tok->value, mac)) {
+		for (unsigned int i = 0; i < DOMAIN_MAC_LEN; i++)
+			zero = zero && !mac[i];
+		if (!zero && !(mac[0] & DOMAIN_MAC_GROUP_BIT)) {
+			memcpy(cfg->mac, mac, DOMAIN_MAC_LEN);
+			cfg->mac_set = true;
+			return 0;
+		}
+	}
+	fmt_snprintf(why, why_len, "bad mac='%s' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)",
+		     tok->has_value ? tok->value : "");
+	return -EINVAL;
+}
+
+/* The rate limit @tok sets, or NULL if it is not one. */
+static uint64_t *rate_of(const char *key, struct domain_config *cfg)
+{
+	if (!strcmp(key, "net_tx_bytes_s"))
+		return &cfg->net_tx_bytes_s;
+	if (!strcmp(key, "net_tx_packets_s"))
+		return &cfg->net_tx_packets_s;
+	if (!strcmp(key, "net_rx_bytes_s"))
+		return &cfg->net_rx_bytes_s;
+	if (!strcmp(key, "net_rx_packets_s"))
+		return &cfg->net_rx_packets_s;
+	return NULL;
+}
+
+/* The NIC's and the disk's options; 1 if @tok is none of them. */
+static int apply_device(const struct cmdline_token *tok, struct domain_config *cfg,
+			char *why, size_t why_len)
+{
+	uint64_t *rate = rate_of(tok->key, cfg);
+
+	if (rate)
+		return number(tok, 0, DOMAIN_MAX_NET_RATE, rate, why, why_len);
+	if (!strcmp(tok->key, "net"))
+		return net_group(tok, cfg, why, why_len);
+	if (!strcmp(tok->key, "mac"))
+		return mac_option(tok, cfg, why, why_len);
+	if (!strcmp(tok->key, "disk"))
+		return number(tok, 1, DOMAIN_MAX_DISK_MIB, &cfg->disk_mib, why, why_len);
+	if (!strcmp(tok->key, "disk_of"))
+		return domain_name(tok, cfg->disk_of, why, why_len);
+	if (!strcmp(tok->key, "disk_ro")) {
+		if (tok->has_value) {
+			fmt_snprintf(why, why_len, "bad disk_ro='%s' (a bare word)", tok->value);
+			return -EINVAL;
+		}
+		cfg->disk_ro = true;
+		return 0;
+	}
+	return 1;
+}
+
 static int apply(const struct cmdline_token *tok, struct domain_config *cfg,
 		 char *why, size_t why_len)
 {
 	uint64_t n;
+	int err = apply_device(tok, cfg, why, why_len);
 
+	if (err <= 0)
+		return err;
 	if (!strcmp(tok->key, "name")) {
 		return domain_name(tok, cfg->name, why, why_len);
 	} else if (!strcmp(tok->key, "initrd_of")) {
@@ -112,6 +225,16 @@ static int apply(const struct cmdline_token *tok, struct domain_config *cfg,
 	return 0;	/* anything else belongs to the guest */
 }
 
+/* A NIC's settings without a NIC are a mistake worth a refusal, not a silent no-op. */
+static int check_net(const struct domain_config *cfg, char *why, size_t why_len)
+{
+	if (cfg->net_group[0] || !(cfg->mac_set || cfg->net_tx_bytes_s || cfg->net_tx_packets_s ||
+				   cfg->net_rx_bytes_s || cfg->net_rx_packets_s))
+		return 0;
+	fmt_snprintf(why, why_len, "mac= and net_*_s= need net=GROUP");
+	return -EINVAL;
+}
+
 int domain_config_parse(const char *cmdline, unsigned int id, struct domain_config *cfg,
 			char *why, size_t why_len)
 {
@@ -130,7 +253,7 @@ int domain_config_parse(const char *cmdline, unsigned int id, struct domain_conf
 		if (apply(&tok, cfg, why, why_len) < 0)
 			return -EINVAL;
 	}
-	return 0;
+	return check_net(cfg, why, why_len);
 }
 
 const char *domain_config_guest_cmdline(const char *cmdline)

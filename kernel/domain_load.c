@@ -9,6 +9,7 @@
 #include <tally/linux_loader.h>
 #include <tally/log.h>
 #include <tally/vacpi.h>
+#include <tally/virtio_mmio.h>
 #include <tally/vplatform.h>
 
 static uint8_t *ram_view(const struct domain *d)
@@ -16,11 +17,18 @@ static uint8_t *ram_view(const struct domain *d)
 	return arch_phys_to_virt(d->ram.raw, d->ram_bytes);
 }
 
-/* The domain's ACPI tables (tally/vacpi.h) at VPLATFORM_ACPI_BASE; *@rsdp gets their root. */
+/*
+ * The domain's ACPI tables (tally/vacpi.h) at VPLATFORM_ACPI_BASE, its
+ * virtio devices in the DSDT; *@rsdp gets their root.
+ */
 static int build_acpi(struct domain *d, const struct domain_config *cfg, const char *label,
 		      uint64_t *rsdp)
 {
-	const struct vacpi_config ac = { .vcpu_count = cfg->vcpus };
+	struct vacpi_device devices[VPLATFORM_VIRTIO_SLOTS];
+	const struct vacpi_config ac = {
+		.vcpu_count = cfg->vcpus, .devices = devices,
+		.device_count = virtio_mmio_acpi_devices(d, devices, ARRAY_SIZE(devices)),
+	};
 
 	if (vacpi_build(ram_view(d), d->ram_bytes, &ac, rsdp) < 0) {
 		log_err("%s: its ACPI tables cannot be built; not created", label);

@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* What a domain used, logged once when it ends: CPU time and counters, exits by reason. */
+/* What a domain used, logged once when it ends: CPU time and counters, exits by reason,
+ * its NIC's and disk's counters. */
 #include <public/tally.h>
 #include <tally/arch.h>
 #include <tally/domain.h>
+#include <tally/domain_counters.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/sched.h>
+#include <tally/vblk.h>
+#include <tally/virtq.h>
+#include <tally/vnet.h>
 
 /* Entries of EXITS_LINE_CHARS at most per exits_by_reason line: log lines hold 256. */
 #define EXITS_LINE_CHARS	160
+/* Room for a device line's `key=N` words (log lines hold CONSOLE_LINE_MAX). */
+#define DEVICE_WORDS_CHARS	224
 
 /*
  * The domain's VM exits by basic reason (SDM Vol. 3D Appendix C numbers),
@@ -40,6 +47,68 @@ static void log_exit_reasons(const struct domain *d)
 		log_info("domain: d%u %s exits_by_reason%s", d->id, d->name, words);
 }
 
+/*
+ * `domain: dN NAME virtio-net ring=N ... resets=N`: a device's ring errors
+ * by cause (the keys are virtq_error_name()'s), then its state changes.
+ */
+static void log_virtio_errors(const struct domain *d, const char *dev,
+			      const struct virtio_errors *e)
+{
+	char words[DEVICE_WORDS_CHARS];
+	int n = 0;
+
+	for (unsigned int c = VIRTQ_ERR_RING; c < VIRTQ_ERR_COUNT; c++)
+		n += fmt_snprintf(words + n, sizeof(words) - n, " %s=%lu",
+				  virtq_error_name((enum virtq_error)c), e->by_cause[c]);
+	log_info("domain: d%u %s %s%s needs_reset=%lu bad_register=%lu resets=%lu", d->id,
+		 d->name, dev, words, e->needs_reset, e->bad_register, e->resets);
+}
+
+/*
+ * The NIC's counters (tally/vswitch.h): frames and bytes as the switch took
+ * and delivered them, then drops by cause (vswitch_drop_name() keys).  Three
+ * `net` lines (sent, received, dropped): with a 31-character name and
+ * 64-bit figures one would not fit a log line; the checks merge them.
+ */
+static void log_net(const struct domain *d)
+{
+	struct vnet_snapshot s;
+	const struct vswitch_counters *c = &s.c;
+	char words[DEVICE_WORDS_CHARS];
+	int n = 0;
+
+	if (domain_counters_net(d, &s))
+		return;
+	log_info("domain: d%u %s net mac=%02x:%02x:%02x:%02x:%02x:%02x group=%s tx_packets=%lu "
+		 "tx_bytes=%lu tx_broadcast=%lu tx_multicast=%lu", d->id, d->name, s.mac[0],
+		 s.mac[1], s.mac[2], s.mac[3], s.mac[4], s.mac[5], s.group, c->tx_packets,
+		 c->tx_bytes, c->tx_broadcast, c->tx_multicast);
+	log_info("domain: d%u %s net rx_packets=%lu rx_bytes=%lu rx_broadcast=%lu "
+		 "rx_multicast=%lu", d->id, d->name, c->rx_packets, c->rx_bytes, c->rx_broadcast,
+		 c->rx_multicast);
+	for (unsigned int why = 0; why < VSWITCH_DROP_COUNT; why++)
+		n += fmt_snprintf(words + n, sizeof(words) - n, " drop_%s=%lu",
+				  vswitch_drop_name((enum vswitch_drop)why), c->drops[why]);
+	log_info("domain: d%u %s net%s errors=%lu", d->id, d->name, words, c->errors);
+	log_virtio_errors(d, "virtio-net", &s.errors);
+}
+
+/* The disk's size and request counters (tally/vblk.h). */
+static void log_disk(const struct domain *d)
+{
+	struct vblk_snapshot s;
+	const struct vblk_counters *c = &s.c;
+
+	if (domain_counters_disk(d, &s))
+		return;
+	log_info("domain: d%u %s disk bytes=%lu ro=%u read_requests=%lu read_bytes=%lu "
+		 "write_requests=%lu write_bytes=%lu flush_requests=%lu other_requests=%lu "
+		 "ioerr=%lu unsupported=%lu", d->id, d->name, s.bytes, s.ro ? 1u : 0u,
+		 c->read_requests, c->read_bytes, c->write_requests, c->write_bytes,
+		 c->flush_requests, c->other_requests, c->ioerr, c->unsupported);
+	log_virtio_errors(d, "virtio-blk", &s.errors);
+}
+
 void domain_log_usage(const struct domain *d)
 {
 	struct sched_stats sum = { 0 };
@@ -63,4 +132,7 @@ void domain_log_usage(const struct domain *d)
 		 sum.halts, sum.wakeups, exits, sum.donated_cycles * 1000 / khz,
 		 sum.received_cycles * 1000 / khz);
 	log_exit_reasons(d);
+	domain_counters_keep_devices(d);
+	log_net(d);
+	log_disk(d);
 }

@@ -210,6 +210,62 @@ static int64_t hc_vcpu_counters(const struct hcall_ctx *ctx, const uint64_t *arg
 	return info.vcpus;
 }
 
+/*
+ * A device counters call's checks, in order: another domain's only for the
+ * control domain (-EPERM before the id, as for VCPU_COUNTERS), the id, the
+ * buffer's length and range.
+ */
+static int check_device_call(const struct hcall_ctx *ctx, const uint64_t *args, uint64_t size)
+{
+	int err;
+
+	if (args[0] != ctx->domain_id && !ctx->is_control)
+		return -EPERM;
+	if (args[0] > UINT32_MAX)
+		return -ENOENT;
+	err = check_struct_len(args[2], size);
+	return err ? err : hcall_check_guest_range(ctx->mem, args[1], size, HCALL_STRUCT_ALIGN);
+}
+
+static int64_t hc_net_counters(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	struct tally_net_counters c;
+	int err = check_device_call(ctx, args, sizeof(c));
+
+	if (err)
+		return err;
+	memset(&c, 0, sizeof(c));
+	err = ctx->ops->net_counters(ctx->hv, (uint32_t)args[0], &c);
+	if (err)
+		return err;
+	c.size = sizeof(c);
+	c.version = TALLY_NET_COUNTERS_VERSION;
+	c.domain_id = (uint32_t)args[0];
+	c._pad0 = 0;
+	memset(c._pad1, 0, sizeof(c._pad1));
+	c.group[TALLY_NET_GROUP_MAX - 1] = '\0';
+	err = hcall_copy_to_guest(ctx->mem, args[1], &c, sizeof(c), HCALL_STRUCT_ALIGN);
+	return err ? err : (int64_t)sizeof(c);
+}
+
+static int64_t hc_disk_counters(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	struct tally_disk_counters c;
+	int err = check_device_call(ctx, args, sizeof(c));
+
+	if (err)
+		return err;
+	memset(&c, 0, sizeof(c));
+	err = ctx->ops->disk_counters(ctx->hv, (uint32_t)args[0], &c);
+	if (err)
+		return err;
+	c.size = sizeof(c);
+	c.version = TALLY_DISK_COUNTERS_VERSION;
+	c.domain_id = (uint32_t)args[0];
+	err = hcall_copy_to_guest(ctx->mem, args[1], &c, sizeof(c), HCALL_STRUCT_ALIGN);
+	return err ? err : (int64_t)sizeof(c);
+}
+
 static int64_t hc_cpu_counters(const struct hcall_ctx *ctx, const uint64_t *args)
 {
 	const uint64_t entry = sizeof(struct tally_cpu_counters);
@@ -333,6 +389,8 @@ static const struct hcall_entry hcall_table[TALLY_HC_COUNT] = {
 	[TALLY_HC_DOMAIN_DESTROY]	= { hc_domain_destroy, true },
 	[TALLY_HC_VCPU_COUNTERS]	= { hc_vcpu_counters, false },	/* checks itself */
 	[TALLY_HC_CPU_COUNTERS]		= { hc_cpu_counters, true },
+	[TALLY_HC_NET_COUNTERS]		= { hc_net_counters, false },	/* checks itself */
+	[TALLY_HC_DISK_COUNTERS]	= { hc_disk_counters, false },	/* checks itself */
 };
 
 int64_t hcall_dispatch(const struct hcall_ctx *ctx, uint64_t nr,

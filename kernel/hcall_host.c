@@ -5,17 +5,21 @@
  * a domain's fields other than its state and pause flag never change after
  * creation, and those are single words);
  * counters are read as a snapshot under their CPUs' sequence counts
- * (tally/domain_counters.h). */
+ * (tally/domain_counters.h), a NIC's and a disk's under their devices'
+ * locks. */
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
 #include <tally/errno.h>
 #include <tally/hcall.h>
+#include <tally/hcall_devices.h>
 #include <tally/hcall_host.h>
 #include <tally/log.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/string.h>
+#include <tally/vblk.h>
+#include <tally/vnet.h>
 
 /*
  * The public limits (public/tally.h) and Tally's own must agree: a name
@@ -37,12 +41,14 @@ static struct domain *live_domain(uint32_t id)
 static int host_domain_info(void *hv __unused, uint32_t id, struct tally_domain_info *out)
 {
 	const struct domain *d = live_domain(id);
+	struct vblk_snapshot disk;
 
 	if (!d)
 		return -ENOENT;
 	out->domain_id = d->id;
 	out->vcpus = d->vcpu_count;
 	out->mem_bytes = d->ram_bytes;
+	out->disk_bytes = domain_counters_disk(d, &disk) ? 0 : disk.bytes;
 	out->flags = (d->state == DOMAIN_DEAD ? TALLY_DOMAIN_DEAD : 0) |
 		     (d->paused ? TALLY_DOMAIN_PAUSED : 0) |
 		     (d->control ? TALLY_DOMAIN_CONTROL : 0);
@@ -57,6 +63,28 @@ static int host_domain_counters(void *hv __unused, uint32_t id, struct tally_cou
 	if (!d)
 		return -ENOENT;
 	domain_counters(d, out);
+	return 0;
+}
+
+static int host_net_counters(void *hv __unused, uint32_t id, struct tally_net_counters *out)
+{
+	const struct domain *d = live_domain(id);
+	struct vnet_snapshot s;
+
+	if (!d || domain_counters_net(d, &s))
+		return -ENOENT;
+	hcall_devices_net(&s, out);
+	return 0;
+}
+
+static int host_disk_counters(void *hv __unused, uint32_t id, struct tally_disk_counters *out)
+{
+	const struct domain *d = live_domain(id);
+	struct vblk_snapshot s;
+
+	if (!d || domain_counters_disk(d, &s))
+		return -ENOENT;
+	hcall_devices_disk(&s, out);
 	return 0;
 }
 
@@ -202,6 +230,8 @@ const struct hcall_ops hcall_host_ops = {
 	.domain_pause = host_pause,
 	.domain_unpause = host_unpause,
 	.domain_destroy = host_destroy,
+	.net_counters = host_net_counters,
+	.disk_counters = host_disk_counters,
 };
 
 int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,

@@ -154,10 +154,12 @@ static bool fits(const struct load *ld, uint64_t at, uint64_t run)
 /*
  * Where the kernel goes (boot.rst, pref_address and init_size): a
  * relocatable kernel runs from its load address aligned up to
- * kernel_alignment, so Tally loads it at pref_address when that fits, else
- * at the first aligned address from 1 MiB; a fixed one loads at 1 MiB and
- * moves itself to pref_address.  init_size bytes from the runtime start
- * must lie in RAM below the device window.
+ * kernel_alignment, but never below pref_address (x86's decompressor
+ * raises a lower start to LOAD_PHYSICAL_ADDR, which pref_address holds),
+ * so Tally loads it at pref_address when that fits; a fixed one loads at
+ * 1 MiB and moves itself to pref_address.  init_size bytes from the
+ * runtime start must lie in RAM below the device window: otherwise the
+ * decompressor would write past the domain's memory.
  */
 static int place_kernel(struct load *ld)
 {
@@ -169,7 +171,8 @@ static int place_kernel(struct load *ld)
 	if (h->relocatable_kernel) {
 		if (!h->kernel_alignment || (h->kernel_alignment & (h->kernel_alignment - 1)))
 			return fail_at(ld, LINUX_LOAD_BAD_ALIGNMENT, h->kernel_alignment);
-		at = run = ALIGN_UP(VPLATFORM_HIGH_MEMORY, h->kernel_alignment);
+		at = ALIGN_UP(VPLATFORM_HIGH_MEMORY, h->kernel_alignment);
+		run = MAX(at, (uint64_t)h->pref_address);
 		if (IS_ALIGNED(h->pref_address, h->kernel_alignment) &&
 		    fits(ld, h->pref_address, h->pref_address))
 			at = run = h->pref_address;

@@ -23,6 +23,7 @@
 #include <tally/vfwcfg.h>
 #include <tally/vpci.h>
 #include <tally/virq.h>
+#include <tally/virtio_mmio.h>
 #include <tally/vpm.h>
 #include <tally/vrtc.h>
 #include <tally/vmmio.h>
@@ -129,7 +130,7 @@ static void start_domains(void)
 	rtc_host_init();	/* the guests' clocks start from it */
 	if (vuart_register() < 0 || vdebug_exit_register() < 0 || vrtc_register() < 0 ||
 	    vfwcfg_register() < 0 || virq_register() < 0 || vpm_register() < 0 ||
-	    vpci_register() < 0)
+	    vpci_register() < 0 || virtio_mmio_register() < 0)
 		panic("vio: cannot register the guest devices");
 	if (options.mmio_test && vmmio_test_register() < 0)
 		panic("vmmio: cannot register the MMIO test device");

@@ -8,7 +8,8 @@
  * console's lines go the same way (kernel/console.c, drivers/host/uart.c).
  * Locking: stream_lock orders objects (the boot CPU's tick writes them,
  * and whichever CPU sees the last domain end writes the final one);
- * counters are read without locks, as the debug keys read them. */
+ * counters are read without locks, as the debug keys read them; a NIC's
+ * and a disk's counters under their devices' locks (one moment each). */
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
@@ -19,13 +20,16 @@
 #include <tally/percpu.h>
 #include <tally/spinlock.h>
 #include <tally/uart.h>
+#include <tally/vblk.h>
+#include <tally/virtq.h>
+#include <tally/vnet.h>
 
 #define STREAM_CHUNK	256
 
 /*
  * Objects waiting for the line, which carries ~11.5 KB/s.  An object is
- * ~210 bytes a domain plus ~90 a guest metric: 16 domains with a few
- * metrics are ~6 KiB, so this holds several.  A burst waits here (under
+ * ~210 bytes a domain, ~90 a guest metric, ~470 a NIC and ~350 a disk:
+ * 16 domains with both and a few metrics are ~19 KiB, so this holds three.  A burst waits here (under
  * Bochs the interrupt may wait until the boot CPU idles); a stream that
  * outruns the line loses whole objects instead of the boot CPU's time.
  */
@@ -85,6 +89,64 @@ static void emit_metrics(const struct domain *d)
 	}
 }
 
+/* Ring errors by cause (virtq_error_name() keys) and the device's state changes. */
+static void emit_virtio_errors(const struct virtio_errors *e)
+{
+	out("\"ring_errors\":{");
+	for (unsigned int c = VIRTQ_ERR_RING; c < VIRTQ_ERR_COUNT; c++)
+		out("%s\"%s\":%lu", c == VIRTQ_ERR_RING ? "" : ",",
+		    virtq_error_name((enum virtq_error)c), e->by_cause[c]);
+	out("},\"needs_reset\":%lu,\"bad_register\":%lu,\"resets\":%lu", e->needs_reset,
+	    e->bad_register, e->resets);
+}
+
+/* The NIC's counters (docs/METRICS.md): frames and bytes, drops by cause; "net":null without. */
+static void emit_net(const struct domain *d)
+{
+	struct vnet_snapshot n;
+	const struct vswitch_counters *c = &n.c;
+
+	if (domain_counters_net(d, &n)) {
+		out(",\"net\":null");
+		return;
+	}
+	out(",\"net\":{\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"group\":\"%s\",", n.mac[0],
+	    n.mac[1], n.mac[2], n.mac[3], n.mac[4], n.mac[5], n.group);
+	out("\"tx_packets\":%lu,\"tx_bytes\":%lu,\"tx_broadcast_packets\":%lu,"
+	    "\"tx_multicast_packets\":%lu,", c->tx_packets, c->tx_bytes, c->tx_broadcast,
+	    c->tx_multicast);
+	out("\"rx_packets\":%lu,\"rx_bytes\":%lu,\"rx_broadcast_packets\":%lu,"
+	    "\"rx_multicast_packets\":%lu,\"drop_packets\":{", c->rx_packets, c->rx_bytes,
+	    c->rx_broadcast, c->rx_multicast);
+	for (unsigned int why = 0; why < VSWITCH_DROP_COUNT; why++)
+		out("%s\"%s\":%lu", why ? "," : "", vswitch_drop_name((enum vswitch_drop)why),
+		    c->drops[why]);
+	out("},\"errors\":%lu,", c->errors);
+	emit_virtio_errors(&n.errors);
+	out("}");
+}
+
+/* The disk's size and requests (docs/METRICS.md); "disk":null without one. */
+static void emit_disk(const struct domain *d)
+{
+	struct vblk_snapshot b;
+	const struct vblk_counters *c = &b.c;
+
+	if (domain_counters_disk(d, &b)) {
+		out(",\"disk\":null");
+		return;
+	}
+	out(",\"disk\":{\"size_bytes\":%lu,\"read_only\":%s,\"read_requests\":%lu,"
+	    "\"read_bytes\":%lu,\"write_requests\":%lu,\"write_bytes\":%lu,", b.bytes,
+	    b.ro ? "true" : "false", c->read_requests, c->read_bytes, c->write_requests,
+	    c->write_bytes);
+	out("\"flush_requests\":%lu,\"other_requests\":%lu,\"ioerr_requests\":%lu,"
+	    "\"unsupported_requests\":%lu,", c->flush_requests, c->other_requests, c->ioerr,
+	    c->unsupported);
+	emit_virtio_errors(&b.errors);
+	out("}");
+}
+
 static void emit_domain(const struct domain *d, bool first)
 {
 	struct tally_counters c = { 0 };
@@ -98,7 +160,10 @@ static void emit_domain(const struct domain *d, bool first)
 	out("\"exits\":%lu,\"io_port_accesses\":%lu,\"metrics\":[", c.exits_total,
 	    c.io_port_accesses);
 	emit_metrics(d);
-	out("]}");
+	out("]");
+	emit_net(d);
+	emit_disk(d);
+	out("}");
 }
 
 /* One object: a single UART record, so it goes on the wire whole or not at all. */

@@ -20,12 +20,14 @@
 #include <tally/sched.h>
 #include <tally/top.h>
 #include <tally/top_format.h>
+#include <tally/vblk.h>
+#include <tally/vnet.h>
 
-/* Room for a table line after "[cN] top: " and an optional timestamp. */
-#define TOP_LINE_MAX	200
+/* Room for a table line after "[cN] top: " and an optional timestamp (log lines hold 256). */
+#define TOP_LINE_MAX	230
 
 enum top_col { COL_DOM, COL_NAME, COL_STATE, COL_VCPUS, COL_CPU, COL_TIME, COL_MEM,
-	       COL_EXITS, COL_IO, COL_COUNT };
+	       COL_EXITS, COL_IO, COL_NETTX, COL_NETRX, COL_VBD_RD, COL_VBD_WR, COL_COUNT };
 
 static const struct top_column columns[COL_COUNT] = {
 	[COL_DOM] = { "DOM", TOP_ALIGN_LEFT }, [COL_NAME] = { "NAME", TOP_ALIGN_LEFT },
@@ -33,7 +35,11 @@ static const struct top_column columns[COL_COUNT] = {
 	[COL_CPU] = { "CPU%", TOP_ALIGN_RIGHT }, [COL_TIME] = { "TIME", TOP_ALIGN_RIGHT },
 	[COL_MEM] = { "MEM", TOP_ALIGN_RIGHT }, [COL_EXITS] = { "EXITS", TOP_ALIGN_RIGHT },
 	[COL_IO] = { "IO", TOP_ALIGN_RIGHT },
+	/* xentop's: KiB the NIC sent and received, requests the disk read and wrote. */
+	[COL_NETTX] = { "NETTX(k)", TOP_ALIGN_RIGHT }, [COL_NETRX] = { "NETRX(k)", TOP_ALIGN_RIGHT },
+	[COL_VBD_RD] = { "VBD_RD", TOP_ALIGN_RIGHT }, [COL_VBD_WR] = { "VBD_WR", TOP_ALIGN_RIGHT },
 };
+_Static_assert(COL_COUNT <= TOP_MAX_COLUMNS, "the table has more columns than a row holds");
 
 /* Rows by slot: domain id - 1, then Tally's own time and idle time. */
 #define ROW_TALLY	DOMAIN_MAX
@@ -111,6 +117,31 @@ static const char *state_word(const struct domain *d)
 	return d->paused ? "paused" : "running";
 }
 
+/*
+ * The NIC and disk columns: whole KiB (rounded down, as xentop divides)
+ * and requests; `-` for a domain without that device.
+ */
+static void fill_devices(struct top_row *row, const struct domain *d)
+{
+	struct vnet_snapshot n;
+	struct vblk_snapshot b;
+
+	if (domain_counters_net(d, &n)) {
+		top_row_set(row, COL_NETTX, "-");
+		top_row_set(row, COL_NETRX, "-");
+	} else {
+		fmt_snprintf(row->cell[COL_NETTX], TOP_CELL_MAX, "%lu", n.c.tx_bytes / KIB);
+		fmt_snprintf(row->cell[COL_NETRX], TOP_CELL_MAX, "%lu", n.c.rx_bytes / KIB);
+	}
+	if (domain_counters_disk(d, &b)) {
+		top_row_set(row, COL_VBD_RD, "-");
+		top_row_set(row, COL_VBD_WR, "-");
+	} else {
+		fmt_snprintf(row->cell[COL_VBD_RD], TOP_CELL_MAX, "%lu", b.c.read_requests);
+		fmt_snprintf(row->cell[COL_VBD_WR], TOP_CELL_MAX, "%lu", b.c.write_requests);
+	}
+}
+
 static void fill_domain(struct top_row *row, const struct domain *d, const struct top_sample *s)
 {
 	struct tally_counters c = { 0 };
@@ -124,6 +155,7 @@ static void fill_domain(struct top_row *row, const struct domain *d, const struc
 	top_format_size(row->cell[COL_MEM], TOP_CELL_MAX, d->ram_bytes);
 	fmt_snprintf(row->cell[COL_EXITS], TOP_CELL_MAX, "%lu", c.exits_total);
 	fmt_snprintf(row->cell[COL_IO], TOP_CELL_MAX, "%lu", c.io_port_accesses);
+	fill_devices(row, d);
 }
 
 /* Tally's own time or idle time: only the CPU figures apply. */

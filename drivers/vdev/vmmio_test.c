@@ -16,7 +16,11 @@
 struct test_state {
 	uint8_t scratch[VMMIO_TEST_SCRATCH_SIZE];
 	uint64_t accesses;
+	uint32_t retry_left;		/* executions the current retried store still needs */
+	uint32_t retry_runs;		/* executions of it so far */
 };
+
+#define RETRY_BYTES	4
 
 static struct test_state states[DOMAIN_MAX + 1];
 
@@ -45,6 +49,10 @@ static int test_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *
 		*val = s->accesses;
 		return 0;
 	}
+	if (s && off == VMMIO_TEST_RETRY && size == RETRY_BYTES) {
+		*val = s->retry_runs;
+		return 0;
+	}
 	if (!p)
 		return -EINVAL;
 	*val = 0;
@@ -54,11 +62,24 @@ static int test_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *
 	return 0;
 }
 
+/* A store to the retry register: VMMIO_RETRY until it has run as often as it asked. */
+static int retry_store(struct test_state *s, uint64_t val)
+{
+	if (!s->retry_left) {
+		s->retry_left = val ? (uint32_t)val : 1;
+		s->retry_runs = 0;
+	}
+	s->retry_runs++;
+	return --s->retry_left ? VMMIO_RETRY : 0;
+}
+
 static int test_write(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t val)
 {
 	struct test_state *s = state_of(v);
 	uint8_t *p = scratch_at(s, gpa - VPLATFORM_MMIO_TEST_BASE, size);
 
+	if (s && gpa - VPLATFORM_MMIO_TEST_BASE == VMMIO_TEST_RETRY && size == RETRY_BYTES)
+		return retry_store(s, val);
 	if (!p)
 		return -EACCES;
 	for (unsigned int i = 0; i < size; i++)

@@ -42,7 +42,8 @@
  * control domain (module command line "role=control").
  */
 #define TALLY_ABI_VERSION_MAJOR		1	/* incompatible changes */
-#define TALLY_ABI_VERSION_MINOR		1	/* additions only (1: VCPU_ and CPU_COUNTERS) */
+#define TALLY_ABI_VERSION_MINOR		2	/* additions only (1: VCPU_ and CPU_COUNTERS,
+						 * 2: NET_ and DISK_COUNTERS) */
 
 /* Error codes (returned negated), with Linux's values. */
 #define TALLY_EPERM	1	/* not allowed: not the control domain */
@@ -150,7 +151,26 @@
  *   Control only.
  */
 #define TALLY_HC_CPU_COUNTERS		12
-#define TALLY_HC_COUNT			13	/* numbers >= this: -ENOSYS */
+/*
+ * TALLY_HC_NET_COUNTERS(domain_id, buf_gpa, len)              (ABI 1.2)
+ *   Fills the struct tally_net_counters at buf_gpa (8-byte aligned, len >=
+ *   its size) with one snapshot of the domain's NIC: its switch port's
+ *   counters and its virtio device's errors (an ended domain's: as it
+ *   ended).  Result: bytes written.
+ *   Errors: -EPERM (another domain's, unless the caller is the control
+ *   domain), -ENOENT (no such domain, or it has no NIC), -EFAULT, -EINVAL.
+ *   Anyone, for its own domain.
+ */
+#define TALLY_HC_NET_COUNTERS		13
+/*
+ * TALLY_HC_DISK_COUNTERS(domain_id, buf_gpa, len)             (ABI 1.2)
+ *   Fills the struct tally_disk_counters at buf_gpa (8-byte aligned, len >=
+ *   its size) with one snapshot of the domain's disk.  Result: bytes
+ *   written.  Errors: -EPERM, -ENOENT (no such domain, or it has no
+ *   disk), -EFAULT, -EINVAL, as NET_COUNTERS.  Anyone, for its own domain.
+ */
+#define TALLY_HC_DISK_COUNTERS		14
+#define TALLY_HC_COUNT			15	/* numbers >= this: -ENOSYS */
 
 /* Limits. */
 #define TALLY_DOMAIN_NAME_MAX		32	/* bytes, NUL included */
@@ -161,6 +181,8 @@
 #define TALLY_METRICS_MAX		16	/* per domain */
 #define TALLY_CONSOLE_WRITE_MAX		256	/* bytes per CONSOLE_WRITE */
 #define TALLY_EXIT_REASONS		65	/* basic VM-exit reasons 0..64 (SDM Appendix C) */
+#define TALLY_NET_GROUP_MAX		16	/* isolation group name bytes, NUL included */
+#define TALLY_NET_MAC_LEN		6
 
 /* Units of a published metric. */
 #define TALLY_UNIT_NONE			0
@@ -181,6 +203,8 @@
 #define TALLY_COUNTERS_VERSION		1
 #define TALLY_VCPU_COUNTERS_VERSION	1
 #define TALLY_CPU_COUNTERS_VERSION	1
+#define TALLY_NET_COUNTERS_VERSION	1
+#define TALLY_DISK_COUNTERS_VERSION	1
 
 /* Bits of tally_abi_info.features. */
 #define TALLY_FEATURE_CONTROL		(1ull << 0)	/* caller is the control domain */
@@ -222,8 +246,10 @@ _Static_assert(sizeof(struct tally_domain_info) == 72, "tally_domain_info layout
  * is the sum of such reads, taken one after another).  generation counts
  * the updates the snapshot contains, so two snapshots of a domain with
  * equal generations are identical.  A running vCPU's time is counted up to
- * its last VM exit.  Network and disk fields are zero until Tally has
- * those devices.
+ * its last VM exit.  The network fields are the domain's NIC's (zero
+ * without one): frames without the virtio header and FCS that the switch
+ * took from it (tx) and delivered to it (rx).  The disk fields count the
+ * requests its disk answered OK and their data bytes (zero without one).
  */
 struct tally_counters {
 	uint32_t size;			/* sizeof(struct tally_counters) */
@@ -299,5 +325,86 @@ struct tally_cpu_counters {
 	uint64_t _reserved[3];		/* zero */
 };
 _Static_assert(sizeof(struct tally_cpu_counters) == 16 + 8 * 8, "tally_cpu_counters layout");
+
+/* Indices of tally_net_counters.drops: why the switch dropped a frame. */
+#define TALLY_NET_DROP_SPOOFED		0	/* source MAC not the port's */
+#define TALLY_NET_DROP_ISOLATION	1	/* destination in another isolation group */
+#define TALLY_NET_DROP_TX_LIMIT		2	/* over the sender's tx rate limit */
+#define TALLY_NET_DROP_RX_LIMIT		3	/* over the receiver's rx rate limit */
+#define TALLY_NET_DROP_NO_BUFFER	4	/* the receiver had no (big enough) buffer */
+#define TALLY_NET_DROP_OVERSIZE		5	/* longer than 1514 bytes */
+#define TALLY_NET_DROP_MALFORMED	6	/* shorter than 14 bytes, or a bad virtio header */
+#define TALLY_NET_DROP_CAUSES		7
+
+/* Indices of ring_errors: malformed virtqueues and descriptor chains, by cause. */
+#define TALLY_RING_ERR_RING		0	/* a ring outside the domain, or a bad size */
+#define TALLY_RING_ERR_INDEX		1	/* a head or next index past the queue size */
+#define TALLY_RING_ERR_LOOP		2	/* a chain longer than its table */
+#define TALLY_RING_ERR_ADDR		3	/* a buffer outside the domain, or wrapping */
+#define TALLY_RING_ERR_LEN		4	/* a zero-length buffer, or a chain over 4 GiB */
+#define TALLY_RING_ERR_INDIRECT		5	/* a bad indirect descriptor */
+#define TALLY_RING_ERR_ORDER		6	/* a readable descriptor after a writable one */
+#define TALLY_RING_ERR_SEGS		7	/* too many segments */
+#define TALLY_RING_ERR_AVAIL		8	/* avail.idx more than the queue size ahead */
+#define TALLY_RING_ERR_CAUSES		9
+
+/*
+ * A domain's NIC, read as one moment (ABI 1.2).  tx: frames its guest sent
+ * that the switch took; rx: frames delivered into its receive buffers;
+ * bytes are Ethernet frames without the virtio header and FCS.  A dropped
+ * frame counts at the port it belonged to: the sender's (spoofed,
+ * isolation, tx limit, oversize, malformed) or the receiver's (rx limit, no
+ * buffer).  A malformed ring puts the device in DEVICE_NEEDS_RESET until
+ * the driver resets it (needs_reset counts those times).
+ */
+struct tally_net_counters {
+	uint32_t size;			/* sizeof(struct tally_net_counters) */
+	uint32_t version;		/* TALLY_NET_COUNTERS_VERSION */
+	uint32_t domain_id;
+	uint32_t _pad0;			/* zero */
+	uint8_t mac[TALLY_NET_MAC_LEN];
+	uint8_t _pad1[2];		/* zero */
+	char group[TALLY_NET_GROUP_MAX];	/* isolation group, NUL-terminated */
+	uint64_t tx_packets, tx_bytes, tx_broadcast, tx_multicast;
+	uint64_t rx_packets, rx_bytes, rx_broadcast, rx_multicast;
+	uint64_t drops[TALLY_NET_DROP_CAUSES];	/* by TALLY_NET_DROP_* */
+	uint64_t errors;		/* ring and device errors (the detail follows) */
+	uint64_t ring_errors[TALLY_RING_ERR_CAUSES];	/* by TALLY_RING_ERR_* */
+	uint64_t needs_reset;		/* times the device entered DEVICE_NEEDS_RESET */
+	uint64_t bad_register;		/* refused register accesses */
+	uint64_t resets;		/* driver resets */
+	uint64_t _reserved[4];		/* zero; room for later counters */
+};
+_Static_assert(sizeof(struct tally_net_counters) == 40 + 16 * 8 + TALLY_RING_ERR_CAUSES * 8 +
+	       7 * 8, "tally_net_counters layout");
+
+/* Bits of tally_disk_counters.flags. */
+#define TALLY_DISK_RO			(1u << 0)	/* read-only (`disk_ro`) */
+
+/*
+ * A domain's disk, read as one moment (ABI 1.2).  Requests count when
+ * answered OK, with their data bytes (sectors * 512); a request answered
+ * with an I/O error (past the end, malformed) counts in ioerr only, one
+ * refused as unsupported (unknown type, write to a read-only disk) in
+ * unsupported only.
+ */
+struct tally_disk_counters {
+	uint32_t size;			/* sizeof(struct tally_disk_counters) */
+	uint32_t version;		/* TALLY_DISK_COUNTERS_VERSION */
+	uint32_t domain_id;
+	uint32_t flags;			/* TALLY_DISK_* */
+	uint64_t disk_bytes;		/* its size */
+	uint64_t read_requests, read_bytes;
+	uint64_t write_requests, write_bytes;
+	uint64_t flush_requests;
+	uint64_t other_requests;	/* get-id */
+	uint64_t ioerr;			/* requests answered VIRTIO_BLK_S_IOERR */
+	uint64_t unsupported;		/* requests answered VIRTIO_BLK_S_UNSUPP */
+	uint64_t ring_errors[TALLY_RING_ERR_CAUSES];	/* by TALLY_RING_ERR_* */
+	uint64_t needs_reset, bad_register, resets;	/* as in tally_net_counters */
+	uint64_t _reserved[4];		/* zero */
+};
+_Static_assert(sizeof(struct tally_disk_counters) == 24 + 8 * 8 + TALLY_RING_ERR_CAUSES * 8 +
+	       7 * 8, "tally_disk_counters layout");
 
 #endif

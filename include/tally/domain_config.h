@@ -14,6 +14,9 @@
 #define DOMAIN_MAX_RUN_S	86400	/* max_run_s= at most: a day */
 #define DOMAIN_NET_GROUP_MAX	16	/* == VSWITCH_GROUP_MAX */
 #define DOMAIN_MAX_DISK_MIB	(64 * 1024)
+#define DOMAIN_MAX_NET_RATE	(1ull << 40)	/* net_*_s= at most: bytes or packets per second */
+#define DOMAIN_MAC_LEN		6	/* == VSWITCH_MAC_LEN */
+#define DOMAIN_MAC_GROUP_BIT	0x01	/* first octet: a group (multicast) address, IEEE 802 */
 #define DOMAIN_OPTIONS_END	"--"	/* ends Tally's options: what follows is the guest's */
 
 /* What a domain's guest asking for a reset does (`on_reboot=`). */
@@ -33,7 +36,7 @@ struct domain_config {
 	enum domain_on_reboot on_reboot;	/* `on_reboot=end|restart` */
 	/* Its NIC (drivers/vdev/vnet.c): none unless `net=` names its isolation group. */
 	char net_group[DOMAIN_NET_GROUP_MAX];	/* `net=GROUP` ([a-z0-9_-]{1,15}); "": no NIC */
-	uint8_t mac[6];			/* `mac=xx:xx:xx:xx:xx:xx` (unicast) */
+	uint8_t mac[DOMAIN_MAC_LEN];	/* `mac=xx:xx:xx:xx:xx:xx` (unicast) */
 	bool mac_set;			/* else derived from the domain id */
 	uint64_t net_tx_bytes_s;	/* `net_tx_bytes_s=N`: tx limit, bytes/s; 0: none */
 	uint64_t net_tx_packets_s;	/* `net_tx_packets_s=N` */
@@ -47,7 +50,9 @@ struct domain_config {
 
 /*
  * Read `name=`, `mem=` (MiB), `vcpus=`, `pcpu=`, `role=control`,
- * `initrd_of=`, `max_run_s=` and `on_reboot=` from @cmdline into @cfg,
+ * `initrd_of=`, `max_run_s=`, `on_reboot=` and the devices' options
+ * (`net=`, `mac=`, `net_{tx,rx}_{bytes,packets}_s=`, `disk=`, `disk_ro`,
+ * `disk_of=`; mac= and the limits need net=) from @cmdline into @cfg,
  * defaulting the name to "dom<@id>", memory to DOMAIN_DEFAULT_MEM_MIB and
  * vCPUs to 1.  Other words are the guest's own and are ignored, and so is
  * everything after a `--` word.  Returns 0, or -EINVAL with @why (room

@@ -45,6 +45,10 @@ struct hcall_ops {
 	int (*domain_pause)(void *hv, uint32_t id);
 	int (*domain_unpause)(void *hv, uint32_t id);
 	int (*domain_destroy)(void *hv, uint32_t id);
+	/* Fill @out (already zeroed) with domain @id's NIC, one snapshot; 0 or -ENOENT (no NIC). */
+	int (*net_counters)(void *hv, uint32_t id, struct tally_net_counters *out);
+	/* Fill @out (already zeroed) with domain @id's disk, one snapshot; 0 or -ENOENT (no disk). */
+	int (*disk_counters)(void *hv, uint32_t id, struct tally_disk_counters *out);
 };
 
 /* The caller of one hypercall. */

@@ -12,7 +12,7 @@
 
 #include <tally/types.h>
 
-#define TOP_MAX_COLUMNS	12
+#define TOP_MAX_COLUMNS	16
 #define TOP_CELL_MAX	32	/* a cell's text with its NUL (a domain name fits); longer is cut */
 
 enum top_align {

@@ -17,6 +17,7 @@
 #include <tally/types.h>
 #include <tally/virtio_mmio.h>
 
+struct audit;
 struct boot_module;
 struct domain;
 struct domain_config;
@@ -31,12 +32,14 @@ struct vblk_counters {
 	uint64_t write_requests, write_bytes;
 	uint64_t flush_requests;
 	uint64_t other_requests;	/* get-id */
-	uint64_t ioerr;			/* requests answered VIRTIO_BLK_S_IOERR (past the end, malformed) */
-	uint64_t unsupported;		/* answered VIRTIO_BLK_S_UNSUPP (unknown type, write to disk_ro) */
+	uint64_t ioerr;			/* answered VIRTIO_BLK_S_IOERR (past the end, malformed,
+					 * a write to disk_ro: 5.2.6.2), or unanswerable (no status byte) */
+	uint64_t unsupported;		/* answered VIRTIO_BLK_S_UNSUPP (an unknown type) */
 };
 
 struct vblk {
 	struct virtio_dev dev;		/* slot VPLATFORM_VIRTIO_BLK_SLOT */
+	hpa_t self;			/* where this structure lives (mem_alloc) */
 	struct spinlock lock;
 	hpa_t store;			/* the disk's bytes, one block */
 	uint8_t *data;			/* ... as Tally sees them */
@@ -68,7 +71,14 @@ int vblk_create(struct domain *d, const struct domain_config *cfg,
 /* Scrub and free @d's disk (domain destroyed for good). */
 void vblk_destroy(struct domain *d);
 
-/* @d's disk counters into @out: 0, or -ENOENT (no disk). */
+/*
+ * @d's disk counters into @out: 0, or -ENOENT (no disk).  The caller keeps
+ * the disk from being destroyed meanwhile (domain_table_lock() with @d not
+ * DOMAIN_DEAD, or @d's own teardown before vblk_destroy()).
+ */
 int vblk_snapshot(const struct domain *d, struct vblk_snapshot *out);
+
+/* Tell the memory audit that @d owns its disk's space (domain table locked, @d live). */
+void vblk_audit(const struct domain *d, struct audit *a);
 
 #endif

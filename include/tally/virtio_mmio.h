@@ -26,6 +26,7 @@
 struct domain;
 struct vcpu;
 struct virtio_dev;
+struct vacpi_device;
 
 #define VIRTIO_MAX_QUEUES	2
 #define VIRTIO_MMIO_VENDOR	0x594C4154u	/* "TALY", little-endian */
@@ -82,6 +83,12 @@ struct virtio_dev {
 	uint32_t interrupt_status;	/* VIRTIO_MMIO_INT_* */
 	uint32_t config_generation;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
+	/*
+	 * The queue being worked on, for virtio_dev_fail()'s line: set by the
+	 * transport around ops->notify and QueueReady; a device serving
+	 * another queue (a NIC receiving) sets it before failing.
+	 */
+	unsigned int work_queue;
 	struct virtio_errors errors;
 	void *priv;			/* the device model's state */
 };
@@ -115,6 +122,17 @@ int virtio_mmio_read(struct virtio_dev *dev, struct vcpu *v, unsigned int off,
 		     unsigned int size, uint64_t *val);
 int virtio_mmio_write(struct virtio_dev *dev, struct vcpu *v, unsigned int off,
 		      unsigned int size, uint64_t val);
+
+/* The device @d has in slot @slot (its NIC's or its disk's), or NULL. */
+struct virtio_dev *virtio_mmio_slot_dev(struct domain *d, unsigned int slot);
+
+/*
+ * @d's devices as its DSDT describes them (\_SB.VRT<slot>, _HID LNRO0005,
+ * the slot's page, its level-triggered active-high GSI) into @out, at
+ * most @max of them: how many.
+ */
+unsigned int virtio_mmio_acpi_devices(struct domain *d, struct vacpi_device *out,
+				      unsigned int max);
 
 /* Claim the virtio-mmio window for every domain (vmmio_register), at boot. */
 int virtio_mmio_register(void);

@@ -81,9 +81,14 @@ enum virtq_error virtq_check(const struct virtq *q, const struct guest_mem *m);
 
 /*
  * Take the next available chain of @q into @c.  Returns 1 (a chain), 0 (the
- * ring is empty) or -(enum virtq_error) for a malformed one, which is
- * consumed (last_avail moves past it) so that the device may report it.
- * With the event index, avail_event is set to the new last_avail.
+ * ring is empty, or @q not ready) or -(enum virtq_error) for a malformed
+ * one, which is consumed (last_avail moves past it) so that the device may
+ * report it; -VIRTQ_ERR_AVAIL and an unreadable driver area consume
+ * nothing.  Loops are told from long chains: the walk goes on past
+ * VIRTQ_MAX_SEGS up to its table's size.  An indirect table may end a
+ * chain of direct descriptors (2.7.5.3.2) and holds at most the queue's
+ * size.  With the event index, avail_event is set to last_avail before
+ * avail.idx is read and again after the chain is taken.
  */
 int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c);
 

@@ -18,9 +18,16 @@ struct vmmio_ops {
 	const char *name;
 	/* Load of @size bytes at @gpa by @v: store the value (zero-extended) in *@val. */
 	int (*read)(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *val);
-	/* Store of the low @size bytes of @val at @gpa by @v. */
+	/*
+	 * Store of the low @size bytes of @val at @gpa by @v.  May also return
+	 * VMMIO_RETRY: the store took effect but the device has more work for
+	 * it, so a plain MOV store is not retired (RIP stays, the guest
+	 * executes it again: the rest is done on the guest's time).
+	 */
 	int (*write)(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t val);
 };
+
+#define VMMIO_RETRY		1
 
 #define VMMIO_MAX_REGIONS	16
 
@@ -49,12 +56,16 @@ void vmmio_reset(void);
  * The MMIO test device, for Tally's own tests (the `mmio_test` option): a
  * page at VPLATFORM_MMIO_TEST_BASE holding, per domain, 256 bytes of
  * scratch memory (any access of 1, 2, 4 or 8 bytes reads back what was
- * written, little-endian) and a read-only count of those accesses.  Any
- * other access is refused, so that the refusal path can be tested.
+ * written, little-endian), a read-only count of those accesses and a
+ * retry register: a 4-byte store of N there asks for VMMIO_RETRY until
+ * the store has run N times (0 counts as 1), and a 4-byte load reads how
+ * many times the last such store ran.  Any other access is refused, so
+ * that the refusal path can be tested.
  */
 #define VMMIO_TEST_SIZE		0x1000
 #define VMMIO_TEST_SCRATCH_SIZE	0x100	/* [0, 0x100): scratch memory */
 #define VMMIO_TEST_COUNT	0x100	/* 4 or 8 bytes: the domain's scratch accesses so far */
+#define VMMIO_TEST_RETRY	0x108	/* 4 bytes: the retry register */
 
 /* Claim the test device's page; 0 or vmmio_register()'s error. */
 int vmmio_test_register(void);

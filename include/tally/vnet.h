@@ -26,20 +26,23 @@ struct domain_config;
 #define VNET_TX_BUDGET		64	/* frames per transmit notification */
 #define VNET_QUEUE_SIZE		VIRTQ_MAX_SIZE
 
-struct vnet {
-	struct virtio_dev dev;		/* slot VPLATFORM_VIRTIO_NET_SLOT */
-	unsigned int port;		/* its switch port */
-	struct virtio_net_config config;
-	struct virtq_chain tx_chain;	/* scratch: the frame being sent */
-	struct virtq_chain rx_chain;	/* scratch: the buffer being filled */
-};
-
 /* What the counters calls report of a NIC, read as one moment. */
 struct vnet_snapshot {
 	uint8_t mac[VSWITCH_MAC_LEN];
 	char group[VSWITCH_GROUP_MAX];
 	struct vswitch_counters c;
 	struct virtio_errors errors;
+};
+
+struct vnet {
+	struct virtio_dev dev;		/* slot VPLATFORM_VIRTIO_NET_SLOT */
+	unsigned int port;		/* its switch port, until detached */
+	bool detached;			/* off the switch: @final holds its counters */
+	struct vnet_snapshot final;
+	struct virtio_net_config config;
+	struct virtq_chain tx_chain;	/* scratch: the frame being sent */
+	struct virtq_chain rx_chain;	/* scratch: the buffer being filled */
+	hpa_t block;			/* where this struct lives (mem_alloc()) */
 };
 
 /*
@@ -51,6 +54,13 @@ int vnet_create(struct domain *d, const struct domain_config *cfg, const char *l
 
 /* Detach @d's NIC from the switch before its memory goes; no frame reaches it after. */
 void vnet_destroy(struct domain *d);
+
+/*
+ * Take @d's NIC off the switch once none of its vCPUs runs: no frame
+ * reaches it after, so the counters its usage line reports are final
+ * (vnet_snapshot() then returns them).  Idempotent; vnet_destroy() frees.
+ */
+void vnet_detach(struct domain *d);
 
 /* @d's NIC counters into @out: 0, or -ENOENT (no NIC). */
 int vnet_snapshot(const struct domain *d, struct vnet_snapshot *out);

@@ -54,6 +54,7 @@ struct vswitch_bucket {
 	uint64_t burst;
 	uint64_t tokens;
 	uint64_t last_ns;
+	uint64_t frac;			/* refill remainder, in 10^-9 tokens (< 10^9): nothing lost */
 };
 
 /* A port's limits (`net_tx_bytes_s=` ...; 0: none). */
@@ -108,7 +109,10 @@ void vswitch_port_remove(struct vswitch *sw, unsigned int port);
  * Port @port sends a frame of @len bytes whose first VSWITCH_ETH_HLEN bytes
  * (copied by the caller: the guest cannot change them now) are @hdr, at
  * @now_ns.  Returns 0 with @out set (the frame is counted as sent; out->count
- * may be 0), or -(1 + enum vswitch_drop) when it is dropped (and counted).
+ * may be 0), or -(1 + enum vswitch_drop) when it is dropped (and counted;
+ * a @port that is not there gives the malformed drop, counted nowhere).
+ * Checked in this order (docs/NETWORK.md): malformed, oversize, spoofed,
+ * isolation, tx limit; only a frame taken is learned.
  */
 int vswitch_tx(struct vswitch *sw, unsigned int port, const uint8_t *hdr, uint32_t len,
 	       uint64_t now_ns, struct vswitch_dests *out);

@@ -72,7 +72,12 @@ static const struct call_desc calls[TALLY_HC_COUNT] = {
 				     ERRS_POINTER | ERR(E2BIG) | ERR(ENOENT) | ERR(EPERM) },
 	[TALLY_HC_CPU_COUNTERS] = { 0, 1, sizeof(struct tally_cpu_counters), 1,
 				    TALLY_CPU_LIST_MAX, ERRS_POINTER | ERR(E2BIG) },
+	[TALLY_HC_NET_COUNTERS] = { 1, NO_ARG, sizeof(struct tally_net_counters), NO_ARG, 0,
+				    ERRS_POINTER | ERR(ENOENT) },
+	[TALLY_HC_DISK_COUNTERS] = { 1, NO_ARG, sizeof(struct tally_disk_counters), NO_ARG, 0,
+				     ERRS_POINTER | ERR(ENOENT) },
 };
+_Static_assert(TALLY_HC_COUNT == TALLY_HC_DISK_COUNTERS + 1, "a call without a row here");
 
 /* Guest memory: page i at page[i] (NULL: unmapped), @bytes[i] of it valid. */
 static struct {
@@ -117,6 +122,23 @@ static int fake_domain_counters(void *h, uint32_t id, struct tally_counters *out
 	(void)h;
 	out->exits_total = id;
 	return exists(id) && id != hv.ending ? 0 : -ENOENT;
+}
+
+/* Device counters: only the caller's own, or any for the control domain; even ids have a NIC, odd a disk. */
+static int fake_net_counters(void *h, uint32_t id, struct tally_net_counters *out)
+{
+	(void)h;
+	FUZZ_CHECK(hv.ctx->is_control || id == hv.ctx->domain_id);
+	out->tx_packets = id;
+	return exists(id) && id != hv.ending && id % 2 == 0 ? 0 : -ENOENT;
+}
+
+static int fake_disk_counters(void *h, uint32_t id, struct tally_disk_counters *out)
+{
+	(void)h;
+	FUZZ_CHECK(hv.ctx->is_control || id == hv.ctx->domain_id);
+	out->read_requests = id;
+	return exists(id) && id != hv.ending && id % 2 == 1 ? 0 : -ENOENT;
 }
 
 static int fake_vcpu_counters(void *h, uint32_t id, uint32_t vcpu,
@@ -233,6 +255,8 @@ static const struct hcall_ops ops = {
 	.domain_pause = fake_pause,
 	.domain_unpause = fake_unpause,
 	.domain_destroy = fake_destroy,
+	.net_counters = fake_net_counters,
+	.disk_counters = fake_disk_counters,
 };
 
 /* The paged layout's translation, as an EPT walk would give it: page by page, maybe less. */

@@ -57,6 +57,7 @@ import linux_bench  # noqa: E402  (Linux on bare Bochs and under Tally)
 import loopback  # noqa: E402
 import run as system_run  # noqa: E402  (make_iso)
 import scenarios  # noqa: E402
+import switch_bench  # noqa: E402  (the switch's forwarding path on the host, beside memcpy)
 
 # Goals: where Tally aims to be, not pass marks.
 ROUND_TRIP_TARGET = 60          # instructions per CPUID exit round trip
@@ -66,6 +67,8 @@ HLT_BLOCK_WAKE_TARGET = 300     # instructions, HLT block plus idle wake-up
 OVERHEAD_SHARE_TARGET = 0.05    # percent of a slice spent switching at its end
 SLICE_MS = 10                   # Tally's default sched_slice_ms
 IPS = 50_000_000
+DISK_COUNT = 200                # 4 KiB requests of each kind the disk run times
+NET_COUNT = 48                  # frames the net runs time: fewer than the receiver's 64 buffers
 # Tally's VMLAUNCH instruction (arch/x86_64/vmx/vmx_stub.asm): the first VM entry.
 VMLAUNCH_SYMBOL = "vmx_restore.launch"
 RESULT_RE = re.compile(r"<cpuidloop> cpuidloop: count=(\d+) tsc_per_cpuid=(\d+)")
@@ -74,6 +77,24 @@ PTIME_RE = re.compile(r"^ptime: (\d+)", re.MULTILINE)
 HCLOOP_RE = re.compile(r"<hcloop> hcloop: count=(\d+) null_hypercall_ticks=(\d+) "
                        r"counters_hypercall_ticks=(\d+)$", re.MULTILINE)
 HCLOOP_EXITED_RE = re.compile(r"\] domain: d\d+ hcloop exited status=1 value=0$", re.MULTILINE)
+# The disk run (tests/guests/check/virtioblk bench=N): 4 KiB virtio-blk reads and writes.
+DISK_RE = re.compile(r"<disk> virtioblk: bench count=(\d+) read4k_ticks=(\d+) read4k_tally=(\d+) "
+                     r"write4k_ticks=(\d+) write4k_tally=(\d+)$", re.MULTILINE)
+DISK_EXITED_RE = re.compile(r"\] domain: d\d+ disk exited status=1 value=0$", re.MULTILINE)
+# The net runs (tests/guests/check/net bench=N): frames to a halted peer whose buffers wait.
+NET_RE = re.compile(r"<tx> net: bench frames=(\d+) len=(\d+) ticks_per_frame=(\d+) "
+                    r"tally_per_frame=(\d+)$", re.MULTILINE)
+NET_EXITED_RE = re.compile(r"\] domain: d\d+ rx exited status=1 value=0$", re.MULTILINE)
+
+
+def net_modules(length):
+    """A sender timing NET_COUNT frames of @length bytes and its sleeping receiver."""
+    mac = "02:00:00:00:00:{:02x}"
+    common = "mem=8 net=bench"
+    return [("net", f"name=tx {common} mac={mac.format(1)} peer={mac.format(2)} "
+                    f"bench={NET_COUNT} min={length} max={length}"),
+            ("net", f"name=rx {common} mac={mac.format(2)} peer={mac.format(1)} "
+                    f"benchrx={NET_COUNT} min={length} max={length}")]
 
 # The scheduler run: halter sleeps on its APIC timer most of the time, spin
 # never stops; halter outlasts spin, so the CPU also idles and wakes up.
@@ -187,6 +208,17 @@ def hcloop_failure(result):
 
 
 
+def disk_failure(result):
+    """Why the disk run failed, or None."""
+    return guest_run_failure(result, DISK_RE, DISK_EXITED_RE,
+                             "virtioblk: bench count=N read4k_ticks=X ...")
+
+
+def net_failure(result):
+    """Why a net run failed (no bench line, or the receiver did not get every frame), or None."""
+    return guest_run_failure(result, NET_RE, NET_EXITED_RE, "net: bench frames=N ...")
+
+
 def sched_failure(result):
     """Why the spin-and-halter run failed, or None."""
     passed = set(SCHED_EXITED_RE.findall(result.serial))
@@ -286,6 +318,38 @@ def report_hcloop(result):
         Figure("counters_snapshot_hypercall_instructions", snapshot,
                "a DOMAIN_COUNTERS hypercall: the domain's counters read consistently "
                "under their sequence counts and copied into the guest, plus the loop"),
+    ])
+
+
+def report_disk(result):
+    """Print the disk figures; return them."""
+    count, rd, rd_tally, wr, wr_tally = (int(x) for x in DISK_RE.search(result.serial).groups())
+    print(f"disk: {count} 4 KiB virtio-blk reads, then as many writes, {result.seconds:.1f}s wall")
+    return show([
+        Figure("disk_read_4k_tally_instructions", rd_tally,
+               "one 4 KiB virtio-blk read, Tally's part: the QueueNotify store's exit, the "
+               "MMIO decode, taking the chain, the copy, the used ring and the VM entry back "
+               "(the request's ticks minus the guest's own cpu_cycles)"),
+        Figure("disk_write_4k_tally_instructions", wr_tally,
+               "one 4 KiB virtio-blk write, Tally's part, measured the same way"),
+        Figure("disk_read_4k_round_trip_instructions", rd,
+               "the same read as the guest sees it: its driver and poll loop included"),
+        Figure("disk_write_4k_round_trip_instructions", wr,
+               "the same write as the guest sees it"),
+    ])
+
+
+def report_net(result):
+    """Print a net run's figures; return them."""
+    count, length, per, tally = (int(x) for x in NET_RE.search(result.serial).groups())
+    print(f"net: {count} frames of {length} bytes to a halted peer, {result.seconds:.1f}s wall")
+    return show([
+        Figure(f"net_frame{length}_tally_instructions", tally,
+               f"forwarding one {length}-byte frame, Tally's part: the QueueNotify exit, the "
+               "switch's decision, the copy into the receiver's buffer, both used rings and "
+               "the VM entry back (the loop's ticks minus the sender's own cpu_cycles)"),
+        Figure(f"net_frame{length}_round_trip_instructions", per,
+               "the same frame as the sender sees it: building it and its driver included"),
     ])
 
 
@@ -427,6 +491,10 @@ def main(argv):
              failure, lambda r: report(r, stops), cmds, CMDLINE),
             ("hcloop", [("hcloop", f"name=hcloop mem=8 count={args.count // 10}")],
              hcloop_failure, report_hcloop, ("c",), CMDLINE),
+            ("disk", [("virtioblk", f"name=disk mem=8 disk=1 bench={DISK_COUNT}")],
+             disk_failure, report_disk, ("c",), CMDLINE),
+            ("net64", net_modules(64), net_failure, report_net, ("c",), CMDLINE),
+            ("net1500", net_modules(1500), net_failure, report_net, ("c",), CMDLINE),
             ("sched", SCHED_MODULES, sched_failure, report_sched, ("c",), CMDLINE),
             ("sched-lapic", SCHED_LAPIC_MODULES, sched_failure, report_sched_lapic, ("c",),
              SCHED_LAPIC_CMDLINE)]
@@ -442,8 +510,16 @@ def main(argv):
     linux, linux_failed = run_linux(build, args.timeout)
     figures += linux
     print()
-    print("\n".join(summary(figures, len(runs) + 2, failed + linux_failed)))
-    return 0 if not failed + linux_failed else 1
+    net, net_failed = linux_bench.run_net(build, args.timeout, system_run.make_iso, Figure, show)
+    figures += net
+    linux_failed += net_failed
+    print()
+    switch, switch_failed = switch_bench.report(build, Figure, show)
+    figures += switch
+    failed += linux_failed + switch_failed
+    print()
+    print("\n".join(summary(figures, len(runs) + 4, failed)))
+    return 0 if not failed else 1
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -283,6 +283,88 @@ def domain_lines(serial, doms):
                      if m.group(1) in doms) or tail(serial)
 
 
+# The device usage lines (kernel/domain_report.c), one set per life of a domain:
+#   domain: dN NAME net mac=M group=G tx_packets=N ... tx_multicast=N
+#   domain: dN NAME net rx_packets=N ... rx_multicast=N
+#   domain: dN NAME net drop_spoofed=N ... errors=N
+#   domain: dN NAME disk bytes=N ro=0|1 read_requests=N ... unsupported=N
+#   domain: dN NAME virtio-net|virtio-blk ring=N ... resets=N
+# The net counters come as several `net` lines (sent, received, dropped: one
+# would not fit a log line); their keys are merged.
+NET_STATS_RE = re.compile(r"^\[c\d+\] domain: d\d+ (\S+) net (.*)$", re.MULTILINE)
+DISK_STATS_RE = re.compile(r"^\[c\d+\] domain: d\d+ (\S+) disk (bytes=\d+ .*)$", re.MULTILINE)
+VIRTIO_ERRORS_RE = re.compile(r"^\[c\d+\] domain: d\d+ (\S+) (virtio-net|virtio-blk) (\w+=\d+ .*)$",
+                              re.MULTILINE)
+NET_ID_RE = re.compile(r"\bmac=([0-9a-f:]{17}) group=(\S+)")
+# Properties of a device, not counts: a later life's value replaces an earlier one's.
+DEVICE_PROPERTIES = ("bytes", "ro")
+
+
+def _sum_lives(matches, key_of, text_of):
+    """{key_of(m): {field: int}} summing every `field=N` of @matches (a domain's lives)."""
+    stats = {}
+    for m in matches:
+        total = stats.setdefault(key_of(m), {})
+        for key, value in key_values(NET_ID_RE.sub("", text_of(m))).items():
+            if key in DEVICE_PROPERTIES:
+                total[key] = value
+            else:
+                total[key] = total.get(key, 0) + value
+    return stats
+
+
+def net_stats(serial):
+    """{domain name: {counter: int}} from the `domain: dN NAME net` lines, lives summed."""
+    return _sum_lives(NET_STATS_RE.finditer(serial), lambda m: m.group(1), lambda m: m.group(2))
+
+
+def net_identity(serial):
+    """{domain name: (mac, group)} from the last `domain: dN NAME net mac=M group=G` line."""
+    ident = {}
+    for m in NET_STATS_RE.finditer(serial):
+        found = NET_ID_RE.search(m.group(2))
+        if found:
+            ident[m.group(1)] = (found.group(1), found.group(2))
+    return ident
+
+
+def disk_stats(serial):
+    """{domain name: {counter: int}} from the `domain: dN NAME disk` lines: counters summed
+    over lives, `bytes` and `ro` as last logged."""
+    return _sum_lives(DISK_STATS_RE.finditer(serial), lambda m: m.group(1), lambda m: m.group(2))
+
+
+def virtio_errors(serial):
+    """{(domain name, "virtio-net"|"virtio-blk"): {counter: int}}, lives summed."""
+    return _sum_lives(VIRTIO_ERRORS_RE.finditer(serial), lambda m: (m.group(1), m.group(2)),
+                      lambda m: m.group(3))
+
+
+DEVICE_PARSERS = {"net": net_stats, "disk": disk_stats}
+
+
+@dataclasses.dataclass
+class DeviceStats:
+    """@dom's @kind usage lines ("net", "disk", "virtio-net", "virtio-blk"; lives summed)
+    hold exactly the values of @expected {key: int}; keys not named are not checked."""
+    dom: str
+    kind: str
+    expected: dict
+
+    def __call__(self, r):
+        if self.kind in DEVICE_PARSERS:
+            got = DEVICE_PARSERS[self.kind](r.serial).get(self.dom)
+        else:
+            got = virtio_errors(r.serial).get((self.dom, self.kind))
+        lines = "\n".join(ln for ln in r.serial.splitlines()
+                          if f" {self.dom} {self.kind} " in ln) or tail(r.serial)
+        if got is None:
+            return f"no `domain: dN {self.dom} {self.kind}` line", lines
+        wrong = [f"{k}={got.get(k)} (expected {v})" for k, v in self.expected.items()
+                 if got.get(k) != v]
+        return (f"{self.dom} {self.kind}: " + ", ".join(wrong), lines) if wrong else None
+
+
 def guest_number(serial, dom, pattern):
     """The first number captured by @pattern in a line of @dom's guest, or None."""
     m = re.search(guest_line(dom, pattern), serial, re.MULTILINE)

@@ -78,6 +78,8 @@ ANSWERS = {
           RUNNING: r"vmcs: d\d+ \w+ vCPU 0 \(current on cpu0\):$|vmcs: none current on this CPU$",
           ENDED: r"vmcs: none current on this CPU$"},
     "m": dict.fromkeys(ALL_STATES, r"mem: map \(cleaned\), free_kib=\d+:$"),
+    # No state here gives a domain a NIC (nic-switch-key does): the switch has no port.
+    "n": dict.fromkeys(ALL_STATES, r"switch: no ports \(no domain has a NIC; net=GROUP gives one\)$"),
 }
 
 

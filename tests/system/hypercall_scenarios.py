@@ -16,7 +16,7 @@ from agree_checks import AgentAgrees, CpuIsDomain, PausedAgree, last_agent_metri
 
 # The hypercall guest calls each call a domain may make, well and badly;
 # every check is one `hypercall: ok:` line, and Tally keeps the metric.
-HYPERCALL_CHECKS = ("ABI_VERSION: 0x10001", "DOMAIN_INFO: result 72, name 'hc'",
+HYPERCALL_CHECKS = ("ABI_VERSION: 0x10002", "DOMAIN_INFO: result 72, name 'hc'",
                     "DOMAIN_INFO with a short length: -22", "straddling the top of RAM: -14",
                     "DOMAIN_COUNTERS twice: generation", "PUBLISH_METRIC mem_used",
                     "CONSOLE_WRITE: 36", "YIELD: 0", "unknown hypercall 0x777: -38",

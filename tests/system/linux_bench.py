@@ -278,3 +278,115 @@ def exit_figures(counts, total, figure, names=None):
                       total - sum(counts.values()) if total is not None and counts else None,
                       "exits not in the by-reason lines (0: they add up to the total)", goal=0))
     return out
+
+
+# ---------------------------------------------------------------- Linux to Linux over the switch
+
+# Two 1-vCPU Linux domains in one switch group on 1-CPU Bochs: bob sends
+# NET_XFER_BYTES of zeros with busybox nc to alice's listening nc, which
+# counts them.  alice times the transfer, from its first byte to the end of
+# the stream, with the kernel's monotonic clock (/proc/timer_list's `now at
+# N nsecs`: the sender's clock would stop while its data still sat in its
+# socket buffer).  That clock runs on the TSC: emulated time, and with
+# sync=none the TSC ticks once per instruction, so the time is also the
+# instruction count of the transfer (both domains and Tally, halted time
+# skipped ahead included).
+NET_XFER_BLOCK = 65536
+NET_XFER_BLOCKS = 32
+NET_XFER_BYTES = NET_XFER_BLOCK * NET_XFER_BLOCKS
+NET_XFER_PORT = 5000
+NET_MEGS = 96                   # per domain: the kernel loads at 16 MiB, init_size 51 MiB
+NET_RECEIVED_RE = re.compile(r"^\[c\d+\] <alice>\+? xfer received=(\d+) ns=(\d+)$",
+                             re.MULTILINE)
+NET_USAGE_RE = re.compile(r"\] domain: d\d+ (alice|bob) net .*?\btx_packets=(\d+) "
+                          r"tx_bytes=(\d+) .*?\brx_packets=(\d+) rx_bytes=(\d+) ")
+NOW_NS = r"now() { sed -n 's/^now at \([0-9]*\) nsecs$/\1/p' /proc/timer_list; }"
+NET_SEND = (f"dd if=/dev/zero bs={NET_XFER_BLOCK} count={NET_XFER_BLOCKS} 2>/dev/null | "
+            f"nc 10.0.0.1 {NET_XFER_PORT}; echo xfer sent")
+# The first byte read alone (dd), then the clock, the rest counted, the clock.
+NET_LISTEN = (f"{NOW_NS}; (nc -l -p {NET_XFER_PORT} | (dd bs=1 count=1 of=/dev/null "
+              "2>/dev/null; a=$(now); n=$(wc -c); b=$(now); "
+              "echo xfer received=$((n+1)) ns=$((b-a)))) &")
+
+
+def net_keys(marker):
+    """The typed steps: both shells up, alice listens, bob sends, both power off."""
+    ready = rf"^\[c\d+\] <(?:alice|bob)> {re.escape(marker)}$"
+    return [(ready, ""), (ready, "\x01\x01\x01"),
+            (r"\] console: input to d1 alice\b", NET_LISTEN + "\n"),
+            (r"^\[c\d+\] <alice>\+? .*nc -l -p", "\x01\x01\x01"),
+            (r"\] console: input to d2 bob\b", NET_SEND + "\n"),
+            (NET_RECEIVED_RE.pattern, "poweroff -f\n"),
+            (r"\] console: d2 bob ended; input to ", "\x01\x01\x01"),
+            (r"\] console: input to d1 alice\b", "poweroff -f\n")]
+
+
+def boot_net_pair(build, name, timeout, make_iso):
+    """Tally with alice and bob on one switch group, bob sending to alice; the emu.RunResult.
+
+    @make_iso(kernel, run_dir, cmdline, mods) comes from run.py."""
+    paths = linux_paths()
+    run_dir = os.path.join(build, "bench", name)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    os.makedirs(run_dir)
+    mods = []
+    for dom, ip in (("alice", "10.0.0.1/24"), ("bob", "10.0.0.2/24")):
+        mods += [(paths["kernel"], f"name={dom} mem={NET_MEGS} vcpus=1 net=lan -- "
+                                   f"{paths['net_cmdline']} tally.ip={ip}"),
+                 (paths["initrd_net"], f"initrd_of={dom}")]
+    iso = make_iso(os.path.join(build, "tally.elf"), run_dir, "exit_when_done", mods)
+    machine = emu.BochsMachine(cpus=1, megs=2 * NET_MEGS + 128, ips=IPS)
+    return emu.run_bochs(run_dir, iso, machine, timeout, shim=loopback.shim_path(build),
+                         keys=net_keys(TOOL.INIT_MARKER))
+
+
+def net_transfer(serial):
+    """{"ns", "received", "alice", "bob"} from a net pair run's @serial (None where missing):
+    what alice's nc counted and in how long, Tally's (tx/rx packets/bytes) per domain."""
+    got = NET_RECEIVED_RE.search(serial)
+    out = {"received": int(got.group(1)) if got else None,
+           "ns": int(got.group(2)) if got else None, "alice": None, "bob": None}
+    for m in NET_USAGE_RE.finditer(serial):
+        out[m.group(1)] = dict(zip(("tx_packets", "tx_bytes", "rx_packets", "rx_bytes"),
+                                   map(int, m.groups()[1:])))
+    return out
+
+
+def net_figures(serial, figure):
+    """The Linux-to-Linux transfer figures from @serial (bench.Figure is @figure)."""
+    x = net_transfer(serial)
+    ns = x["ns"] if x["received"] == NET_XFER_BYTES else None
+    bob = x["bob"] or {}
+    return [
+        figure("linux_net_bytes_per_s", round(NET_XFER_BYTES * 1e9 / ns) if ns else None,
+               f"busybox nc, {NET_XFER_BYTES} bytes from one Linux domain to another over "
+               "Tally's switch (TCP, 1500 MTU): bytes per second of emulated time"),
+        figure("linux_net_ticks", round(ns * IPS / 1e9) if ns else None,
+               "the transfer's emulated time in ticks (instructions of both domains and "
+               "Tally, halted time skipped ahead included)"),
+        figure("linux_net_ticks_per_kib", round(ns * IPS / 1e9 / (NET_XFER_BYTES / 1024))
+               if ns else None, "ticks per KiB moved"),
+        figure("linux_net_sender_frames", bob.get("tx_packets"),
+               "frames the switch took from the sender over the whole run (Tally's count)"),
+        figure("linux_net_sender_bytes", bob.get("tx_bytes"),
+               "their bytes: the payload plus TCP/IP/Ethernet headers, ARP and ACKs"),
+    ]
+
+
+def run_net(build, timeout, make_iso, figure, show):
+    """The Linux-to-Linux transfer under Tally, printed by @show; (figures, failed runs)."""
+    print(f"linux-net: {NET_XFER_BYTES} bytes with busybox nc between two Linux domains")
+    try:
+        result = boot_net_pair(build, "linux-net", timeout, make_iso)
+    except (OSError, RuntimeError) as e:
+        print(f"bench: linux-net: FAILED: {e}", file=sys.stderr)
+        return show(net_figures("", figure)), 1
+    x = net_transfer(result.serial)
+    if x["received"] != NET_XFER_BYTES or x["ns"] is None:
+        print(f"bench: linux-net: FAILED: alice received {x['received']} bytes "
+              f"({result.how})", file=sys.stderr)
+        print("\n".join(result.serial.splitlines()[-15:]), file=sys.stderr)
+        print(f"(logs in {os.path.join(build, 'bench', 'linux-net')}/)", file=sys.stderr)
+        return show(net_figures("", figure)), 1
+    print(f"  linux-net: {result.seconds:.1f}s wall")
+    return show(net_figures(result.serial, figure)), 0

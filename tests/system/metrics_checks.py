@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 
+from checks import disk_stats, net_stats
 from metrics_exporter import Exporter, samples
 
 DOMAIN_LINE_RE = re.compile(r"^\[c\d+\] domain: d(\d+) (\S+) cpu_us=\d+ .*\bcpu_cycles=(\d+)\b",
@@ -204,4 +205,88 @@ class ExporterServes:
                 return f"no {key} in /metrics", body
             if float(got[key]) != float(value):
                 return f"/metrics has {key} {got[key]}, expected {value}", body
+        return None
+
+
+# The usage lines' keys (checks.net_stats, disk_stats) and where the stream has them.
+NET_STREAM_KEYS = {k: k for k in ("tx_packets", "tx_bytes", "rx_packets", "rx_bytes", "errors")}
+NET_STREAM_KEYS.update({f"{d}_{c}": f"{d}_{c}_packets" for d in ("tx", "rx")
+                        for c in ("broadcast", "multicast")})
+DISK_STREAM_KEYS = {"bytes": "size_bytes", "read_requests": "read_requests",
+                    "read_bytes": "read_bytes", "write_requests": "write_requests",
+                    "write_bytes": "write_bytes", "flush_requests": "flush_requests",
+                    "other_requests": "other_requests", "ioerr": "ioerr_requests",
+                    "unsupported": "unsupported_requests"}
+# Prometheus families and the stream fields they carry.
+DEVICE_FAMILIES = [("net", "tx_bytes", "tally_net_tx_bytes_total"),
+                   ("net", "tx_packets", "tally_net_tx_packets_total"),
+                   ("net", "rx_bytes", "tally_net_rx_bytes_total"),
+                   ("net", "rx_packets", "tally_net_rx_packets_total"),
+                   ("disk", "read_requests", "tally_disk_read_requests_total"),
+                   ("disk", "read_bytes", "tally_disk_read_bytes_total"),
+                   ("disk", "write_requests", "tally_disk_write_requests_total"),
+                   ("disk", "write_bytes", "tally_disk_write_bytes_total"),
+                   ("disk", "flush_requests", "tally_disk_flush_requests_total")]
+
+
+def _stream_device(d, kind):
+    """{usage-line key: value} of @d's "net" or "disk" object in a stream object."""
+    obj = d.get(kind)
+    if not isinstance(obj, dict):
+        return None
+    if kind == "disk":
+        got = {k: obj.get(v) for k, v in DISK_STREAM_KEYS.items()}
+        got["ro"] = int(obj.get("read_only") is True)
+        return got
+    got = {k: obj.get(v) for k, v in NET_STREAM_KEYS.items()}
+    for cause, value in (obj.get("drop_packets") or {}).items():
+        got[f"drop_{cause}"] = value
+    return got
+
+
+@dataclasses.dataclass
+class StreamDevicesAgree:
+    """Once every domain has ended, the last COM2 object's "net" and "disk" of each
+    of @doms hold exactly its `domain: dN NAME net|disk` lines' figures ("net":
+    null for a domain with no such line), and tools/tally-metrics serves them."""
+    doms: tuple
+
+    def __call__(self, r):
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        if not objs:
+            return "no object on COM2", _tail(r.serial)
+        last = {d.get("name"): d for d in objs[-1]["domains"]}
+        usage = {"net": net_stats(r.serial), "disk": disk_stats(r.serial)}
+        for dom in self.doms:
+            if dom not in last:
+                return f"{dom} missing from the last COM2 object", _tail(r.com2, 2)
+            for kind in ("net", "disk"):
+                want, got = usage[kind].get(dom), _stream_device(last[dom], kind)
+                if want != got:
+                    return (f"{dom} {kind}: stream {got}, usage lines {want}",
+                            json.dumps(last[dom])[:800])
+        return self.served(r, objs, last)
+
+    def served(self, r, objs, last):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "com2.log")
+            with open(path, "w") as f:
+                f.write(r.com2)
+            try:
+                with Exporter(path, "--once") as ex:
+                    body = ex.wait_for(f"tally_exporter_samples_total {len(objs)}")
+            except (RuntimeError, AssertionError, OSError) as e:
+                return f"tally-metrics: {e}", _tail(r.com2, 3)
+        got = samples(body)
+        for dom in self.doms:
+            d = last[dom]
+            who = f'{{domain="{dom}",id="{d["id"]}"}}'
+            for kind, field, family in DEVICE_FAMILIES:
+                want = d[kind][field] if isinstance(d.get(kind), dict) else None
+                have = got.get(family + who)
+                if (want is None) != (have is None) or \
+                        (want is not None and float(have) != float(want)):
+                    return f"/metrics has {family}{who} {have}, expected {want}", body
         return None

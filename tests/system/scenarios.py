@@ -34,13 +34,20 @@ from sdm_scenarios import SDM_SCENARIOS  # noqa: E402
 from state_scenarios import STATE_SCENARIOS  # noqa: E402
 from platform_scenarios import PLATFORM_SCENARIOS  # noqa: E402
 from mmio_scenarios import MMIO_SCENARIOS  # noqa: E402
+from disk_scenarios import DISK_SCENARIOS  # noqa: E402
 from power_scenarios import POWER_SCENARIOS  # noqa: E402
 from sched_timer_scenarios import SCHED_TIMER_SCENARIOS, lapic_mode  # noqa: E402
 from linux_scenarios import LINUX_SCENARIOS  # noqa: E402
 from linux_boot_scenarios import LINUX_BOOT_SCENARIOS  # noqa: E402
+from linux_net_scenarios import LINUX_NET_SCENARIOS  # noqa: E402
 from uart_scenarios import UART_SCENARIOS  # noqa: E402
 from starve_scenarios import STARVE_SCENARIOS  # noqa: E402
 from apic_scenarios import APIC_SCENARIOS  # noqa: E402
+from net_scenarios import NET_SCENARIOS  # noqa: E402
+from devcount_scenarios import DEVCOUNT_SCENARIOS  # noqa: E402
+from vnet_scenarios import VNET_SCENARIOS  # noqa: E402
+from virtio_mmio_scenarios import VIRTIO_MMIO_SCENARIOS  # noqa: E402
+from virtio_hostile_scenarios import VIRTIO_HOSTILE_SCENARIOS  # noqa: E402
 
 
 # ---------------------------------------------------------------- scenarios
@@ -400,9 +407,15 @@ SCENARIOS = [
 ] + (HYPERCALL_SCENARIOS + CONSOLE_SCENARIOS + GUEST_SCENARIOS + TOP_SCENARIOS
    + CPU_MODEL_SCENARIOS + CONSOLE_OUTPUT_SCENARIOS + SDM_SCENARIOS + STATE_SCENARIOS
    + SCHED_TIMER_SCENARIOS + UART_SCENARIOS + PLATFORM_SCENARIOS + MMIO_SCENARIOS + APIC_SCENARIOS
-   + POWER_SCENARIOS)
+   + POWER_SCENARIOS + NET_SCENARIOS)
 # The scheduling scenarios again on the LAPIC timer (sched_timer_scenarios.LAPIC_MODE).
 SCENARIOS += lapic_mode(SCENARIOS)
 SCENARIOS += LINUX_SCENARIOS
 SCENARIOS += LINUX_BOOT_SCENARIOS
+SCENARIOS += LINUX_NET_SCENARIOS
 SCENARIOS += STARVE_SCENARIOS
+SCENARIOS += DEVCOUNT_SCENARIOS
+SCENARIOS += VNET_SCENARIOS
+SCENARIOS += DISK_SCENARIOS
+SCENARIOS += VIRTIO_MMIO_SCENARIOS
+SCENARIOS += VIRTIO_HOSTILE_SCENARIOS

@@ -30,11 +30,21 @@ SERIAL = {
     "sched-lapic": "[c0] timer: tsc_khz=50001 lapic_khz=50001 source=pit\n"
                    "[c0] sched: cpu0 paths preempt_switch=14/820/800 hlt_block=50/572/500 "
                    "wakeup=35/689/600\n",
+    "disk": "[c0] <disk> virtioblk: bench count=200 read4k_ticks=7765 read4k_tally=7320 "
+            "write4k_ticks=7744 write4k_tally=7295\n",
+    "net64": "[c0] <tx> net: bench frames=48 len=64 ticks_per_frame=9705 tally_per_frame=8147\n"
+             "[c0] domain: d2 rx exited status=1 value=0\n",
+    "net1500": "[c0] <tx> net: bench frames=48 len=1500 ticks_per_frame=41956 "
+               "tally_per_frame=15984\n[c0] domain: d2 rx exited status=1 value=0\n",
 }
 FIGURES = ["cpuid_exit_round_trip_instructions", "null_hypercall_round_trip_instructions",
            "counters_snapshot_hypercall_instructions", "sched_preempt_switch_instructions",
            "sched_hlt_block_plus_wake_instructions", "sched_overhead_share",
-           "sched_lapic_preempt_switch_instructions"]
+           "sched_lapic_preempt_switch_instructions", "disk_read_4k_tally_instructions",
+           "disk_write_4k_tally_instructions", "disk_read_4k_round_trip_instructions",
+           "disk_write_4k_round_trip_instructions", "net_frame64_tally_instructions",
+           "net_frame1500_tally_instructions", "net_frame64_round_trip_instructions",
+           "net_frame1500_round_trip_instructions"]
 
 
 def fake_run(build, name, modules, timeout, judge, debugger=("c",), cmdline="exit_when_done"):
@@ -55,6 +65,25 @@ def fake_linux(build, name, timeout):
     return result
 
 
+# The switch's host run (switch_bench.py): its figures, as vswitch_bench prints them.
+SWITCH_LINE = ("vswitch_bench: frame_bytes=1500 frames=512000 forward_ns=1 memcpy_ns=1 "
+               "forward_frames_per_s=1879057 forward_gb_per_s=2.819 memcpy_gb_per_s=23.782 "
+               "share_percent=12.0 forward_ns_per_frame=532.2 memcpy_ns_per_frame=63.1 "
+               "switch_ns_per_frame=34.0\n")
+
+
+def fake_switch(build, timeout=300):
+    return bench.switch_bench.parse(SWITCH_LINE), 1.0
+
+
+# The Linux-to-Linux transfer (linux_bench.boot_net_pair): alice's line.
+NET_XFER = "[c0] <alice>+ xfer received=2097152 ns=4932759980\n"
+
+
+def fake_net_pair(build, name, timeout, make_iso):
+    return emu.RunResult(status=1, serial=NET_XFER, timed_out=False, seconds=1.0, how="exited")
+
+
 def bench_output(argv):
     out = io.StringIO()
     with mock.patch.object(bench, "bench_run", fake_run), \
@@ -64,12 +93,25 @@ def bench_output(argv):
 
 
 class Presentation(unittest.TestCase):
+    def setUp(self):
+        for patch in (mock.patch.object(bench.switch_bench, "run_host", fake_switch),
+                      mock.patch.object(bench.linux_bench, "boot_net_pair", fake_net_pair)):
+            patch.start()
+            self.addCleanup(patch.stop)
+
+    def test_linux_net_figures(self):
+        _, out = bench_output(["--build", "/nonexistent"])
+        flat = " ".join(out.split())
+        # 2 MiB in 4.93 s of emulated time; 50 M ticks a second.
+        self.assertIn("linux_net_bytes_per_s 425148 no goal", flat)
+        self.assertIn("linux_net_ticks 246637999 no goal", flat)
+
     def test_figures_above_their_goal_still_exit_0(self):
         status, out = bench_output(["--build", "/nonexistent"])
         self.assertEqual(status, 0, out)
         self.assertNotRegex(out.lower(), r"miss|fail")
-        self.assertIn("all 6 runs completed", out)
-        self.assertIn("7 figures have a goal: 0 within it, 7 still above it", " ".join(out.split()))
+        self.assertIn("all 11 runs completed", out)
+        self.assertIn("8 figures have a goal: 0 within it, 8 still above it", " ".join(out.split()))
 
     def test_each_figure_beside_its_goal_and_meaning(self):
         _, out = bench_output(["--build", "/nonexistent"])
@@ -85,6 +127,10 @@ class Presentation(unittest.TestCase):
         self.assertRegex(out, r"sched_overhead_share +0\.149% +goal < 0\.050%: 0\.099% above")
         self.assertRegex(out, r"sched_lapic_preempt_switch_instructions +820 +goal <= 500: "
                               r"320 above")
+        self.assertRegex(out, r"disk_read_4k_tally_instructions +7320 +no goal: context")
+        self.assertRegex(out, r"disk_write_4k_tally_instructions +7295 +no goal: context")
+        self.assertRegex(out, r"net_frame64_tally_instructions +8147 +no goal: context")
+        self.assertRegex(out, r"net_frame1500_tally_instructions +15984 +no goal: context")
 
     def test_verdicts(self):
         cases = [(bench.Figure("f", 60, "m", goal=60), "goal <= 60: within"),
@@ -122,7 +168,7 @@ class Presentation(unittest.TestCase):
                 mock.patch.object(bench, "linux_boot", fake_linux), \
                 contextlib.redirect_stdout(out):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
-        self.assertIn("1 of 6 runs FAILED", out.getvalue())
+        self.assertIn("1 of 11 runs FAILED", out.getvalue())
 
     def test_linux_figures(self):
         status, out = bench_output(["--build", "/nonexistent"])
@@ -145,9 +191,36 @@ class Presentation(unittest.TestCase):
                 contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
         self.assertIn("linux-tally: FAILED: Linux never reached S5", err.getvalue())
-        self.assertIn("1 of 6 runs FAILED", out.getvalue())
+        self.assertIn("1 of 11 runs FAILED", out.getvalue())
         self.assertIn("linux_boot_ratio n/a goal <= 1.200: not measured",
                       " ".join(out.getvalue().split()))
+
+    def test_switch_host_figures(self):
+        status, out = bench_output(["--build", "/nonexistent"])
+        self.assertEqual(status, 0, out)
+        flat = " ".join(out.split())
+        self.assertIn("switch-host: 512000 frames of 1500 bytes a round", flat)
+        self.assertIn("switch_forward_share_of_memcpy 12.000% goal >= 60.000%: 48.000% below", flat)
+        self.assertIn("switch_forward_frames_per_s 1879057 no goal", flat)
+        self.assertIn("(2.819 GB/s of frames, 532.2 ns a frame)", flat)
+        self.assertIn("switch_memcpy_gb_per_s 23.782 no goal", flat)
+        self.assertIn("switch_decision_ns_per_frame 34.000 no goal", flat)
+        within = bench.switch_bench.share_figure_class(bench.Figure)("s", 60.0, "m", goal=60.0,
+                                                                     unit="%")
+        self.assertEqual(within.verdict(), "goal >= 60.000%: within")
+        self.assertIsNone(bench.switch_bench.parse("vswitch_bench: frame_bytes=1500\n"))
+
+    def test_switch_host_run_failing_is_said(self):
+        def failing(build, timeout=300):
+            raise RuntimeError("exit status 1: vswitch_bench: frames or counters wrong")
+        out, err = io.StringIO(), io.StringIO()
+        with mock.patch.object(bench.switch_bench, "run_host", failing), \
+                mock.patch.object(bench, "bench_run", fake_run), \
+                mock.patch.object(bench, "linux_boot", fake_linux), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
+        self.assertIn("switch-host: FAILED: exit status 1", err.getvalue())
+        self.assertIn("1 of 11 runs FAILED", out.getvalue())
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import DomainStat, DonationsReceived, GuestCyclesSplit, domain_stats  # noqa: E402
+from checks import DeviceStats, disk_stats, net_identity, net_stats, virtio_errors  # noqa: E402
+from top_checks import TableDevices, TopTables  # noqa: E402
 
 
 class Result:
@@ -70,6 +72,128 @@ class RestartedDomainTest(unittest.TestCase):
         self.assertIsNone(GuestCyclesSplit()(Result(serial + "\n" + cpu)))
         self.assertIn("off by -1",
                       GuestCyclesSplit()(Result(serial + "\n" + cpu.replace("137", "138")))[0])
+
+
+NET_LINE = ("[c0] domain: d{n} {name} net mac=02:54:41:00:00:0{n} group=lan tx_packets={tx} "
+            "tx_bytes={txb} tx_broadcast=1 tx_multicast=0 rx_packets=3 rx_bytes=180 rx_broadcast=0 "
+            "rx_multicast=2 drop_spoofed=4 drop_isolation=0 drop_tx_limit=0 drop_rx_limit=0 "
+            "drop_no_buffer=5 drop_oversize=0 drop_malformed=0 errors=0")
+DISK_LINE = ("[c1] domain: d{n} {name} disk bytes={size} ro={ro} read_requests=2 read_bytes=1024 "
+             "write_requests=1 write_bytes=512 flush_requests=1 other_requests=0 ioerr={ioerr} "
+             "unsupported=0")
+ERR_LINE = ("[c0] domain: d{n} {name} {dev} ring=0 index=1 loop=0 addr=2 len=0 indirect=0 order=0 "
+            "segs=0 avail=0 needs_reset=3 bad_register=0 resets={resets}")
+
+
+class DeviceLinesTest(unittest.TestCase):
+    """The net, disk and virtio usage lines parse to exact numbers, lives summed."""
+
+    def test_net_lines_sum_over_lives_and_ignore_the_mac(self):
+        serial = "\n".join([NET_LINE.format(n=1, name="a", tx=10, txb=600),
+                            NET_LINE.format(n=1, name="a", tx=5, txb=64),
+                            NET_LINE.format(n=2, name="b", tx=7, txb=420),
+                            "[c0] domain: d2 b cpu_us=1 cpu_cycles=7 slices=1"])
+        stats = net_stats(serial)
+        self.assertEqual(sorted(stats), ["a", "b"])
+        self.assertEqual(stats["a"]["tx_packets"], 15)
+        self.assertEqual(stats["a"]["tx_bytes"], 664)
+        self.assertEqual(stats["a"]["drop_spoofed"], 8)
+        self.assertEqual(stats["b"]["drop_no_buffer"], 5)
+        self.assertNotIn("mac", stats["a"])
+        self.assertEqual(len(stats["b"]), 16)
+        self.assertEqual(net_identity(serial)["b"], ("02:54:41:00:00:02", "lan"))
+        self.assertNotIn("cpu_us", stats["b"])
+
+    def test_the_three_net_lines_merge(self):
+        line = NET_LINE.format(n=3, name="c", tx=2, txb=128)
+        head, rest = line.split(" drop_spoofed=")
+        sent, received = head.split(" rx_packets=")
+        serial = (sent + "\n[c0] domain: d3 c net rx_packets=" + received
+                  + "\n[c0] domain: d3 c net drop_spoofed=" + rest)
+        self.assertEqual(net_stats(serial), net_stats(line))
+        self.assertEqual(net_stats(line)["c"]["errors"], 0)
+
+    def test_disk_counters_sum_but_size_and_ro_do_not(self):
+        serial = "\n".join([DISK_LINE.format(n=1, name="d", size=1048576, ro=1, ioerr=1),
+                            DISK_LINE.format(n=1, name="d", size=1048576, ro=1, ioerr=2)])
+        stats = disk_stats(serial)["d"]
+        self.assertEqual(stats["bytes"], 1048576)
+        self.assertEqual(stats["ro"], 1)
+        self.assertEqual(stats["read_requests"], 4)
+        self.assertEqual(stats["write_bytes"], 1024)
+        self.assertEqual(stats["ioerr"], 3)
+        self.assertEqual(disk_stats(NET_LINE.format(n=1, name="a", tx=1, txb=1)), {})
+
+    def test_virtio_errors_by_domain_and_device(self):
+        serial = "\n".join([ERR_LINE.format(n=1, name="h", dev="virtio-net", resets=1),
+                            ERR_LINE.format(n=1, name="h", dev="virtio-blk", resets=0),
+                            ERR_LINE.format(n=1, name="h", dev="virtio-net", resets=2)])
+        errs = virtio_errors(serial)
+        self.assertEqual(sorted(errs), [("h", "virtio-blk"), ("h", "virtio-net")])
+        self.assertEqual(errs[("h", "virtio-net")]["resets"], 3)
+        self.assertEqual(errs[("h", "virtio-net")]["needs_reset"], 6)
+        self.assertEqual(errs[("h", "virtio-blk")]["index"], 1)
+        self.assertEqual(len(errs[("h", "virtio-blk")]), 12)
+        self.assertEqual(virtio_errors(DISK_LINE.format(n=1, name="d", size=1, ro=0, ioerr=0)), {})
+
+
+class DeviceStatsTest(unittest.TestCase):
+    def test_exact_values_pass_others_fail(self):
+        r = Result("\n".join([NET_LINE.format(n=1, name="a", tx=10, txb=600),
+                              DISK_LINE.format(n=1, name="a", size=512, ro=0, ioerr=0),
+                              ERR_LINE.format(n=1, name="a", dev="virtio-blk", resets=1)]))
+        self.assertIsNone(DeviceStats("a", "net", dict(tx_packets=10, tx_bytes=600))(r))
+        self.assertEqual(DeviceStats("a", "net", dict(tx_bytes=601))(r)[0],
+                         "a net: tx_bytes=600 (expected 601)")
+        self.assertIsNone(DeviceStats("a", "disk", dict(bytes=512, read_bytes=1024))(r))
+        self.assertIn("ioerr=0 (expected 1)", DeviceStats("a", "disk", dict(ioerr=1))(r)[0])
+        self.assertIsNone(DeviceStats("a", "virtio-blk", dict(index=1, resets=1))(r))
+        self.assertIn("no `domain: dN a virtio-net` line",
+                      DeviceStats("a", "virtio-net", dict(ring=0))(r)[0])
+        self.assertIn("nic=None (expected 0)", DeviceStats("a", "net", dict(nic=0))(r)[0])
+
+
+TOP_ROWS = [("DOM", "NAME", "STATE", "VCPUS", "CPU%", "TIME", "MEM", "EXITS", "IO", "NETTX(k)",
+             "NETRX(k)", "VBD_RD", "VBD_WR"),
+            ("d1", "dca", "running", "1", "60.0", "0.60", "8.0MiB", "10", "5", "4", "0", "6", "4"),
+            ("d2", "dcb", "ended", "1", "10.0", "0.10", "8.0MiB", "10", "5", "6", "0", "-", "-"),
+            ("-", "Tally", "-", "-", "30.0", "0.30") + ("-",) * 7,
+            ("-", "idle", "-", "-", "0.0", "0.00") + ("-",) * 7]
+
+
+def top_table(rows):
+    """@rows laid out as kernel/top_format.c does: text left-aligned, numbers right."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["[c0] top: uptime 0:00:01.00, 1 CPU online, memory 1.0MiB total, 0.5MiB free",
+             "[c0] top: 2 domains: 1 running, 0 paused, 1 ended"]
+    for r in rows:
+        lines.append("[c0] top: " + " ".join(c.ljust(w) if i < 3 else c.rjust(w)
+                                              for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+    return "\n".join(lines)
+
+
+TOP = top_table(TOP_ROWS)
+CREATED = ("[c0] domain: d1 dca created mem_mib=8 vcpus=1 \n"
+           "[c0] domain: d2 dcb created mem_mib=8 vcpus=1 \n")
+
+
+class TopDeviceColumnsTest(unittest.TestCase):
+    """The table's NETTX(k)/NETRX(k)/VBD_RD/VBD_WR cells: read by column, checked exactly."""
+
+    def test_cells_by_column(self):
+        r = Result(TOP)
+        self.assertIsNone(TableDevices("dca", {"NETTX(k)": "4", "VBD_RD": "6",
+                                               "VBD_WR": "4"})(r))
+        self.assertIsNone(TableDevices("dcb", {"NETTX(k)": "6", "VBD_RD": "-"})(r))
+        self.assertEqual(TableDevices("dca", {"VBD_WR": "5"})(r)[0],
+                         "dca: VBD_WR '4' (expected '5')")
+        self.assertIn("no aligned table shows web", TableDevices("web", {"VBD_RD": "0"})(r)[0])
+
+    def test_a_device_cell_that_is_no_count_fails(self):
+        self.assertIsNone(TopTables(1)(Result(CREATED + TOP)))
+        bad = top_table([TOP_ROWS[0], TOP_ROWS[1][:11] + ("x", "4")] + TOP_ROWS[2:])
+        self.assertIn("d1's VBD_RD 'x' is neither - nor a count",
+                      TopTables(1)(Result(CREATED + bad))[0])
 
 
 if __name__ == "__main__":

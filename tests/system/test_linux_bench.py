@@ -176,5 +176,63 @@ class ExitsByReason(unittest.TestCase):
         self.assertNotIn("linux_boot_exits_30", f)
 
 
+# A net pair run's lines (the shape of Tally's and busybox's output).
+NET_SERIAL = """\
+[c0] <alice>+ now() { sed -n 's/^now at ...; (nc -l -p 5000 | ...) &
+[c0] <bob>+ dd if=/dev/zero bs=65536 count=32 2>/dev/null | nc 10.0.0.1 5000; echo xfer sent
+[c0] <bob> xfer sent
+[c0] <alice>+ xfer received=2097152 ns=1600000000
+[c0] domain: d2 bob net mac=02:54:41:00:00:02 group=lan tx_packets=1500 tx_bytes=2180000 \
+tx_broadcast=1 tx_multicast=0 rx_packets=700 rx_bytes=46000 rx_broadcast=0 rx_multicast=0 \
+drop_spoofed=0 drop_isolation=0 drop_tx_limit=0 drop_rx_limit=0 drop_no_buffer=0 \
+drop_oversize=0 drop_malformed=0 errors=0
+[c0] domain: d1 alice net mac=02:54:41:00:00:01 group=lan tx_packets=700 tx_bytes=46000 \
+tx_broadcast=0 tx_multicast=0 rx_packets=1500 rx_bytes=2180000 rx_broadcast=1 \
+rx_multicast=0 drop_spoofed=0 drop_isolation=0 drop_tx_limit=0 drop_rx_limit=0 \
+drop_no_buffer=0 drop_oversize=0 drop_malformed=0 errors=0
+"""
+
+
+class NetTransfer(unittest.TestCase):
+    def test_parse(self):
+        x = linux_bench.net_transfer(NET_SERIAL)
+        self.assertEqual(x["received"], 2097152)
+        self.assertEqual(x["ns"], 1600000000)
+        self.assertEqual(x["bob"], {"tx_packets": 1500, "tx_bytes": 2180000,
+                                    "rx_packets": 700, "rx_bytes": 46000})
+        self.assertEqual(x["alice"]["rx_bytes"], 2180000)
+
+    def test_figures(self):
+        f = {x.name: x for x in linux_bench.net_figures(NET_SERIAL, bench.Figure)}
+        # 2 MiB in 1.6 s of emulated time; 1.6 s at 50 M ticks per second.
+        self.assertEqual(f["linux_net_bytes_per_s"].value, 1310720)
+        self.assertEqual(f["linux_net_ticks"].value, 80_000_000)
+        self.assertEqual(f["linux_net_ticks_per_kib"].value, 39062)      # 39,062.5, rounded to even
+        self.assertEqual(f["linux_net_sender_frames"].value, 1500)
+        self.assertEqual(f["linux_net_sender_bytes"].value, 2180000)
+
+    def test_short_transfer_is_not_a_figure(self):
+        serial = NET_SERIAL.replace("received=2097152", "received=1000")
+        f = {x.name: x for x in linux_bench.net_figures(serial, bench.Figure)}
+        self.assertIsNone(f["linux_net_bytes_per_s"].value)
+        self.assertIsNone(f["linux_net_ticks"].value)
+
+    def test_nothing_seen(self):
+        x = linux_bench.net_transfer("[c0] tally: boot complete\n")
+        self.assertEqual(x, {"received": None, "ns": None, "alice": None, "bob": None})
+        f = {x.name: x for x in linux_bench.net_figures("", bench.Figure)}
+        self.assertIsNone(f["linux_net_sender_frames"].value)
+
+    def test_keys_wait_for_both_shells_then_listen_first(self):
+        keys = linux_bench.net_keys("MARK")
+        self.assertEqual([k[1] for k in keys[:2]], ["", "\x01\x01\x01"])
+        self.assertTrue(keys[2][1].endswith(") &\n"))
+        self.assertIn("nc -l -p 5000", keys[2][1])
+        self.assertIn("| nc 10.0.0.1 5000", keys[4][1])
+        self.assertEqual(linux_bench.NET_XFER_BYTES, 2097152)
+        # The echo of the listen command (continuing the prompt) moves the focus.
+        self.assertRegex("[c0] <alice>+ now() { x; }; (nc -l -p 5000 | y) &", keys[3][0])
+
+
 if __name__ == "__main__":
     unittest.main()

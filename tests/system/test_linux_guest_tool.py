@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import stat
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -122,6 +123,116 @@ class NewcFormat(unittest.TestCase):
         self.assertLess(names.index("usr/bin"), names.index("usr/bin/nproc"))
 
 
+def fake_ko(modinfo, sections=(".text",)):
+    """A minimal ELF64 relocatable with a .modinfo section holding @modinfo (NUL-separated
+    key=value strings, as modpost writes them), other empty sections named @sections
+    before it, and the section-name table last."""
+    names = [""] + list(sections) + [".modinfo", ".shstrtab"]
+    shstrtab = b"".join(n.encode() + b"\0" for n in names)
+    name_off = [shstrtab.index(n.encode() + b"\0") if n else 0 for n in names]
+    body = b"\x7fELF\x02\x01\x01" + bytes(64 - 7)      # e_ident, rest of the header
+    data_off = len(body)
+    body += modinfo + shstrtab
+    shoff = len(body)
+    headers = b""
+    for i, _ in enumerate(names):
+        off, size = 0, 0
+        if names[i] == ".modinfo":
+            off, size = data_off, len(modinfo)
+        elif names[i] == ".shstrtab":
+            off, size = data_off + len(modinfo), len(shstrtab)
+        headers += struct.pack("<IIQQQQIIQQ", name_off[i], 1, 0, 0, off, size, 0, 0, 1, 0)
+    elf = bytearray(body + headers)
+    struct.pack_into("<Q", elf, 0x28, shoff)
+    struct.pack_into("<HHH", elf, 0x3A, 64, len(names), len(names) - 1)
+    return bytes(elf)
+
+
+class ModuleDependencies(unittest.TestCase):
+    """depends= from .modinfo, and the load order built from it (no depmod here)."""
+
+    def test_depends_read_from_modinfo(self):
+        ko = fake_ko(b"license=GPL\0depends=net_failover,virtio,virtio_ring\0name=virtio_net\0")
+        self.assertEqual(lg.module_depends(ko), ["net_failover", "virtio", "virtio_ring"])
+
+    def test_empty_depends_and_dashes(self):
+        self.assertEqual(lg.module_depends(fake_ko(b"depends=\0name=virtio_ring\0")), [])
+        self.assertEqual(lg.module_depends(fake_ko(b"depends=crc32c-intel\0")),
+                         ["crc32c_intel"])
+        # No depends= field at all (an old module): nothing first.
+        self.assertEqual(lg.module_depends(fake_ko(b"license=GPL\0")), [])
+
+    def test_modinfo_found_among_other_sections(self):
+        ko = fake_ko(b"depends=a\0", sections=(".text", ".data", ".modinfo_not", ".bss"))
+        self.assertEqual(lg.module_depends(ko), ["a"])
+
+    def test_not_elf_or_no_modinfo_refused(self):
+        with self.assertRaisesRegex(ValueError, "not an ELF64"):
+            lg.module_depends(b"\x7fELF\x01" + bytes(64))
+        ko = fake_ko(b"depends=a\0").replace(b".modinfo\0", b".modinfX\0")
+        with self.assertRaisesRegex(ValueError, "no .modinfo"):
+            lg.module_depends(ko)
+
+    def test_order_puts_dependencies_first(self):
+        depends = {"virtio_mmio": ["virtio", "virtio_ring"], "virtio_net":
+                   ["net_failover", "virtio", "virtio_ring"], "net_failover": ["failover"],
+                   "failover": [], "virtio": [], "virtio_ring": [],
+                   "virtio_blk": ["virtio", "virtio_ring"]}
+        order = lg.module_order(["virtio_mmio", "virtio_net", "virtio_blk"], depends)
+        self.assertEqual(order, ["virtio", "virtio_ring", "virtio_mmio", "failover",
+                                 "net_failover", "virtio_net", "virtio_blk"])
+
+    def test_order_of_a_diamond_lists_each_once(self):
+        depends = {"top": ["left", "right"], "left": ["base"], "right": ["base"], "base": []}
+        self.assertEqual(lg.module_order(["top"], depends), ["base", "left", "right", "top"])
+
+    def test_cycle_and_missing_refused(self):
+        with self.assertRaisesRegex(ValueError, "cycle: a -> b -> a"):
+            lg.module_order(["a"], {"a": ["b"], "b": ["a"]})
+        with self.assertRaisesRegex(ValueError, "module c \\(needed by b\\) not found"):
+            lg.module_order(["a"], {"a": ["b"], "b": ["c"]})
+
+    def test_net_entries_replace_init_and_add_modules(self):
+        base = lg.initramfs_entries(b"BB", ["/bin/sh"], lg.SHELL_INIT)
+        entries = lg.net_entries(base, [("virtio", b"V"), ("virtio_net", b"N")])
+        by_name = {name: (mode, data) for name, mode, data, _ in entries}
+        self.assertEqual([e[0] for e in entries].count("init"), 1)
+        self.assertEqual(by_name["lib/modules/virtio.ko"], (stat.S_IFREG | 0o644, b"V"))
+        self.assertEqual(by_name["lib/modules/virtio_net.ko"], (stat.S_IFREG | 0o644, b"N"))
+        init = by_name["init"][1].decode()
+        self.assertIn("for m in virtio virtio_net; do\n", init)
+        self.assertIn("insmod /lib/modules/$m.ko", init)
+        self.assertIn('tally.ip=*) ip="${word#tally.ip=}"', init)
+        self.assertTrue(init.endswith("exec setsid cttyhack sh -l\n"))
+        names = [e[0] for e in entries]
+        self.assertLess(names.index("lib/modules"), names.index("lib/modules/virtio.ko"))
+        self.assertEqual(by_name["bin/busybox"][1], b"BB")
+
+    def test_net_init_runs_under_a_shell(self):
+        # The script itself, with its mounts and the final exec stubbed: it parses
+        # tally.ip= from a command line and runs the ip commands that use it.
+        init = lg.NET_INIT.format(modules="a b", failed=lg.INSMOD_FAILED)
+        with tempfile.TemporaryDirectory() as tmp:
+            script = init.replace("/proc/cmdline", os.path.join(tmp, "cmdline"))
+            script = script.replace("/proc/sys/net/ipv4/neigh/eth0/delay_first_probe_time",
+                                    os.path.join(tmp, "probe"))
+            script = script.replace("exec setsid cttyhack sh -l", "echo shell")
+            with open(os.path.join(tmp, "cmdline"), "w") as f:
+                f.write("quiet tally.ip=10.0.0.2/24 ipv6.disable=1\n")
+            stub = "".join(f"{c}() {{ echo {c} \"$@\"; }}\n"
+                           for c in ("mount", "stty", "insmod", "ip"))
+            out = subprocess.run(["sh", "-c", stub + script.split("\n", 1)[1]],
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
+            with open(os.path.join(tmp, "probe")) as f:
+                self.assertEqual(f.read(), "3600\n")
+        lines = out.splitlines()
+        self.assertEqual([ln for ln in lines if ln.startswith("insmod")],
+                         ["insmod /lib/modules/a.ko", "insmod /lib/modules/b.ko"])
+        self.assertEqual([ln for ln in lines if ln.startswith("ip ")],
+                         ["ip addr add 10.0.0.2/24 dev eth0", "ip link set eth0 up"])
+        self.assertEqual(lines[-2:], ["tally-linux: eth0 10.0.0.2/24", "shell"])
+
+
 class FetchAndBuild(unittest.TestCase):
     """The real thing: Debian's packages into build/linux, twice (the second run is cached)."""
 
@@ -139,10 +250,11 @@ class FetchAndBuild(unittest.TestCase):
         return dict(line.split("=", 1) for line in proc.stdout.splitlines())
 
     def test_paths_and_idempotence(self):
-        self.assertEqual(set(self.first), {"kernel", "initrd", "initrd_poweroff", "cmdline",
-                                           "bare_cmdline"})
+        self.assertEqual(set(self.first), {"kernel", "initrd", "initrd_poweroff", "initrd_net",
+                                           "cmdline", "net_cmdline", "bare_cmdline"})
         self.assertEqual(self.first, self.second)
-        for key in ("kernel", "initrd", "initrd_poweroff"):
+        self.assertEqual(self.first["net_cmdline"], self.first["cmdline"] + " ipv6.disable=1")
+        for key in ("kernel", "initrd", "initrd_poweroff", "initrd_net"):
             self.assertTrue(self.first[key].startswith(os.path.join(ROOT, "build", "linux")))
 
     def test_cached_run_changes_nothing(self):
@@ -187,6 +299,34 @@ class FetchAndBuild(unittest.TestCase):
                 self.assertRegex(init, r"exec setsid cttyhack sh -l\n$")
             else:
                 self.assertTrue(init.endswith("exec poweroff -f\n"))
+
+    def test_net_archive(self):
+        # The shell archive's files, the seven modules the NIC and disk need, and an
+        # /init that loads each after everything its real .modinfo says it needs.
+        with open(self.first["initrd_net"], "rb") as f:
+            data = f.read()
+        lines = cpio_list(data)
+        names = {line.split()[-1] for line in lines if " -> " not in line}
+        mods = {"virtio", "virtio_ring", "virtio_mmio", "virtio_net", "net_failover",
+                "failover", "virtio_blk"}
+        self.assertEqual({n for n in names if n.startswith("lib/modules/")},
+                         {f"lib/modules/{m}.ko" for m in mods})
+        for name in ("bin/busybox", "etc/profile", "dev/console"):
+            self.assertIn(name, names)
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([CPIO, "-id", "--quiet"], input=data, cwd=tmp, check=True)
+            with open(os.path.join(tmp, "init")) as f:
+                m = re.search(r"^for m in ([\w ]+); do$", f.read(), re.MULTILINE)
+            order = m.group(1).split()
+            self.assertEqual(set(order), mods)
+            for i, name in enumerate(order):
+                with open(os.path.join(tmp, "lib", "modules", name + ".ko"), "rb") as f:
+                    ko = f.read()
+                self.assertIn(f"name={name}".encode(), lg.elf_section(ko, ".modinfo"))
+                for dep in lg.module_depends(ko):
+                    self.assertIn(dep, order[:i], f"{name} needs {dep} first")
+        self.assertLess(order.index("failover"), order.index("net_failover"))
+        self.assertLess(order.index("net_failover"), order.index("virtio_net"))
 
     def test_busybox_is_static(self):
         # ELF64 program headers: a dynamically linked binary has a PT_INTERP (3) one.

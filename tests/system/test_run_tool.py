@@ -129,9 +129,10 @@ class DemoLinux(unittest.TestCase):
     def test_linux_is_the_first_domain_with_its_initrd(self):
         tool = load_linux_guest()
         self.assertEqual(self.mods[0][0], "bzImage")
-        self.assertEqual(self.mods[0][1], ["name=linux", "mem=128", "vcpus=2", "--"]
-                         + tool.CMDLINE.split())
-        self.assertEqual(self.mods[1], ("initramfs-shell.cpio", ["initrd_of=linux"]))
+        self.assertEqual(self.mods[0][1], ["name=linux", "mem=128", "vcpus=2", "net=demo",
+                                           "disk=4", "--"]
+                         + tool.NET_CMDLINE.split() + ["tally.ip=10.0.0.1/24"])
+        self.assertEqual(self.mods[1], ("initramfs-net.cpio", ["initrd_of=linux"]))
 
     def test_the_test_guests_are_still_there(self):
         names = [w[5:] for _, words in self.mods for w in words if w.startswith("name=")]

@@ -31,6 +31,20 @@ def domain(id_, name, cycles, **kw):
     return d
 
 
+# A NIC and a disk as kernel/metrics_stream.c writes them.
+NET = {"mac": "02:54:41:00:00:02", "group": "lan", "tx_packets": 5, "tx_bytes": 5000,
+       "tx_broadcast_packets": 5, "tx_multicast_packets": 0, "rx_packets": 3, "rx_bytes": 1842,
+       "rx_broadcast_packets": 1, "rx_multicast_packets": 0,
+       "drop_packets": {"spoofed": 1, "isolation": 0, "tx_limit": 4, "rx_limit": 0,
+                        "no_buffer": 2, "oversize": 0, "malformed": 0},
+       "errors": 0, "ring_errors": {"ring": 0, "index": 0}, "needs_reset": 0,
+       "bad_register": 0, "resets": 1}
+DISK = {"size_bytes": 1048576, "read_only": False, "read_requests": 6, "read_bytes": 24576,
+        "write_requests": 4, "write_bytes": 16384, "flush_requests": 1, "other_requests": 1,
+        "ioerr_requests": 1, "unsupported_requests": 0, "ring_errors": {"ring": 0},
+        "needs_reset": 0, "bad_register": 0, "resets": 1}
+
+
 def sample(t_ms, domains, guest=25_000_000, hyp=5_000_000, idle=20_000_000, tsc_khz=50_000):
     return {"t_ms": t_ms, "tsc_khz": tsc_khz,
             "cpus": [{"cpu": 0, "guest_cycles": guest, "hypervisor_cycles": hyp,
@@ -48,7 +62,8 @@ LAST = sample(1000, [domain(1, "web", 50_000_000, cpu_ns=1_500_000_000, exits=12
                             slices=99, halts=12, wakeups=11, io_port_accesses=77,
                             metrics=[{"name": "mem_used", "value": 123456, "unit": "bytes",
                                       "source": "guest"}]),
-                     domain(2, "spin", 25_000_000, state="dead", cpu_ns=500_000_000),
+                     domain(2, "spin", 25_000_000, state="dead", cpu_ns=500_000_000,
+                            net=NET, disk=DISK),
                      domain(3, "held", 1_000, state="paused")],
               guest=75_000_000, hyp=2_500_000, idle=22_500_000)
 LAST["dropped"] = 3
@@ -73,6 +88,19 @@ tally_cpu_seconds_total{cpu="0",mode="guest"} 1.5
 tally_cpu_seconds_total{cpu="0",mode="hypervisor"} 0.05
 tally_cpu_seconds_total{cpu="0",mode="idle"} 0.45
 tally_guest_metric{domain="web",id="1",name="mem_used",unit="bytes",source="guest"} 123456
+tally_net_tx_bytes_total{domain="spin",id="2"} 5000
+tally_net_tx_packets_total{domain="spin",id="2"} 5
+tally_net_rx_bytes_total{domain="spin",id="2"} 1842
+tally_net_rx_packets_total{domain="spin",id="2"} 3
+tally_net_drops_total{domain="spin",id="2",cause="spoofed"} 1
+tally_net_drops_total{domain="spin",id="2",cause="tx_limit"} 4
+tally_net_drops_total{domain="spin",id="2",cause="no_buffer"} 2
+tally_net_drops_total{domain="spin",id="2",cause="malformed"} 0
+tally_disk_read_requests_total{domain="spin",id="2"} 6
+tally_disk_read_bytes_total{domain="spin",id="2"} 24576
+tally_disk_write_requests_total{domain="spin",id="2"} 4
+tally_disk_write_bytes_total{domain="spin",id="2"} 16384
+tally_disk_flush_requests_total{domain="spin",id="2"} 1
 tally_exporter_samples_total 2
 tally_exporter_malformed_lines_total 0
 """.splitlines()
@@ -83,7 +111,13 @@ FAMILIES = {"tally_domain_cpu_seconds_total": "counter", "tally_domain_exits_tot
             "tally_domain_io_port_accesses_total": "counter",
             "tally_domain_memory_bytes": "gauge", "tally_domain_up": "gauge",
             "tally_domain_paused": "gauge", "tally_stream_dropped_objects_total": "counter",
-            "tally_cpu_seconds_total": "counter", "tally_guest_metric": "gauge"}
+            "tally_cpu_seconds_total": "counter", "tally_guest_metric": "gauge",
+            "tally_net_tx_bytes_total": "counter", "tally_net_tx_packets_total": "counter",
+            "tally_net_rx_bytes_total": "counter", "tally_net_rx_packets_total": "counter",
+            "tally_net_drops_total": "counter", "tally_disk_read_requests_total": "counter",
+            "tally_disk_read_bytes_total": "counter", "tally_disk_write_requests_total": "counter",
+            "tally_disk_write_bytes_total": "counter",
+            "tally_disk_flush_requests_total": "counter"}
 
 
 class Stream:
@@ -117,6 +151,15 @@ class Exposition(unittest.TestCase):
         for want in EXPECTED:
             self.assertIn(want, lines)
         self.assertTrue(body.endswith("\n"))
+
+    def test_no_device_no_sample(self):
+        """Domains without a NIC or disk ("net": null, or no key) have no device samples."""
+        stream = Stream(self, line(LAST))
+        with Exporter(stream.path, "--once") as ex:
+            body = ex.wait_for("tally_exporter_samples_total 1")
+        device = [ln for ln in body.splitlines() if ln.startswith(("tally_net_", "tally_disk_"))]
+        self.assertEqual(len(device), 9 + 7)
+        self.assertTrue(all('domain="spin"' in ln for ln in device), device)
 
     def test_help_and_type_once_before_samples(self):
         stream = Stream(self, line(LAST))

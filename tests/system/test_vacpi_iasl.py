@@ -25,13 +25,16 @@ import unittest
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-SOURCES = ["tests/system/vacpi_dump.c", "drivers/vdev/vacpi.c", "drivers/vdev/aml.c"]
+SOURCES = ["tests/system/vacpi_dump.c", "drivers/vdev/vacpi.c", "drivers/vdev/aml.c",
+           "drivers/vdev/virtio_mmio.c", "drivers/vdev/virtq.c", "kernel/hcall_args.c"]
 TABLES = ["xsdt", "facp", "apic", "dsdt"]
 CREATOR = slice(28, 36)      # ACPI header: creator ID and revision, iasl's own on compile
 CHECKSUM = 9
 IASL_CLEAN = re.compile(r"0 Errors, 0 Warnings, 0 Remarks")
 # Where vacpi_dump.c puts its test devices: VRnn, LNRO0005, 0x200 bytes each, GSI 16 + n.
 VIRTIO_BASE, VIRTIO_SIZE, VIRTIO_GSI0 = 0xFEB00000, 0x200, 16
+# A domain's own (include/tally/vplatform.h): VRT<slot>, one page per slot.
+DOMAIN_LAYOUT = ("VRT%u", 0xFED00000, 0x1000)
 
 
 def run(argv, cwd):
@@ -62,11 +65,11 @@ class IaslTables(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def tables(self, vcpus, devices=0):
+    def tables(self, vcpus, devices=0, domain=False):
         """Dump the tables of a domain; returns (dir, {name: bytes}, {name: dsl text})."""
-        out = os.path.join(self.tmp, "v%u-d%u" % (vcpus, devices))
+        out = os.path.join(self.tmp, "v%u-d%u%s" % (vcpus, devices, "-domain" * domain))
         os.makedirs(out, exist_ok=True)
-        r = run([self.dump, out, str(vcpus), str(devices)], ROOT)
+        r = run([self.dump, out, str(vcpus), "domain" if domain else str(devices)], ROOT)
         self.assertEqual(r.returncode, 0, r.stderr)
         raw, dsl = {}, {}
         for name in ["rsdp"] + TABLES:
@@ -165,7 +168,7 @@ class IaslTables(unittest.TestCase):
         self.assertEqual(dsdt32, "00000000")        # X_DSDT is set (ACPI 6.5, table 5.9)
         self.assertTrue(0xE0000 <= int(x_dsdt, 16) < 0xF0000 and int(x_dsdt, 16) % 16 == 0)
 
-    def assert_dsdt(self, dsl, devices):
+    def assert_dsdt(self, dsl, devices, layout=("VR%02u", VIRTIO_BASE, VIRTIO_SIZE)):
         self.assertRegex(dsl, r"Name \(\\_S5, Package \(0x04\)[^{]*\{\s*0x05,\s*0x05,\s*Zero,\s*Zero")
         com1 = re.search(r"Device \(COM1\)(.*?)\n        \}", dsl, re.S)
         self.assertIsNotNone(com1, dsl)
@@ -174,24 +177,28 @@ class IaslTables(unittest.TestCase):
         self.assertRegex(com1.group(1), r"IO \(Decode16,\s*0x03F8,\s*// Range Minimum\s*"
                          r"0x03F8,\s*// Range Maximum\s*0x01,\s*// Alignment\s*0x08,")
         self.assertRegex(com1.group(1), r"IRQNoFlags \(\)\s*\{4\}")
-        found = re.findall(r"Device \((VR\d\d)\)(.*?)\n        \}", dsl, re.S)
-        self.assertEqual([n for n, _ in found], ["VR%02u" % i for i in range(devices)])
+        name, base, size = layout
+        found = re.findall(r"Device \((VR\w\w)\)(.*?)\n        \}", dsl, re.S)
+        self.assertEqual([n for n, _ in found], [name % i for i in range(devices)])
         for i, (_, body) in enumerate(found):
             self.assertIn('Name (_HID, "LNRO0005")', body)
             self.assertRegex(body, r"Memory32Fixed \(ReadWrite,\s*0x%08X,\s*// Address Base\s*"
-                             r"0x%08X," % (VIRTIO_BASE + i * VIRTIO_SIZE, VIRTIO_SIZE))
+                             r"0x%08X," % (base + i * size, size))
             self.assertRegex(body, r"Interrupt \(ResourceConsumer, Level, ActiveHigh, Exclusive"
                              r"[^{]*\{\s*0x%08X," % (VIRTIO_GSI0 + i))
 
-    def check(self, vcpus, devices=0):
-        out, raw, dsl = self.tables(vcpus, devices)
+    def check(self, vcpus, devices=0, domain=False):
+        out, raw, dsl = self.tables(vcpus, devices, domain)
         self.assert_rsdp(out, raw)
         self.assertEqual(struct.unpack_from("<2Q", raw["xsdt"], 36),
                          (0xE0000 + 0x70, 0xE0000 + 0x190))
         self.assertEqual(field(dsl["xsdt"], "ACPI Table Address   0"), ["00000000000E0070"])
         self.assert_fadt(dsl["facp"])
         self.assert_madt(dsl["apic"], vcpus)
-        self.assert_dsdt(dsl["dsdt"], devices)
+        if domain:
+            self.assert_dsdt(dsl["dsdt"], devices, DOMAIN_LAYOUT)
+        else:
+            self.assert_dsdt(dsl["dsdt"], devices)
         self.assert_recompiles(out, raw)
 
     def test_one_vcpu(self):
@@ -209,6 +216,10 @@ class IaslTables(unittest.TestCase):
     def test_one_device(self):
         """\\_SB's body is then 64-127 bytes: a two-byte PkgLength with a small value."""
         self.check(1, 1)
+
+    def test_domain_with_nic_and_disk(self):
+        """A domain's own list (virtio_mmio_acpi_devices()): VRT0 the NIC, VRT1 the disk."""
+        self.check(2, 2, domain=True)
 
     def test_a_broken_table_is_caught(self):
         """The checks above can fail: a table with a wrong checksum is reported by iasl."""

@@ -7,13 +7,16 @@ with some domain rows left out:
 
     [c0] top: uptime 0:00:02.31, 1 CPU online, memory 255.6MiB total, 204.3MiB free
     [c0] top: 6 domains: 4 running, 1 paused, 1 ended
-    [c0] top: DOM NAME    STATE   VCPUS CPU% TIME     MEM EXITS   IO
-    [c0] top: d2  agent   running     1  9.8 0.17 16.0MiB  1604 1535
+    [c0] top: DOM NAME    STATE   VCPUS CPU% TIME     MEM EXITS   IO NETTX(k) NETRX(k) VBD_RD VBD_WR
+    [c0] top: d2  agent   running     1  9.8 0.17 16.0MiB  1604 1535        4        0      6      4
     [c0] top:     guest-reported mem_used_bytes=2.0MiB
-    [c0] top: d4  held    paused      1 12.9 0.28  8.0MiB   109   79
-    [c0] top: d6  hello   ended       1  0.0 0.00  8.0MiB   576  576
-    [c0] top: -   Tally   -           - 20.7 0.54       -     -    -
-    [c0] top: -   idle    -           -  0.0 0.00       -     -    -
+    [c0] top: d4  held    paused      1 12.9 0.28  8.0MiB   109   79        -        -      -      -
+    [c0] top: d6  hello   ended       1  0.0 0.00  8.0MiB   576  576        -        -      -      -
+    [c0] top: -   Tally   -           - 20.7 0.54       -     -    -        -        -      -      -
+    [c0] top: -   idle    -           -  0.0 0.00       -     -    -        -        -      -      -
+
+NETTX(k)/NETRX(k) are whole KiB (rounded down) the NIC sent and received,
+VBD_RD/VBD_WR the disk's read and write requests; `-` without the device.
 
 Each check is called with the emu.RunResult and returns None or
 (reason, excerpt), as in checks.py.  parse_tables() and format_size() are
@@ -37,6 +40,7 @@ CREATED_RE = re.compile(r"\] domain: d(\d+) (\S+) created mem_mib=(\d+) ")
 SIZE_RE = re.compile(r"^(?:\d+B|\d+\.\d(?:KiB|MiB|GiB|TiB|PiB|EiB))$")
 # Text columns line up on their left edge, numbers on their right.
 LEFT_COLUMNS = ("DOM", "NAME", "STATE")
+DEVICE_COLUMNS = ("NETTX(k)", "NETRX(k)", "VBD_RD", "VBD_WR")
 PREFIX_CELLS = 2                # "[c0]" and "top:"
 
 
@@ -249,6 +253,9 @@ class TopTables:
                 return f"d{dom}'s MEM is {mem!r}, created with mem_mib={created.get(dom)}"
             if parse_time(table.cell(row, "TIME")) is None:
                 return f"d{dom}'s TIME {table.cell(row, 'TIME')!r} is not a time"
+            for col in DEVICE_COLUMNS:
+                if not re.fullmatch(r"-|\d+", table.cell(row, col)):
+                    return f"d{dom}'s {col} {table.cell(row, col)!r} is neither - nor a count"
         for lines in table.metrics.values():
             for line in lines:
                 name, value = METRIC_RE.match(line).groups()
@@ -290,6 +297,25 @@ class TableShows:
                     return None
         return f"no table shows {self.dom} {self.state}", \
             "\n".join(ln for ln in r.serial.splitlines() if "top:" in ln)[-1500:]
+
+
+@dataclasses.dataclass
+class TableDevices:
+    """The last aligned table's row of @dom shows @cells {column: text} in its NIC and disk
+    columns (NETTX(k), NETRX(k): whole KiB; VBD_RD, VBD_WR: requests; `-`: no device)."""
+    dom: str
+    cells: dict
+
+    def __call__(self, r):
+        rows = [(t, row) for t in parse_tables(r.serial) if t.header and not misaligned(t)
+                for row in t.named(self.dom)]
+        if not rows:
+            return f"no aligned table shows {self.dom}", \
+                "\n".join(ln for ln in r.serial.splitlines() if "top:" in ln)[-1500:]
+        table, row = rows[-1]
+        wrong = [f"{col} {table.cell(row, col)!r} (expected {want!r})"
+                 for col, want in self.cells.items() if table.cell(row, col) != want]
+        return (f"{self.dom}: " + ", ".join(wrong), table.text()) if wrong else None
 
 
 @dataclasses.dataclass

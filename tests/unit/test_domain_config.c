@@ -296,6 +296,102 @@ static void test_lifecycle_options(void **state)
 					     &cfg, why, sizeof(why)), -EINVAL);
 }
 
+/* Refuse @line with a why equal to @why. */
+static void refused(const char *line, const char *why_expected)
+{
+	struct domain_config cfg;
+	char why[WHY_LEN] = "";
+
+	if (domain_config_parse(line, 1, &cfg, why, sizeof(why)) != -EINVAL ||
+	    strcmp(why, why_expected))
+		fail_msg("\"%s\": why \"%s\" (want -EINVAL and \"%s\")", line, why, why_expected);
+}
+
+/* Issue 13's NIC options: net=, mac=, net_{tx,rx}_{bytes,packets}_s=. */
+static void test_net_options(void **state)
+{
+	struct domain_config cfg = parse_ok("name=a", 1);
+	static const uint8_t mac[DOMAIN_MAC_LEN] = { 0x02, 0xab, 0xCD, 0x00, 0x09, 0xfe };
+
+	(void)state;
+	assert_string_equal(cfg.net_group, "");
+	assert_false(cfg.mac_set);
+	assert_int_equal(cfg.net_tx_bytes_s + cfg.net_rx_packets_s, 0);
+	cfg = parse_ok("net=lan_2-b mac=02:ab:CD:00:09:fe net_tx_bytes_s=125000 "
+		       "net_tx_packets_s=100 net_rx_bytes_s=1099511627776 net_rx_packets_s=0", 1);
+	assert_string_equal(cfg.net_group, "lan_2-b");
+	assert_true(cfg.mac_set);
+	assert_memory_equal(cfg.mac, mac, DOMAIN_MAC_LEN);
+	assert_int_equal(cfg.net_tx_bytes_s, 125000);
+	assert_int_equal(cfg.net_tx_packets_s, 100);
+	assert_int_equal(cfg.net_rx_bytes_s, DOMAIN_MAX_NET_RATE);
+	assert_int_equal(cfg.net_rx_packets_s, 0);
+	assert_string_equal(parse_ok("net=aaaaaaaaaaaaaaa", 1).net_group, "aaaaaaaaaaaaaaa");
+
+	refused("net=aaaaaaaaaaaaaaaa", "bad net='aaaaaaaaaaaaaaaa' (1 to 15 of a-z 0-9 - _)");
+	refused("net=Lan", "bad net='Lan' (1 to 15 of a-z 0-9 - _)");
+	refused("net=a.b", "bad net='a.b' (1 to 15 of a-z 0-9 - _)");
+	refused("net=", "bad net='' (1 to 15 of a-z 0-9 - _)");
+	refused("net", "bad net='' (1 to 15 of a-z 0-9 - _)");
+	refused("net=lan mac=03:00:00:00:00:01",
+		"bad mac='03:00:00:00:00:01' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac=ff:ff:ff:ff:ff:ff",
+		"bad mac='ff:ff:ff:ff:ff:ff' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac=00:00:00:00:00:00",
+		"bad mac='00:00:00:00:00:00' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac=02:00:00:00:00",
+		"bad mac='02:00:00:00:00' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac=02:00:00:00:00:001",
+		"bad mac='02:00:00:00:00:001' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac=02-00-00-00-00-01",
+		"bad mac='02-00-00-00-00-01' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac=02:0g:00:00:00:01",
+		"bad mac='02:0g:00:00:00:01' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan mac", "bad mac='' (a unicast xx:xx:xx:xx:xx:xx, not all zeros)");
+	refused("net=lan net_tx_bytes_s=fast",
+		"bad net_tx_bytes_s='fast' (expected 0 to 1099511627776)");
+	refused("net=lan net_rx_packets_s=-1",
+		"bad net_rx_packets_s='-1' (expected 0 to 1099511627776)");
+	refused("net=lan net_tx_packets_s=1099511627777",
+		"bad net_tx_packets_s='1099511627777' (expected 0 to 1099511627776)");
+	refused("net=lan net_rx_bytes_s", "bad net_rx_bytes_s='' (expected 0 to 1099511627776)");
+	/* A NIC's settings without the NIC. */
+	refused("mac=02:00:00:00:00:01", "mac= and net_*_s= need net=GROUP");
+	refused("name=x net_tx_packets_s=5", "mac= and net_*_s= need net=GROUP");
+}
+
+/* Issue 13's disk options: disk=, disk_ro, disk_of=. */
+static void test_disk_options(void **state)
+{
+	struct domain_config cfg = parse_ok("name=a", 1);
+
+	(void)state;
+	assert_int_equal(cfg.disk_mib, 0);
+	assert_false(cfg.disk_ro);
+	assert_string_equal(cfg.disk_of, "");
+	cfg = parse_ok("disk=64 disk_ro", 1);
+	assert_int_equal(cfg.disk_mib, 64);
+	assert_true(cfg.disk_ro);
+	assert_int_equal(parse_ok("disk=65536", 1).disk_mib, DOMAIN_MAX_DISK_MIB);
+	assert_string_equal(parse_ok("disk_of=web-1", 1).disk_of, "web-1");
+	assert_true(parse_ok("disk_ro", 1).disk_ro);	/* for a disk_of= image alone */
+
+	refused("disk=0", "bad disk='0' (expected 1 to 65536)");
+	refused("disk=65537", "bad disk='65537' (expected 1 to 65536)");
+	refused("disk=1G", "bad disk='1G' (expected 1 to 65536)");
+	refused("disk", "bad disk='' (expected 1 to 65536)");
+	refused("disk_ro=1", "bad disk_ro='1' (a bare word)");
+	refused("disk_of=a/b", "bad disk_of='a/b' (1 to 31 of A-Z a-z 0-9 - _ .)");
+	refused("disk_of", "bad disk_of='' (1 to 31 of A-Z a-z 0-9 - _ .)");
+	/* After `--` they are the guest's. */
+	cfg = parse_ok("name=g -- disk=0 net=BAD mac=01:00:00:00:00:00", 1);
+	assert_int_equal(cfg.disk_mib, 0);
+	assert_string_equal(cfg.net_group, "");
+	assert_string_equal(domain_config_guest_cmdline("net=lan disk=8 disk_ro disk_of=x "
+							"mac=02:00:00:00:00:01 net_tx_bytes_s=9 "
+							"console=ttyS0"), "console=ttyS0");
+}
+
 /* `--` ends Tally's options: what follows is the guest's even where Tally knows the key. */
 static void test_options_end(void **state)
 {
@@ -346,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_error_stops_at_bad_word),
 		cmocka_unit_test(test_lifecycle_options),
 		cmocka_unit_test(test_options_end),
+		cmocka_unit_test(test_net_options),
+		cmocka_unit_test(test_disk_options),
 		cmocka_unit_test(test_guest_cmdline),
 	};
 

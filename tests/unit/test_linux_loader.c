@@ -222,15 +222,26 @@ static void test_relocatable(void **state)
 	assert_memory_equal(ram + 4 * MIB, image + KERNEL_OFF, KERNEL_SIZE);
 	assert_int_equal(untouched_until(VPLATFORM_HIGH_MEMORY, 4 * MIB), 4 * MIB);
 
-	/* pref_address where init_size does not fit: the first aligned address from 1 MiB. */
+	/*
+	 * pref_address where init_size does not fit: the decompressor would
+	 * still run from pref_address (it never starts lower), so refused.
+	 */
 	reset();
 	hdr()->relocatable_kernel = 1;
 	hdr()->pref_address = RAM_SIZE - 2 * MIB;
 	hdr()->init_size = 4 * MIB;
 	req = req_of(IMG_SIZE, CMDLINE, false);
+	expect_refused(&req, -ERANGE, LINUX_LOAD_INIT_SIZE, "init_size does not fit");
+
+	/* A misaligned pref_address: loaded at the first aligned address, run from pref_address. */
+	reset();
+	hdr()->relocatable_kernel = 1;
+	hdr()->pref_address = 3 * MIB;
+	hdr()->init_size = 4 * MIB;
+	req = req_of(IMG_SIZE, CMDLINE, false);
 	assert_int_equal(linux_load(&req, &res), 0);
 	assert_int_equal(res.kernel_gpa, 2 * MIB);
-	assert_int_equal(res.kernel_end, 6 * MIB);
+	assert_int_equal(res.kernel_end, 7 * MIB);
 }
 
 static void test_setup_sects_zero_means_four(void **state)

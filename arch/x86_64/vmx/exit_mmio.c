@@ -6,6 +6,15 @@
  * other guest-physical address, or an instruction that cannot be emulated,
  * ends the domain with one line.  EPT violations report no instruction
  * length (SDM Vol. 3C, 28.2.5), so RIP advances by the decoded length.
+ *
+ * A device with more work for a store (VMMIO_RETRY: a virtqueue
+ * notification with chains left) has the store executed again: RIP stays,
+ * so the rest is done on the guest's time, one bounded exit at a time.
+ * Only a plain MOV store is repeated, because it has no other effect (no
+ * register or flag changes, no load) and executing it again is what the
+ * guest would see anyway; a read-modify-write or XCHG would repeat its
+ * load and register update, so it is retired and the device finishes at
+ * the driver's next notification.
  */
 #include <arch/cpu.h>
 #include <arch/ept.h>
@@ -98,6 +107,8 @@ static void refuse(struct vcpu *v, uint64_t gpa, const char *why, const uint8_t 
 struct mmio_access {
 	struct vcpu *v;
 	uint64_t gpa;
+	bool plain_store;		/* a MOV to memory: may be executed again */
+	bool retry;			/* the device asked for that (VMMIO_RETRY) */
 };
 
 static int mmio_read(void *ctx, unsigned int size, uint64_t *val)
@@ -110,8 +121,12 @@ static int mmio_read(void *ctx, unsigned int size, uint64_t *val)
 static int mmio_write(void *ctx, unsigned int size, uint64_t val)
 {
 	struct mmio_access *a = ctx;
+	int err = vmmio_write(a->v, a->gpa, size, val);
 
-	return vmmio_write(a->v, a->gpa, size, val);
+	if (err != VMMIO_RETRY)
+		return err;
+	a->retry = a->plain_store;
+	return 0;
 }
 
 /* Whether @in stores: a load reported as a write means the code changed since the exit. */
@@ -120,11 +135,18 @@ static bool writes_memory(const struct insn *in)
 	return in->mem_is_dst && in->op != INSN_OP_CMP && in->op != INSN_OP_TEST;
 }
 
-/* Carry out @in at @gpa on @v's registers; false (and the domain ended) if the device refuses. */
-static bool execute(struct vcpu *v, struct guest_regs *r, const struct insn *in, uint64_t gpa,
-		    const uint8_t *bytes)
+/* The outcome of an emulated access. */
+enum mmio_outcome {
+	MMIO_ENDED,			/* refused: the domain was ended */
+	MMIO_RETIRE,			/* done: step past the instruction */
+	MMIO_AGAIN,			/* the device wants the store again: RIP stays */
+};
+
+/* Carry out @in at @gpa on @v's registers. */
+static enum mmio_outcome execute(struct vcpu *v, struct guest_regs *r, const struct insn *in,
+				 uint64_t gpa, const uint8_t *bytes)
 {
-	struct mmio_access a = { v, gpa };
+	struct mmio_access a = { v, gpa, in->op == INSN_OP_MOV && in->mem_is_dst, false };
 	struct insn_mem mem = { mmio_read, mmio_write, &a };
 	uint64_t gpr[INSN_GPR_COUNT], rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	char why[64];
@@ -138,25 +160,31 @@ static bool execute(struct vcpu *v, struct guest_regs *r, const struct insn *in,
 		fmt_snprintf(why, sizeof(why), "%s of %u bytes refused (%d)",
 			     insn_op_name(in->op), in->size, err);
 		refuse(v, gpa, why, bytes, in->length);
-		return false;
+		return MMIO_ENDED;
 	}
 	if (v->state == VCPU_DEAD)
-		return false;
+		return MMIO_ENDED;
 	for (int i = 0; i < INSN_GPR_COUNT; i++)
 		if (i != GUEST_RSP_UNUSED)
 			r->gpr[i] = gpr[i];
 	vmcs_write(VMCS_GUEST_RSP, gpr[GUEST_RSP_UNUSED]);
 	vmcs_write(VMCS_GUEST_RFLAGS, rflags);
-	return true;
+	return a.retry ? MMIO_AGAIN : MMIO_RETIRE;
 }
 
-/* Step past the @len-byte instruction, ending an STI/MOV-SS shadow as the CPU would. */
+/*
+ * Step past the @len-byte instruction (0: stay on it, to be executed
+ * again), ending an STI/MOV-SS shadow as the CPU would.  A repeated store
+ * ends it too: the shadow covered one instruction, which ran, and keeping
+ * it would hold interrupts off for as long as the guest's flood lasts.
+ */
 static void advance_rip(enum insn_mode mode, unsigned int len)
 {
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP) + len;
 	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmcs_write(VMCS_GUEST_RIP, mode == INSN_MODE_64 ? rip : rip & LA32_MASK);
+	if (len)
+		vmcs_write(VMCS_GUEST_RIP, mode == INSN_MODE_64 ? rip : rip & LA32_MASK);
 	if (intr & INTERRUPTIBILITY_STI_MOVSS)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_STI_MOVSS);
 }
@@ -190,8 +218,16 @@ static void emulate(struct vcpu *v, struct guest_regs *r, uint64_t gpa, uint64_t
 		refuse(v, gpa, why, bytes, s == INSN_OK ? in.length : n);
 		return;
 	}
-	if (execute(v, r, &in, gpa, bytes))
+	switch (execute(v, r, &in, gpa, bytes)) {
+	case MMIO_RETIRE:
 		advance_rip(mode, in.length);
+		break;
+	case MMIO_AGAIN:
+		advance_rip(mode, 0);
+		break;
+	case MMIO_ENDED:
+		break;
+	}
 }
 
 void vmexit_ept_violation(struct vcpu *v, struct guest_regs *r)

@@ -39,6 +39,16 @@ int32_t tally_vcpu_counters(uint32_t id, struct tally_vcpu_counters *list, uint3
 	return tally_hcall(TALLY_HC_VCPU_COUNTERS, id, gpa(list), capacity);
 }
 
+int32_t tally_net_counters(uint32_t id, struct tally_net_counters *c)
+{
+	return tally_hcall(TALLY_HC_NET_COUNTERS, id, gpa(c), sizeof(*c));
+}
+
+int32_t tally_disk_counters(uint32_t id, struct tally_disk_counters *c)
+{
+	return tally_hcall(TALLY_HC_DISK_COUNTERS, id, gpa(c), sizeof(*c));
+}
+
 int32_t tally_cpu_counters(struct tally_cpu_counters *list, uint32_t capacity)
 {
 	return tally_hcall(TALLY_HC_CPU_COUNTERS, gpa(list), capacity, 0);

@@ -49,6 +49,12 @@ int32_t tally_vcpu_counters(uint32_t id, struct tally_vcpu_counters *list, uint3
 /* CPU_COUNTERS (control only): up to @capacity physical CPUs' time; the number of CPUs. */
 int32_t tally_cpu_counters(struct tally_cpu_counters *list, uint32_t capacity);
 
+/* NET_COUNTERS: domain @id's NIC (its own, or any for control) in *@c; bytes written. */
+int32_t tally_net_counters(uint32_t id, struct tally_net_counters *c);
+
+/* DISK_COUNTERS: domain @id's disk (its own, or any for control) in *@c; bytes written. */
+int32_t tally_disk_counters(uint32_t id, struct tally_disk_counters *c);
+
 /*
  * PUBLISH_METRIC: set the metric @name to @value in @unit (TALLY_UNIT_*); 0.
  * The ABI's value is an int64_t in RSI, but a 32-bit guest has only ESI,

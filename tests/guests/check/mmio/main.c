@@ -114,6 +114,25 @@ static void read_modify_write(void)
 	guest_check(count() - n0 == 20, "20 accesses counted: %u", count() - n0);
 }
 
+/*
+ * The retry register (VMMIO_TEST_RETRY): a plain store Tally's device
+ * asks for again is executed again (RIP stays), a read-modify-write is
+ * retired at once.  Neither is a scratch access.
+ */
+static void retried_store(void)
+{
+	uint32_t dev = DEV_BASE, runs, after = 0, n0 = count();
+
+	asm volatile("movl $5, 0x108(%1)\n\tincl %0" : "+c"(after) : "b"(dev) : "memory", "cc");
+	asm volatile("movl 0x108(%1), %0" : "=a"(runs) : "b"(dev) : "memory");
+	guest_check(runs == 5 && after == 1, "movl to the retry register ran 5 times, then "
+		    "retired: %u (the next instruction ran %u times)", runs, after);
+	asm volatile("orl $2, 0x108(%0)" : : "b"(dev) : "memory", "cc");
+	asm volatile("movl 0x108(%1), %0" : "=a"(runs) : "b"(dev) : "memory");
+	guest_check(runs == 1, "orl to the retry register retired at once: %u", runs);
+	guest_check(count() == n0, "retry register accesses not counted: %u", count() - n0);
+}
+
 #define PDE_P_RW	0x003u
 #define PDE_PS		0x080u	/* a 4 MiB page (CR4.PSE) */
 #define CR4_PSE		0x010u
@@ -167,6 +186,7 @@ void guest_main(const struct mb_info *mbi)
 	}
 	stores_and_loads();
 	read_modify_write();
+	retried_store();
 	mmio_paged(mbi);
 	mmio_long();
 }
