@@ -72,11 +72,13 @@ KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
 # Preloaded into every Bochs (tools/emu.py) so that its RFB display binds
 # to loopback, not to every interface.
 LOOPBACK_SHIM := $(BUILD)/tools/loopback-bind.so
-all: $(BUILD)/tally.elf $(BUILD)/tally.iso $(LOOPBACK_SHIM)
+all: $(BUILD)/tally.elf $(BUILD)/tally.iso $(BUILD)/tally-esp.img $(LOOPBACK_SHIM)
 
 help:
 	@echo "Targets (BUILD is $(BUILD)):"
-	@echo "  make, make all  build BUILD/tally.elf, the demo BUILD/tally.iso and BUILD/tools/"
+	@echo "  make, make all  build BUILD/tally.elf, the demo BUILD/tally.iso and BUILD/tools/;"
+	@echo "                  the UEFI loader BUILD/efi/BOOTX64.EFI and the demo's ESP disk image"
+	@echo "                  BUILD/tally-esp.img (tools/mkesp)"
 	@echo "  make run        build, then boot the demo on this terminal: QEMU+KVM if KVM"
 	@echo "                  offers VMX to its guests, else Bochs (EMU= chooses); Ctrl-C quits"
 	@echo "  make guests     build the test guests, BUILD/guests/NAME.elf"
@@ -202,6 +204,60 @@ $(BUILD)/tally.iso: $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkiso Makefile $(ISO_
 	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) tools/mkiso -o $@ --cmdline "$(TALLY_CMDLINE)" \
 		$(DEMO_MODULES) $(BUILD)/tally.elf
 
+# ---------------------------------------------------------------- UEFI loader
+# Tally's own UEFI loader, BUILD/efi/BOOTX64.EFI (boot/efi/): a gnu-efi
+# application, linked as a shared ELF object with gnu-efi's start code and
+# script (Debian 12's gnu-efi 3.0.15 installs them in /usr/lib), then turned
+# into a PE32+ EFI application (UEFI 2.10 section 2.1.1) by objcopy.
+# GNU_EFI_USE_MS_ABI: firmware calls use the UEFI (Microsoft x64) convention
+# directly, no uefi_call_wrapper() thunks.
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CFLAGS := -std=gnu11 -ffreestanding -fpic -fshort-wchar -fno-stack-protector \
+	-fno-strict-aliasing -mno-red-zone -mgeneral-regs-only -fcf-protection=none -O2 -g \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	-DGNU_EFI_USE_MS_ABI -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 \
+	$(PREFIX_MAP) -MMD -MP -Iinclude -Iarch/x86_64/include -Iboot/efi
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -T $(EFI_LIB)/elf_x86_64_efi.lds \
+	--no-warn-rwx-segments -z noexecstack
+# The sections the PE32+ image keeps (gnu-efi's script puts .rodata and
+# .bss in .data); --subsystem=10 is EFI_IMAGE_SUBSYSTEM_EFI_APPLICATION.
+EFI_OBJCOPY_FLAGS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10
+EFI_TOOLCHAIN = $(CC) $(EFI_CFLAGS) | $(NASM) | $(LD) $(EFI_LDFLAGS) | $(EFI_OBJCOPY_FLAGS)
+EFI_STAMP := $(BUILD)/config/efi-toolchain
+$(eval $(call value_stamp,$(EFI_STAMP),EFI_TOOLCHAIN))
+EFI_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(basename $(wildcard boot/efi/*.c boot/efi/*.asm)))
+EFI_APP := $(BUILD)/efi/BOOTX64.EFI
+
+$(BUILD)/efi/%.o: %.c $(EFI_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  EFICC   $<"
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/%.o: %.asm $(EFI_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  EFIAS   $<"
+	$(Q)$(NASM) -f elf64 -M -MT $@ -MF $(@:.o=.d) -MP $<
+	$(Q)$(NASM) -f elf64 $< -o $@
+
+$(BUILD)/efi/BOOTX64.so: $(EFI_OBJS) $(EFI_STAMP)
+	$(Q)$(LD) $(EFI_LDFLAGS) -o $@ $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) \
+		-L$(EFI_LIB) -lefi -lgnuefi
+
+$(EFI_APP): $(BUILD)/efi/BOOTX64.so
+	@echo "  EFIAPP  $@"
+	$(Q)objcopy $(EFI_OBJCOPY_FLAGS) $< $@
+
+# The ESP disk image (tools/mkesp): the loader, tally.elf, and the demo's
+# guests with the ISO's command lines, so the USB stick boots what the ISO boots.
+$(BUILD)/tally-esp.img: $(EFI_APP) $(BUILD)/tally.elf $(GUEST_ELFS) tools/mkesp Makefile \
+		$(ISO_STAMP) $(DEMO_LINUX_KERNEL) $(DEMO_LINUX_INITRD)
+	@echo "  MKESP   $@"
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) tools/mkesp -o $@ --efi $(EFI_APP) \
+		--cmdline "$(TALLY_CMDLINE)" \
+		$(DEMO_MODULES) $(BUILD)/tally.elf
+
 # ---------------------------------------------------------------- host tools
 HOST_CFLAGS := -shared -fPIC -O2 -Wall -Wextra -Werror
 HOST_TOOLCHAIN = $(CC) $(HOST_CFLAGS)
@@ -294,6 +350,13 @@ UNIT_SRCS_test_virtq     := drivers/vdev/virtq.c kernel/hcall_args.c kernel/stri
 UNIT_SRCS_test_virtq_io  := drivers/vdev/virtq.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_vblk_req  := drivers/vdev/vblk_req.c
 UNIT_SRCS_test_task_switch := arch/x86_64/vmx/task_switch.c
+UNIT_SRCS_test_efi_config := boot/efi/config.c
+UNIT_SRCS_test_efi_elf   := boot/efi/elf_image.c
+UNIT_SRCS_test_efi_mb2_info := boot/efi/mb2_info.c boot/efi/efi_mmap.c kernel/multiboot.c kernel/string.c
+UNIT_SRCS_test_efi_mmap  := boot/efi/efi_mmap.c
+UNIT_SRCS_test_efi_exit  := boot/efi/efi_exit.c
+# test_efi_elf also checks the real kernel: build it first.
+$(BUILD)/unit/test_efi_elf: | $(BUILD)/tally.elf
 UNIT_SRCS_test_vswitch   := drivers/vdev/vswitch.c
 UNIT_SRCS_test_vswitch_bucket := drivers/vdev/vswitch.c
 UNIT_SRCS_test_vnet_frame := drivers/vdev/vnet_frame.c drivers/vdev/vswitch.c drivers/vdev/virtq.c \
@@ -357,6 +420,8 @@ FUZZ_SRCS_fuzz_vswitch   := drivers/vdev/vswitch.c
 FUZZ_SRCS_fuzz_vblk_req  := drivers/vdev/vblk_req.c
 FUZZ_SRCS_fuzz_vnet_frame := drivers/vdev/vnet_frame.c drivers/vdev/vswitch.c drivers/vdev/virtq.c \
 			     kernel/hcall_args.c kernel/string.c
+FUZZ_SRCS_fuzz_efi_config := boot/efi/config.c
+FUZZ_SRCS_fuzz_efi_elf   := boot/efi/elf_image.c
 
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))

@@ -186,8 +186,10 @@ def ovmf_files():
     raise FileNotFoundError("OVMF firmware missing (install ovmf)")
 
 
-def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), append=None):
-    """The QEMU argv for booting @iso from CD, or @kernel via multiboot v1.
+def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), append=None,
+                 disk=None):
+    """The QEMU argv for booting @iso from CD, @disk (a raw disk image such as
+    tools/mkesp's) as the first hard disk, or @kernel via multiboot v1.
 
     @serial is "stdio", a QEMU chardev starting with "tcp:" (QEMU connects
     to it as a client), or a file path for COM1.  @initrd is a list of
@@ -212,6 +214,8 @@ def qemu_command(machine, serial, run_dir, iso=None, kernel=None, initrd=(), app
                  "-drive", f"if=pflash,format=raw,file={vars_copy}"]
     if iso:
         argv += ["-cdrom", iso, "-boot", "d"]
+    if disk:
+        argv += ["-drive", f"format=raw,file={disk}"]
     if kernel:
         argv += ["-kernel", kernel]
         if initrd:

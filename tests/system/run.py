@@ -29,6 +29,7 @@ import emu  # noqa: E402
 import linux_bench  # noqa: E402  (tools/linux-guest's files)
 import loopback  # noqa: E402
 import scenarios  # noqa: E402
+import efi_scenarios  # noqa: E402
 
 MKISO = os.path.join(ROOT, "tools", "mkiso")
 # Host tests of the tools (tests/system/test_*.py, no emulator): run first, as one entry.
@@ -122,6 +123,9 @@ def boot(sc, build, run_dir, timeout):
         return emu.run_qemu(run_dir, sc.machine, timeout, kernel=kernel,
                             initrd=[f"{p} {c}".rstrip() for p, c in mods], append=sc.cmdline,
                             **watch)
+    if sc.boot.startswith(efi_scenarios.ESP_GOOD):
+        disk = efi_scenarios.make_esp(sc.boot, kernel, build, run_dir, sc.cmdline, mods)
+        return emu.run_qemu(run_dir, sc.machine, timeout, disk=disk, **watch)
     iso = make_iso(kernel, run_dir, sc.cmdline, mods)
     if sc.emulator == "bochs":
         return emu.run_bochs(run_dir, iso, sc.machine, timeout,
@@ -253,7 +257,8 @@ def machine_text(sc):
                  f"{m.megs} MiB"] + (["COM2 captured"] if m.com2 else [])
     else:
         boot = "`-kernel`" if sc.boot == "kernel" else (
-            "OVMF, GRUB ISO" if m.uefi else "SeaBIOS, GRUB ISO")
+            "OVMF, Tally's EFI loader (ESP)" if sc.boot.startswith(efi_scenarios.ESP_GOOD)
+            else "OVMF, GRUB ISO" if m.uefi else "SeaBIOS, GRUB ISO")
         words = ["QEMU " + ("KVM" if m.kvm else "TCG"), boot,
                  f"{m.cpus} CPU{'s' * (m.cpus > 1)}", f"{m.mem_mib} MiB"]
         words += ([] if m.acpi else ["`acpi=off`"])

@@ -55,7 +55,8 @@ class Scenario:
     emulator: str               # "bochs" or "qemu"
     machine: object             # emu.BochsMachine or emu.QemuMachine
     checks: list
-    boot: str = "iso"           # "iso": GRUB ISO, multiboot2; "kernel": QEMU -kernel, multiboot1
+    boot: str = "iso"           # "iso": GRUB ISO, multiboot2; "kernel": QEMU -kernel, multiboot1;
+                                # "esp" or "esp:FAULT": tools/mkesp disk, Tally's UEFI loader
     cmdline: str = "exit_when_done"
     modules: list = dataclasses.field(default_factory=list)     # [(Blob, Guest or Built, cmdline)]
     timeout: float = 60

@@ -48,12 +48,16 @@ from devcount_scenarios import DEVCOUNT_SCENARIOS  # noqa: E402
 from vnet_scenarios import VNET_SCENARIOS  # noqa: E402
 from virtio_mmio_scenarios import VIRTIO_MMIO_SCENARIOS  # noqa: E402
 from virtio_hostile_scenarios import VIRTIO_HOSTILE_SCENARIOS  # noqa: E402
+from efi_scenarios import EFI_SCENARIOS, ESP_FAULTS  # noqa: E402
 
 
 # ---------------------------------------------------------------- scenarios
 
 def common_checks(sc):
-    """The checks every scenario gets; a fatal report's scenario only needs the banner."""
+    """The checks every scenario gets; a fatal report's scenario only needs the banner,
+    and one whose image the UEFI loader refuses never starts Tally."""
+    if sc.boot in ESP_FAULTS:
+        return [NoLine(PANIC_RE, "panic")]
     if sc.expect_fatal:
         return [BANNER]
     return COMMON_CHECKS + (DOMAIN_COMMON_CHECKS if runs_domains(sc) else [])
@@ -419,3 +423,4 @@ SCENARIOS += VNET_SCENARIOS
 SCENARIOS += DISK_SCENARIOS
 SCENARIOS += VIRTIO_MMIO_SCENARIOS
 SCENARIOS += VIRTIO_HOSTILE_SCENARIOS
+SCENARIOS += EFI_SCENARIOS

@@ -180,7 +180,8 @@ class MakeRebuilds(unittest.TestCase):
     STAMPS = [("iso", "TALLY_CMDLINE", "loglevel=debug 'quoted'"),
               ("kernel-toolchain", "KCFLAGS", "-O1"),
               ("kernel-toolchain", "NASM", "yasm"),
-              ("unit-toolchain", "UCFLAGS", "-O0")]
+              ("unit-toolchain", "UCFLAGS", "-O0"),
+              ("efi-toolchain", "EFI_CFLAGS", "-O1")]
 
     def test_stamps_follow_their_variables(self):
         with tempfile.TemporaryDirectory() as build:
@@ -218,7 +219,7 @@ class MakeRebuilds(unittest.TestCase):
         rules = re.findall(r"^\S*%\.o: %\.(?:c|asm) (.*)$", out, re.MULTILINE)
         self.assertTrue(rules, "no pattern rules for objects?")
         for prereqs in rules:
-            self.assertRegex(prereqs, r"config/(kernel|unit|fuzz)-toolchain")
+            self.assertRegex(prereqs, r"config/(kernel|unit|fuzz|efi)-toolchain")
 
 
 class MakeHelp(unittest.TestCase):
