@@ -446,7 +446,7 @@ fuzz-smoke: $(FUZZ_BINS)
 	$(FUZZ_RUN) --smoke $(FUZZ_TARGETS)
 
 # ---------------------------------------------------------------- system
-system: $(BUILD)/tally.elf $(BUILD)/tally.iso guests $(LOOPBACK_SHIM) linux-guest
+system: $(BUILD)/tally.elf $(BUILD)/tally.iso $(EFI_APP) guests $(LOOPBACK_SHIM) linux-guest
 	$(PYTHON) tests/system/run.py --build $(BUILD)
 
 # Debian's cloud kernel, busybox and the initramfs the Linux scenarios boot
