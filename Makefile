@@ -317,6 +317,8 @@ UNIT_SRCS_test_vuart_line := drivers/vdev/vuart_line.c
 UNIT_SRCS_test_console_focus := kernel/console_focus.c
 UNIT_SRCS_test_console_seq := kernel/console_seq.c kernel/string.c drivers/vdev/vuart_line.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
+UNIT_SRCS_test_sched_timerq := kernel/sched_timerq.c
+UNIT_SRCS_test_sched_ledger := kernel/sched_ledger.c
 UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
 UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
 UNIT_SRCS_test_vlapic_cr8 := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
@@ -422,6 +424,7 @@ FUZZ_SRCS_fuzz_vnet_frame := drivers/vdev/vnet_frame.c drivers/vdev/vswitch.c dr
 			     kernel/hcall_args.c kernel/string.c
 FUZZ_SRCS_fuzz_efi_config := boot/efi/config.c
 FUZZ_SRCS_fuzz_efi_elf   := boot/efi/elf_image.c
+FUZZ_SRCS_fuzz_sched_timerq := kernel/sched_timerq.c
 
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))

@@ -72,17 +72,17 @@ static void key_domains(void)
 /* Who ran on whose given-up slices: every non-zero ledger entry. */
 static void key_ledger(void)
 {
-	uint64_t khz = arch_tsc_khz();
+	uint64_t khz = arch_tsc_khz(), c;
+	unsigned int from, to;
 
-	for (unsigned int from = 0; from < SCHED_LEDGER_SIZE; from++)
-		for (unsigned int to = 0; to < SCHED_LEDGER_SIZE; to++) {
-			uint64_t c = sched_ledger(from, to);
-
-			if (c)
-				log_info("  ledger: d%u.%u gave d%u.%u %lu us", from / DOMAIN_MAX_VCPUS + 1,
-					 from % DOMAIN_MAX_VCPUS, to / DOMAIN_MAX_VCPUS + 1,
-					 to % DOMAIN_MAX_VCPUS, c * 1000 / khz);
-		}
+	for (unsigned int i = 0; i < SCHED_LEDGER_SLOTS; i++)
+		if (sched_ledger_pair(i, &from, &to, &c) && c)
+			log_info("  ledger: d%u.%u gave d%u.%u %lu us", from / DOMAIN_MAX_VCPUS + 1,
+				 from % DOMAIN_MAX_VCPUS, to / DOMAIN_MAX_VCPUS + 1,
+				 to % DOMAIN_MAX_VCPUS, c * 1000 / khz);
+	if ((c = sched_ledger_dropped()))
+		log_info("  ledger: %lu us given to pairs beyond its %u slots", c * 1000 / khz,
+			 SCHED_LEDGER_SLOTS);
 }
 
 /* Exact CPU use: per CPU, then per vCPU with its donation ledger entries. */
@@ -220,15 +220,24 @@ static void say_focus(const char *why)
 			 CONSOLE_FOCUS_SWITCH_COUNT);
 }
 
-/* Three Ctrl-As: the next live domain by id, or Tally after the last. */
+/*
+ * Three Ctrl-As: the next live domain by id, or Tally after the last.  Ids
+ * ascend with the table, so the first live one past the focus is the next:
+ * no list of every domain.
+ */
 static void switch_focus(void)
 {
-	unsigned int live[DOMAIN_MAX], n = 0;
+	unsigned int live = 0, n = 0;
 
-	for (unsigned int i = 0; i < domain_count() && n < DOMAIN_MAX; i++)
-		if (domain_at(i)->state != DOMAIN_DEAD)
-			live[n++] = domain_at(i)->id;
-	focus.target = console_focus_next(focus.target, live, n);
+	for (unsigned int i = 0; i < domain_count() && !n; i++) {
+		const struct domain *d = domain_at(i);
+
+		if (d->state != DOMAIN_DEAD && console_focus_next(focus.target, &d->id, 1) == d->id) {
+			live = d->id;
+			n = 1;
+		}
+	}
+	focus.target = console_focus_next(focus.target, &live, n);
 	say_focus("");
 }
 

@@ -3,6 +3,7 @@
 #include <tally/arch.h>
 #include <tally/cmdline.h>
 #include <tally/domain.h>
+#include <tally/domain_slot.h>
 #include <tally/errno.h>
 #include <tally/exit_status.h>
 #include <tally/fmt.h>
@@ -19,17 +20,11 @@
 
 #define MSEC_PER_SEC		1000
 
-static struct domain domains[DOMAIN_MAX];
-/*
- * Two banks, a life's vCPUs in one: a restarted domain's new vCPUs are not
- * the structures its dead ones left, which their CPUs' run queues may still
- * name as current until their next pick (kernel/sched_policy.c).
- */
-#define VCPU_BANKS		2
-static struct vcpu vcpu_pool[VCPU_BANKS][DOMAIN_MAX][DOMAIN_MAX_VCPUS];
+static struct domain **domains;	/* sized at boot (tally/domain_slot.h) */
+static unsigned int capacity;
 static unsigned int count;
 static unsigned int alive;
-static uint32_t restart_pending;	/* bit (id - 1): freed, waiting to be rebuilt */
+static bool restart_any;		/* some slot has restart_pending */
 /*
  * Some domain has a max_run_s= deadline: the scheduler asks for the next
  * one at every entry and scans for ended ones at every switch, so without
@@ -57,7 +52,7 @@ unsigned int domain_count(void)
 
 struct domain *domain_at(unsigned int i)
 {
-	return i < count ? &domains[i] : NULL;
+	return i < count ? domains[i] : NULL;
 }
 
 unsigned int domain_alive_count(void)
@@ -96,8 +91,8 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 			const struct vcpu_boot_regs *regs, const char *label)
 {
 	for (unsigned int i = 0; i < cfg->vcpus; i++) {
-		struct vcpu *v = &vcpu_pool[d->restarts % VCPU_BANKS][d->id - 1][i];
-		unsigned int pcpu = vcpu_pool[(d->restarts + 1) % VCPU_BANKS][d->id - 1][i].pcpu;
+		struct vcpu *v = domain_slot_vcpu(d, d->restarts, i);
+		unsigned int pcpu = domain_slot_vcpu(d, d->restarts + 1, i)->pcpu;
 
 		if (!d->restarting && sched_place(cfg->pcpu, &pcpu) < 0) {
 			log_err("%s: pcpu=%u is not an online CPU; not created", label, cfg->pcpu);
@@ -157,13 +152,15 @@ static int create(struct domain *d, const struct domain_config *cfg, const char 
 	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s",
 		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
 		 regs.eip, d->ram.raw, d->control ? " role=control" : "");
+	if (!d->restarting)
+		domain_log_overhead(d);
 	return 0;
 }
 
 static bool control_exists(void)
 {
 	for (unsigned int i = 0; i < count; i++)
-		if (domains[i].control)
+		if (domains[i]->control)
 			return true;
 	return false;
 }
@@ -177,13 +174,14 @@ static int build(struct domain *d, const struct domain_config *cfg, const char *
 	uint64_t due = again ? d->max_run_tsc : 0;	/* max_run_s counts from the first start */
 	struct ratelimit console_limit = d->console_limit, log_limit = d->log_limit;
 	struct vblk *blk = d->blk;	/* a restart keeps its disk's bytes (vblk_create()) */
+	struct domain_final *final = d->final;	/* in its slot, for the run */
 	unsigned long flags;
 
 	/* Dead until whole: nothing may end (or flush) a domain being built. */
 	*d = (struct domain){ .id = id, .state = DOMAIN_DEAD, .control = cfg->control,
 			      .module = m, .initrd = rd, .disk_image = disk, .module_index = index,
 			      .on_reboot = cfg->on_reboot, .restarting = again,
-			      .max_run_tsc = due, .restarts = restarts };
+			      .max_run_tsc = due, .restarts = restarts, .final = final };
 	if (again) {	/* a guest resetting in a loop keeps its console budget */
 		d->console_limit = console_limit;
 		d->log_limit = log_limit;
@@ -207,12 +205,14 @@ static int build(struct domain *d, const struct domain_config *cfg, const char *
 static int create_from(const struct boot_info *bi, unsigned int i, const char *label,
 		       bool *claimed)
 {
-	struct domain *d = &domains[count];
 	struct domain_config cfg;
+	struct domain_slot *s;
+	struct domain *d;
 	char why[96];
 
-	if (count == DOMAIN_MAX) {
-		log_err("%s: Tally runs %u domains at most; not created", label, DOMAIN_MAX);
+	if (count == capacity || count == DOMAIN_MAX) {
+		log_err("%s: Tally runs %u domains at most; not created", label,
+			MIN(capacity, (unsigned int)DOMAIN_MAX));
 		return -ENOSPC;
 	}
 	if (domain_config_parse(bi->modules[i].cmdline, count + 1, &cfg, why, sizeof(why))) {
@@ -224,20 +224,36 @@ static int create_from(const struct boot_info *bi, unsigned int i, const char *l
 			label);
 		return -EEXIST;
 	}
-	*d = (struct domain){ .id = count + 1, .module = &bi->modules[i], .module_index = i };
+	s = domain_slot_alloc(cfg.vcpus, label);
+	if (!s)
+		return -ENOMEM;
+	d = &s->d;
+	d->id = count + 1;
+	d->module = &bi->modules[i];
+	d->module_index = i;
 	if (domain_module_find(bi, DOMAIN_MODULE_INITRD, cfg.name, label, claimed, &d->initrd) < 0 ||
 	    domain_module_find(bi, DOMAIN_MODULE_DISK, cfg.name, label, claimed, &d->disk_image) < 0 ||
-	    build(d, &cfg, label) < 0)
+	    build(d, &cfg, label) < 0) {
+		domain_slot_free(s);
 		return -EINVAL;
-	count++;
+	}
+	domains[count] = d;
+	__atomic_store_n(&count, count + 1, __ATOMIC_RELEASE);	/* after the entry */
 	alive++;
 	return 0;
 }
 
 void domain_create_all(const struct boot_info *bi)
 {
-	bool claimed[BOOT_MAX_MODULES] = { false };
+	bool *claimed = NULL;
 
+	domains = domain_table_alloc(bi->module_count, &claimed);
+	if (!domains) {		/* no modules, or no memory (said so) */
+		if (bi->module_count)
+			exit_status_add(EMU_EXIT_MODULE_REFUSED);
+		return;
+	}
+	capacity = bi->module_count;
 	for (unsigned int i = 0; i < bi->module_count; i++) {
 		char label[DOMAIN_MODULE_LABEL_MAX];
 
@@ -304,7 +320,8 @@ static void free_domain(struct domain *d)
 	 * The next scheduling pass (domain_sched_work()) restarts it.
 	 */
 	if (d->restarting) {
-		__atomic_fetch_or(&restart_pending, 1u << (d->id - 1), __ATOMIC_RELEASE);
+		__atomic_store_n(&domain_slot_of(d)->restart_pending, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&restart_any, true, __ATOMIC_RELEASE);
 		__atomic_store_n(&domain_sched_hint, true, __ATOMIC_RELEASE);
 	} else {
 		__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
@@ -383,8 +400,8 @@ static void destroy(struct domain *d)
 	/* No one could unpause them any more: what the control domain held runs again. */
 	if (d->control)
 		for (unsigned int i = 0; i < count; i++)
-			if (domains[i].paused)
-				set_paused(&domains[i], d, false);
+			if (domains[i]->paused)
+				set_paused(domains[i], d, false);
 }
 
 void domain_exit(struct domain *d, uint64_t value)
@@ -434,7 +451,7 @@ static void end_overdue(uint64_t now)
 	if (!__atomic_load_n(&max_run_used, __ATOMIC_ACQUIRE))
 		return;
 	for (unsigned int i = 0; i < count; i++) {
-		struct domain *d = &domains[i];
+		struct domain *d = domains[i];
 		uint64_t due = __atomic_load_n(&d->max_run_tsc, __ATOMIC_RELAXED);
 		unsigned long flags;
 		bool claim;
@@ -458,15 +475,15 @@ static void end_overdue(uint64_t now)
 
 void domain_sched_work(uint64_t now)
 {
-	uint32_t due;
-
 	end_overdue(now);
-	if (!__atomic_load_n(&restart_pending, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&restart_any, __ATOMIC_RELAXED) ||
+	    !__atomic_exchange_n(&restart_any, false, __ATOMIC_ACQUIRE))
 		return;
-	due = __atomic_exchange_n(&restart_pending, 0, __ATOMIC_ACQUIRE);
+	/* Each flag is taken once, whichever CPU sees it first. */
 	for (unsigned int i = 0; i < count; i++)
-		if (due & (1u << i))
-			restart(&domains[i]);
+		if (__atomic_exchange_n(&domain_slot_of(domains[i])->restart_pending, false,
+					__ATOMIC_ACQUIRE))
+			restart(domains[i]);
 }
 
 uint64_t domain_next_deadline(void)
@@ -476,9 +493,9 @@ uint64_t domain_next_deadline(void)
 	if (!__atomic_load_n(&max_run_used, __ATOMIC_ACQUIRE))
 		return next;
 	for (unsigned int i = 0; i < count; i++) {
-		uint64_t due = __atomic_load_n(&domains[i].max_run_tsc, __ATOMIC_RELAXED);
+		uint64_t due = __atomic_load_n(&domains[i]->max_run_tsc, __ATOMIC_RELAXED);
 
-		if (due && domains[i].state != DOMAIN_DEAD && due < next)
+		if (due && domains[i]->state != DOMAIN_DEAD && due < next)
 			next = due;
 	}
 	return next;

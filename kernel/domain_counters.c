@@ -14,14 +14,18 @@
  * domain keeps them as it keeps its vCPUs' (the devices themselves are
  * freed with its RAM).  Written once per life, read by any CPU: a lock.
  */
-struct device_final {
+struct domain_final {
 	bool net, blk;
 	struct vnet_snapshot n;
 	struct vblk_snapshot b;
 };
 
-static struct device_final finals[DOMAIN_MAX];
 static struct spinlock finals_lock = SPINLOCK_INIT;
+
+uint64_t domain_counters_final_bytes(void)
+{
+	return sizeof(struct domain_final);
+}
 
 /* What one vCPU contributes, copied while its CPU updates none of it. */
 struct vcpu_sample {
@@ -70,13 +74,13 @@ void vcpu_counters(const struct vcpu *v, struct tally_vcpu_counters *out)
 
 void domain_counters_keep_devices(const struct domain *d)
 {
-	struct device_final f = { 0 };
+	struct domain_final f = { 0 };
 	unsigned long flags;
 
 	f.net = !vnet_snapshot(d, &f.n);
 	f.blk = !vblk_snapshot(d, &f.b);
 	flags = spin_lock_irqsave(&finals_lock);
-	finals[d->id - 1] = f;
+	*d->final = f;
 	spin_unlock_irqrestore(&finals_lock, flags);
 }
 
@@ -88,8 +92,8 @@ int domain_counters_net(const struct domain *d, struct vnet_snapshot *out)
 	if (!r)
 		return 0;
 	flags = spin_lock_irqsave(&finals_lock);
-	if (finals[d->id - 1].net) {
-		*out = finals[d->id - 1].n;
+	if (d->final->net) {
+		*out = d->final->n;
 		r = 0;
 	}
 	spin_unlock_irqrestore(&finals_lock, flags);
@@ -104,8 +108,8 @@ int domain_counters_disk(const struct domain *d, struct vblk_snapshot *out)
 	if (!r)
 		return 0;
 	flags = spin_lock_irqsave(&finals_lock);
-	if (finals[d->id - 1].blk) {
-		*out = finals[d->id - 1].b;
+	if (d->final->blk) {
+		*out = d->final->b;
 		r = 0;
 	}
 	spin_unlock_irqrestore(&finals_lock, flags);

@@ -28,18 +28,22 @@
 
 /*
  * Objects waiting for the line, which carries ~11.5 KB/s.  An object is
- * ~210 bytes a domain, ~90 a guest metric, ~470 a NIC and ~350 a disk:
- * 16 domains with both and a few metrics are ~19 KiB, so this holds three.  A burst waits here (under
- * Bochs the interrupt may wait until the boot CPU idles); a stream that
- * outruns the line loses whole objects instead of the boot CPU's time.
+ * ~250 bytes a domain without devices, ~90 a guest metric, ~470 a NIC and
+ * ~350 a disk: 16 domains with both and a few metrics are ~19 KiB, 1000
+ * bare domains ~250 KiB, so one object of a thousand domains fits.  A
+ * burst waits here (under Bochs the interrupt may wait until the boot CPU
+ * idles); a stream that outruns the line loses whole objects instead of
+ * the boot CPU's time, and the tick waits for room for one more (below).
  */
-#define STREAM_RING_SIZE	(64 * KIB)
+#define STREAM_RING_SIZE	(256 * KIB)
 
 static struct uart stream_uart;
 static char stream_ring[STREAM_RING_SIZE];
 static struct spinlock stream_lock = SPINLOCK_INIT;	/* the final object may come from any CPU */
 static bool stream_on;			/* until the final object */
 static uint64_t next_emit;
+static size_t object_bytes;		/* of the object being written */
+static size_t last_object_bytes;	/* of the last one: the room the next needs */
 
 static const char *const unit_names[] = {
 	[TALLY_UNIT_NONE] = "none", [TALLY_UNIT_BYTES] = "bytes", [TALLY_UNIT_COUNT] = "count",
@@ -58,7 +62,9 @@ static void out(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	uart_record_write(&stream_uart, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+	n = MIN(n, (int)sizeof(buf) - 1);
+	object_bytes += (size_t)n;
+	uart_record_write(&stream_uart, buf, (size_t)n);
 }
 
 static void emit_cpus(void)
@@ -171,6 +177,7 @@ static void emit_object(void)
 {
 	unsigned long flags = uart_record_begin(&stream_uart);
 
+	object_bytes = 0;
 	out("{\"t_ms\":%lu,\"tsc_khz\":%lu,\"dropped\":%lu,\"cpus\":[",
 	    arch_read_tsc() / arch_tsc_khz(), arch_tsc_khz(), uart_records_dropped(&stream_uart));
 	emit_cpus();
@@ -178,6 +185,7 @@ static void emit_object(void)
 	for (unsigned int i = 0; i < domain_count(); i++)
 		emit_domain(domain_at(i), i == 0);
 	out("]}\n");
+	last_object_bytes = object_bytes;
 	uart_record_end(&stream_uart, flags);
 }
 
@@ -228,6 +236,12 @@ void metrics_stream_tick(void)
 		return;
 	uart_poll(&stream_uart);
 	if (now < next_emit)
+		return;
+	/*
+	 * Hundreds of domains make an object longer than the line carries in
+	 * an interval: wait for the queue to drain rather than drop it whole.
+	 */
+	if (uart_record_room(&stream_uart) < last_object_bytes)
 		return;
 	next_emit = now + arch_tsc_khz() * options.metrics_interval_ms;
 	flags = spin_lock_irqsave(&stream_lock);

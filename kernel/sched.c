@@ -13,24 +13,35 @@
 #include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/sched_account.h>
+#include <tally/sched_ledger.h>
+#include <tally/sched_timers.h>
 
 static unsigned int next_placement;
 static int all_done_reported;
-/* ledger[donor][recipient]: cycles; each CPU adds only for its own vCPUs. */
-static uint64_t ledger[SCHED_LEDGER_SIZE][SCHED_LEDGER_SIZE];
+/* The pairs that met, from every CPU (each adds only for its own vCPUs). */
+static struct sched_ledger_slot ledger_slots[SCHED_LEDGER_SLOTS];
+static struct sched_ledger ledger = { ledger_slots, SCHED_LEDGER_SLOTS, 0 };
 
 static void ledger_add(void *ctx __unused, unsigned int donor, unsigned int recipient,
 		       uint64_t cycles)
 {
-	if (donor < SCHED_LEDGER_SIZE && recipient < SCHED_LEDGER_SIZE)
-		__atomic_fetch_add(&ledger[donor][recipient], cycles, __ATOMIC_RELAXED);
+	sched_ledger_add(&ledger, donor, recipient, cycles);
 }
 
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient)
 {
-	if (donor >= SCHED_LEDGER_SIZE || recipient >= SCHED_LEDGER_SIZE)
-		return 0;
-	return __atomic_load_n(&ledger[donor][recipient], __ATOMIC_RELAXED);
+	return sched_ledger_get(&ledger, donor, recipient);
+}
+
+bool sched_ledger_pair(unsigned int i, unsigned int *donor, unsigned int *recipient,
+		       uint64_t *cycles)
+{
+	return sched_ledger_at(&ledger, i, donor, recipient, cycles);
+}
+
+uint64_t sched_ledger_dropped(void)
+{
+	return __atomic_load_n(&ledger.dropped_cycles, __ATOMIC_RELAXED);
 }
 
 static struct sched_percpu *local(void)
@@ -62,10 +73,15 @@ static void kick(unsigned int pcpu)
 void sched_attach(struct vcpu *v)
 {
 	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
-	unsigned long flags = spin_lock_irqsave(&s->lock);
+	unsigned long flags;
+
+	sched_timers_reserve(s);
+	flags = spin_lock_irqsave(&s->lock);
 
 	v->se.id = (v->domain->id - 1) * DOMAIN_MAX_VCPUS + v->id;
 	v->se.state = SCHED_BLOCKED;
+	sched_timerq_remove(&s->timers, &v->se.timer);
+	v->se.notified = false;
 	/* A restarted domain (on_reboot=restart) brings back vCPUs placed here before. */
 	for (unsigned int i = 0; i < s->placed_count; i++)
 		if (s->placed[i] == v) {
@@ -85,6 +101,7 @@ void sched_enqueue(struct vcpu *v)
 
 	v->state = VCPU_RUNNABLE;
 	v->se.state = SCHED_RUNNABLE;
+	sched_timer_cancel(s, v);
 	sched_rq_add(&s->rq, &v->se);
 	spin_unlock_irqrestore(&s->lock, flags);
 }
@@ -103,6 +120,7 @@ void sched_wake(struct vcpu *v)
 
 	if (woke) {
 		v->state = VCPU_RUNNABLE;
+		sched_timer_cancel(s, v);
 		sched_rq_wake(&s->rq, &v->se);
 		/*
 		 * Rotate the queue now rather than at the slice's end: the woken
@@ -116,12 +134,34 @@ void sched_wake(struct vcpu *v)
 		kick(v->pcpu);
 }
 
+bool sched_note_event(struct vcpu *v)
+{
+	struct sched_percpu *s = &percpu_area[v->pcpu].sched;
+	unsigned long flags = spin_lock_irqsave(&s->lock);
+	bool halted = v->state == VCPU_BLOCKED;
+
+	/*
+	 * Under the lock sched_block() takes: either it sees the flag, or
+	 * this sees the vCPU halted and the caller wakes it.  Without it a
+	 * vCPU that halts as the event comes would wait for its timer.
+	 */
+	if (!halted)
+		v->se.notified = true;
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (!halted)
+		kick(v->pcpu);
+	return !halted;
+}
+
 void sched_block(struct vcpu *v)
 {
 	struct sched_percpu *s = local();
 	unsigned long flags = spin_lock_irqsave(&s->lock);
 
 	v->state = VCPU_BLOCKED;
+	/* An event came since the HLT's check: look at once (deadline 1 is always due). */
+	sched_timer_arm(s, v, v->se.notified ? 1 : 0);
+	v->se.notified = false;
 	s->path_kind = SCHED_PATH_HLT;
 	sched_counters_begin(s);
 	sched_rq_block(&s->rq, arch_read_tsc());
@@ -136,6 +176,7 @@ void sched_remove(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&s->lock);
 
 	v->state = VCPU_DEAD;
+	sched_timer_cancel(s, v);
 	sched_rq_remove(&s->rq, &v->se);
 	/* After the state: whoever sees the flag sees the vCPU dead. */
 	__atomic_store_n(&s->dead_pending, true, __ATOMIC_RELEASE);
@@ -172,37 +213,19 @@ uint64_t sched_next_event(void)
 			own = d;
 	}
 	next = MIN(own, domain_next_deadline());	/* a max_run_s= end */
-	for (unsigned int i = 0; i < s->placed_count; i++) {
-		struct vcpu *v = s->placed[i];
-
-		/*
-		 * Only a halted vCPU's timer can need this CPU now: one waiting
-		 * for its turn takes the interrupt when it runs, and a paused
-		 * one's waits for it.  Another's past deadline armed here would
-		 * stop the running vCPU before its first instruction, again and
-		 * again until its slice ended.
-		 */
-		if (v == cur || v->state != VCPU_BLOCKED || v->se.paused)
-			continue;
-		d = arch_vcpu_timer_event(v, true);
-		if (d && d < next)
-			next = d;
-	}
+	/*
+	 * Only a halted vCPU's timer can need this CPU now, and only those
+	 * are queued: one waiting for its turn takes the interrupt when it
+	 * runs, and a paused one's waits for it.  Another's past deadline
+	 * armed here would stop the running vCPU before its first
+	 * instruction, again and again until its slice ended.
+	 */
+	next = MIN(next, __atomic_load_n(&s->timers_next, __ATOMIC_RELAXED));
 	s->own_event = own;
 	return next;
 }
 
 /* Wake this CPU's halted vCPUs whose timers fired or that have interrupts to take. */
-static void wake_due(struct sched_percpu *s, uint64_t now)
-{
-	for (unsigned int i = 0; i < s->placed_count; i++) {
-		struct vcpu *v = s->placed[i];
-
-		if (v->state == VCPU_BLOCKED && !v->se.paused && arch_vcpu_wakeup_due(v, now))
-			sched_wake(v);
-	}
-}
-
 /* TSC of the boot CPU's last chores (boot_cpu_chores()); written by CPU 0 only. */
 static uint64_t chores_last;
 
@@ -230,7 +253,7 @@ void sched_tick(void)
 		if (s->current)		/* a slice's end, not an idle wake-up */
 			s->path_kind = SCHED_PATH_PREEMPT;
 	} else if (s->current) {
-		wake_due(s, now);	/* a halted vCPU's timer */
+		sched_wake_due(s, now);	/* a halted vCPU's timer */
 	}
 	boot_cpu_chores(cpu);
 }
@@ -299,8 +322,15 @@ static __noreturn void all_done(void)
 {
 	if (__atomic_exchange_n(&all_done_reported, 1, __ATOMIC_ACQ_REL) == 0) {
 		log_info("tally: all domains ended");
-		/* Every domain's RAM, EPT and VMCSs are back: compare with "before domains". */
-		log_info("mem: free_kib=%lu after all domains ended", mem_free_bytes() / KIB);
+		sched_timers_release_all();
+		/*
+		 * Every domain's RAM, EPT and VMCSs are back: compare with "before
+		 * domains".  Their records stay for the listings: counted as back.
+		 */
+		log_info("mem: free_kib=%lu after all domains ended",
+			 (mem_free_bytes() + domain_records_bytes()) / KIB);
+		log_info("mem: records_kib=%lu kept for the ended domains' listings",
+			 domain_records_bytes() / KIB);
 		sched_counters_begin(local());
 		sched_rq_account_now(&local()->rq, arch_read_tsc());
 		sched_counters_end(local());
@@ -370,7 +400,7 @@ struct vcpu *sched_pick_next(void)
 		release_dead(s);
 		if (domain_sched_work_due())
 			domain_sched_work(now);
-		wake_due(s, arch_read_tsc());
+		sched_wake_due(s, arch_read_tsc());
 		flags = spin_lock_irqsave(&s->lock);
 		sched_counters_begin(s);
 		if (s->current)		/* maybe counted as preempted */
@@ -398,6 +428,7 @@ void sched_pause(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&s->lock);
 
 	sched_rq_pause(&s->rq, &v->se);
+	sched_timer_cancel(s, v);	/* a paused vCPU's timer waits for it */
 	if (s->current == v)
 		s->need_resched = true;
 	spin_unlock_irqrestore(&s->lock, flags);
@@ -415,6 +446,9 @@ void sched_unpause(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&s->lock);
 
 	sched_rq_unpause(&s->rq, &v->se);
+	/* What came while it was paused is looked at now (deadline 1 is always due). */
+	if (v->state == VCPU_BLOCKED)
+		sched_timer_arm(s, v, 1);
 	spin_unlock_irqrestore(&s->lock, flags);
 	kick(v->pcpu);		/* it may be idle with @v runnable again */
 }
@@ -455,6 +489,8 @@ void sched_init(void)
 
 	for (unsigned int i = 0; i < percpu_count; i++) {
 		percpu_area[i].sched.lock = (struct spinlock)SPINLOCK_INIT;
+		sched_timerq_init(&percpu_area[i].sched.timers, NULL, 0);
+		percpu_area[i].sched.timers_next = UINT64_MAX;
 		sched_rq_init(&percpu_area[i].sched.rq, slice, now, ledger_add, NULL);
 	}
 }
@@ -477,10 +513,10 @@ static void charge_tail(struct sched_cpu_stats *st, enum sched_mode mode, uint64
 }
 
 bool sched_cpu_time_now(unsigned int cpu, uint64_t now, struct sched_cpu_stats *out,
-			uint64_t dom_cycles[DOMAIN_MAX])
+			uint64_t *dom_cycles, uint64_t *scratch, unsigned int n)
 {
 	const struct sched_percpu *s = &percpu_area[cpu].sched;
-	uint64_t run[DOMAIN_MAX], seq, tail;
+	uint64_t seq, tail;
 	enum sched_mode mode;
 
 	do {
@@ -488,22 +524,22 @@ bool sched_cpu_time_now(unsigned int cpu, uint64_t now, struct sched_cpu_stats *
 		*out = s->rq.stats;
 		mode = s->rq.mode;
 		tail = now > s->rq.mode_since ? now - s->rq.mode_since : 0;
-		for (unsigned int d = 0; d < DOMAIN_MAX; d++)
-			run[d] = 0;
+		for (unsigned int d = 0; d < n; d++)
+			scratch[d] = 0;
 		for (unsigned int i = 0; i < s->placed_count; i++) {
 			const struct vcpu *v = s->placed[i];
 			unsigned int d = v->domain->id - 1;
 			bool running = mode == SCHED_MODE_GUEST && s->rq.current == &v->se;
 
-			if (d < DOMAIN_MAX)
-				run[d] += v->se.stats.run_cycles + (running ? tail : 0);
+			if (d < n)
+				scratch[d] += v->se.stats.run_cycles + (running ? tail : 0);
 		}
 	} while (sched_counters_read_retry(cpu, seq));
 	/* No accounting before sched_init(), nor without VMX: nothing to split. */
 	if (!out->start)
 		return false;
 	charge_tail(out, mode, tail);
-	for (unsigned int d = 0; d < DOMAIN_MAX; d++)
-		dom_cycles[d] += run[d];
+	for (unsigned int d = 0; d < n; d++)
+		dom_cycles[d] += scratch[d];
 	return true;
 }

@@ -5,8 +5,10 @@
  * the run cycles of the vCPUs on it are read as one moment
  * (sched_cpu_time_now()), so the cycles the domains, Tally and idle took
  * since the last table add up to the CPUs' time, and their CPU% column to
- * 100 per CPU.  This file decides the figures; kernel/top_format.c lays
- * them out.  Every line starts with `top:` (docs/ARCHITECTURE.md).
+ * 100 per CPU.  With many domains the table shows those that took the
+ * most CPU since the last one, in id order, and one line for the rest.
+ * This file decides the figures; kernel/top_format.c lays them out.
+ * Every line starts with `top:` (docs/ARCHITECTURE.md).
  * Locking: none.  Only the boot CPU prints tables (from its tick and its
  * debug keys), so the state below is its alone. */
 #include <tally/arch.h>
@@ -41,23 +43,67 @@ static const struct top_column columns[COL_COUNT] = {
 };
 _Static_assert(COL_COUNT <= TOP_MAX_COLUMNS, "the table has more columns than a row holds");
 
-/* Rows by slot: domain id - 1, then Tally's own time and idle time. */
-#define ROW_TALLY	DOMAIN_MAX
-#define ROW_IDLE	(DOMAIN_MAX + 1)
-#define ROWS		(DOMAIN_MAX + 2)
+/*
+ * Figures by slot: Tally's own time, idle time, then domain id + 1.  The
+ * table shows at most TOP_DOMAIN_ROWS domains, those with the most CPU since
+ * the last table, and sums up the rest in one line.
+ */
+#define ROW_TALLY	0
+#define ROW_IDLE	1
+#define ROW_DOMAINS	2
+#define TOP_DOMAIN_ROWS	24
 
-/* One table's figures: cycles to `now` per row, and the shares since the last table. */
+/* One table's figures: cycles to `now` per slot, and the shares since the last table. */
 struct top_sample {
 	uint64_t now;
-	uint64_t cycles[ROWS];
-	uint32_t share[ROWS];		/* per mille of one CPU */
+	uint64_t *cycles;
+	uint32_t *share;		/* per mille of one CPU */
+	unsigned int slots;		/* ROW_DOMAINS + domains */
 	unsigned int online;		/* CPUs */
 	unsigned int cpus;		/* of those, the ones keeping accounts */
 };
 
-static uint64_t last_cycles[ROWS];	/* each row's cycles at the last table */
-static struct top_row rows[ROWS];	/* static: 7 KiB is much for a CPU stack */
+/* Per slot, from Tally's memory: grown (rarely: domains come at boot) to the domain count. */
+struct top_slots {
+	hpa_t pa;
+	uint64_t bytes;
+	unsigned int n;
+	uint64_t *cycles, *last, *parts, *scratch;
+	uint32_t *share;
+};
+
+static struct top_slots slots;
+static struct top_row rows[TOP_DOMAIN_ROWS + ROW_DOMAINS];	/* static: much for a CPU stack */
+static unsigned int shown[TOP_DOMAIN_ROWS];	/* domain indexes of the rows, by id */
 static uint64_t next_table;
+
+/* Room for @n slots, keeping the last table's cycles; false if memory is short. */
+static bool slots_reserve(unsigned int n)
+{
+	struct top_slots g = { .n = n };
+	uint64_t *base;
+
+	if (n <= slots.n)
+		return true;
+	g.bytes = ALIGN_UP((uint64_t)n * (4 * sizeof(uint64_t) + sizeof(uint32_t)), PAGE_SIZE);
+	if (mem_alloc(g.bytes, PAGE_SIZE, 0, &g.pa) < 0)
+		return false;
+	base = arch_phys_to_virt(g.pa.raw, g.bytes);
+	g.cycles = base;
+	g.last = base + n;
+	g.parts = base + 2 * n;
+	g.scratch = base + 3 * n;
+	g.share = (uint32_t *)(base + 4 * n);
+	for (unsigned int i = 0; i < n; i++)
+		g.last[i] = i < slots.n ? slots.last[i] : 0;
+	if (slots.n) {
+		mem_free(slots.pa, slots.bytes);
+		domain_records_note(-(int64_t)slots.bytes);
+	}
+	domain_records_note((int64_t)g.bytes);	/* kept for the run, as the domains' records */
+	slots = g;
+	return true;
+}
 
 static const char *const unit_names[] = {
 	[TALLY_UNIT_NONE] = "", [TALLY_UNIT_BYTES] = "B", [TALLY_UNIT_COUNT] = "",
@@ -65,29 +111,33 @@ static const char *const unit_names[] = {
 	[TALLY_UNIT_PER_SECOND] = "/s",
 };
 
-/* Every online CPU's split to one TSC reading, and each row's share since the last table. */
+/* Every online CPU's split to one TSC reading, and each slot's share since the last table. */
 static void take_sample(struct top_sample *s)
 {
-	uint64_t parts[ROWS];
+	unsigned int n = slots.n;
 
-	*s = (struct top_sample){ .now = arch_read_tsc() };
+	*s = (struct top_sample){ .now = arch_read_tsc(), .cycles = slots.cycles,
+				  .share = slots.share, .slots = n };
+	for (unsigned int r = 0; r < n; r++)
+		s->cycles[r] = 0;
 	for (unsigned int i = 0; i < percpu_count; i++) {
 		struct sched_cpu_stats st;
 
 		if (!percpu_area[i].online)
 			continue;
 		s->online++;
-		if (!sched_cpu_time_now(i, s->now, &st, s->cycles))
+		if (!sched_cpu_time_now(i, s->now, &st, s->cycles + ROW_DOMAINS, slots.scratch,
+					n - ROW_DOMAINS))
 			continue;
 		s->cpus++;
 		s->cycles[ROW_TALLY] += st.hypervisor_cycles;
 		s->cycles[ROW_IDLE] += st.idle_cycles;
 	}
-	for (unsigned int r = 0; r < ROWS; r++) {
-		parts[r] = s->cycles[r] > last_cycles[r] ? s->cycles[r] - last_cycles[r] : 0;
-		last_cycles[r] = s->cycles[r];
+	for (unsigned int r = 0; r < n; r++) {
+		slots.parts[r] = s->cycles[r] > slots.last[r] ? s->cycles[r] - slots.last[r] : 0;
+		slots.last[r] = s->cycles[r];
 	}
-	top_shares(parts, ROWS, s->cpus * 1000, s->share);
+	top_shares(slots.parts, n, s->cpus * 1000, s->share);
 }
 
 /* Hundredths of a second in @cycles of the TSC. */
@@ -151,7 +201,7 @@ static void fill_domain(struct top_row *row, const struct domain *d, const struc
 	top_row_set(row, COL_NAME, d->name);
 	top_row_set(row, COL_STATE, state_word(d));
 	fmt_snprintf(row->cell[COL_VCPUS], TOP_CELL_MAX, "%u", d->vcpu_count);
-	fill_time(row, s, d->id - 1);
+	fill_time(row, s, ROW_DOMAINS + d->id - 1);
 	top_format_size(row->cell[COL_MEM], TOP_CELL_MAX, d->ram_bytes);
 	fmt_snprintf(row->cell[COL_EXITS], TOP_CELL_MAX, "%lu", c.exits_total);
 	fmt_snprintf(row->cell[COL_IO], TOP_CELL_MAX, "%lu", c.io_port_accesses);
@@ -207,17 +257,19 @@ static void print_metrics(const struct domain *d, unsigned int indent)
 	}
 }
 
-static void print_rows(const struct top_layout *l, unsigned int count)
+static void print_rows(const struct top_layout *l, unsigned int picked, unsigned int count)
 {
 	char line[TOP_LINE_MAX];
 
 	top_layout_line(l, NULL, line, sizeof(line));
 	log_info("top: %s", line);
-	for (unsigned int i = 0; i < count; i++) {
-		top_layout_line(l, &rows[i], line, sizeof(line));
+	for (unsigned int i = 0; i < picked; i++) {
+		top_layout_line(l, &rows[ROW_DOMAINS + i], line, sizeof(line));
 		log_info("top: %s", line);
-		print_metrics(domain_at(i), top_layout_offset(l, COL_NAME));
+		print_metrics(domain_at(shown[i]), top_layout_offset(l, COL_NAME));
 	}
+	if (count > picked)
+		log_info("top: ... and %u more domains", count - picked);
 	for (unsigned int r = ROW_TALLY; r <= ROW_IDLE; r++) {
 		top_layout_line(l, &rows[r], line, sizeof(line));
 		log_info("top: %s", line);
@@ -226,21 +278,26 @@ static void print_rows(const struct top_layout *l, unsigned int count)
 
 void top_print(void)
 {
-	unsigned int count = domain_count();
+	unsigned int count = domain_count(), picked;
 	struct top_layout layout;
 	struct top_sample s;
 
+	if (!slots_reserve(ROW_DOMAINS + count)) {
+		log_warn("top: no memory for a table of %u domains", count);
+		return;
+	}
 	take_sample(&s);
+	/* The rows with the most CPU since the last table, in id order. */
+	picked = top_pick_rows(s.share + ROW_DOMAINS, count, TOP_DOMAIN_ROWS, shown);
 	top_layout_init(&layout, columns, COL_COUNT);
-	for (unsigned int i = 0; i < count; i++)
-		fill_domain(&rows[i], domain_at(i), &s);
+	for (unsigned int i = 0; i < picked; i++)
+		fill_domain(&rows[ROW_DOMAINS + i], domain_at(shown[i]), &s);
 	fill_cpu_row(&rows[ROW_TALLY], "Tally", &s, ROW_TALLY);
 	fill_cpu_row(&rows[ROW_IDLE], "idle", &s, ROW_IDLE);
-	for (unsigned int r = 0; r < ROWS; r++)
-		if (r < count || r >= ROW_TALLY)
-			top_layout_fit(&layout, &rows[r]);
+	for (unsigned int r = 0; r < ROW_DOMAINS + picked; r++)
+		top_layout_fit(&layout, &rows[r]);
 	print_summary(&s);
-	print_rows(&layout, count);
+	print_rows(&layout, picked, count);
 }
 
 void top_tick(void)

@@ -175,3 +175,39 @@ void top_format_time(char *buf, size_t size, uint64_t centis, bool clock)
 	else
 		fmt_snprintf(buf, size, "%lu.%02lu", s, cs);
 }
+
+/* Whether row @a goes before row @b in the pick: larger share, then earlier. */
+static bool picks_before(const uint32_t *share, unsigned int a, unsigned int b)
+{
+	return share[a] > share[b] || (share[a] == share[b] && a < b);
+}
+
+unsigned int top_pick_rows(const uint32_t *share, unsigned int n, unsigned int max,
+			   unsigned int *out)
+{
+	unsigned int k = 0;
+
+	/* @out by pick order while choosing: insertion, dropping what falls off the end. */
+	for (unsigned int r = 0; r < n && max; r++) {
+		unsigned int at = k;
+
+		while (at > 0 && picks_before(share, r, out[at - 1]))
+			at--;
+		if (at == max)
+			continue;
+		for (unsigned int j = (k < max ? k : max - 1); j > at; j--)
+			out[j] = out[j - 1];
+		out[at] = r;
+		if (k < max)
+			k++;
+	}
+	/* Then by row: insertion again, @k is small. */
+	for (unsigned int i = 1; i < k; i++) {
+		unsigned int v = out[i], j = i;
+
+		for (; j > 0 && out[j - 1] > v; j--)
+			out[j] = out[j - 1];
+		out[j] = v;
+	}
+	return k;
+}

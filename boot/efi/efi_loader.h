@@ -19,7 +19,7 @@
 
 #define EFI_CFG_PATH_MAX	128			/* a path, NUL included */
 #define EFI_CFG_ARGS_MAX	BOOT_CMDLINE_MAX	/* a command line, NUL included */
-#define EFI_CFG_MODULES_MAX	BOOT_MAX_MODULES
+#define EFI_CFG_MODULES_MAX	16			/* its own: fixed arrays on the firmware stack */
 #define EFI_CFG_LINE_MAX	1024			/* a config line, newline excluded */
 #define EFI_WHY_MAX		128			/* a @why buffer that never truncates */
 

@@ -81,6 +81,14 @@ int arch_virt_cpu_init(void);
 int arch_domain_create(struct domain *d);
 /* Release @d's page tables (its vCPUs are gone already). */
 void arch_domain_destroy(struct domain *d);
+/* What the architecture allocates for one domain, in bytes (the `overhead_bytes=` line). */
+struct arch_domain_overhead {
+	uint64_t vmcs;		/* its vCPUs' VMCS pages */
+	uint64_t ept;		/* its EPT paging structures */
+	uint64_t bitmaps;	/* its own MSR/I/O bitmaps */
+};
+/* Fill @out for @d, whose EPT is built. */
+void arch_domain_overhead(const struct domain *d, struct arch_domain_overhead *out);
 /* Prepare @v to start with @boot's registers (32-bit protected mode, paging off). */
 void arch_vcpu_init(struct vcpu *v, const struct vcpu_boot_regs *boot);
 /* Release @v's VMCS; on @v's own CPU. */

@@ -6,7 +6,7 @@
 #include <tally/types.h>
 
 #define BOOT_MAX_MMAP		128
-#define BOOT_MAX_MODULES	16
+#define BOOT_MAX_MODULES	1024	/* a sane bound: the rest are dropped, with a line */
 #define BOOT_CMDLINE_MAX	512
 #define BOOT_LOADER_MAX		64
 #define BOOT_RSDP_MAX		36	/* ACPI 2.0+ RSDP length */

@@ -46,6 +46,7 @@ struct domain_metric {
 };
 
 struct domain;
+struct domain_final;
 
 struct vcpu {
 	struct domain *domain;
@@ -94,6 +95,7 @@ struct domain {
 	uint64_t max_run_tsc;		/* `max_run_s=`: the TSC at which it ends; 0: never */
 	bool restarting;		/* `on_reboot=restart`: recreated once its vCPUs are released */
 	unsigned int restarts;		/* lives so far after the first */
+	struct domain_final *final;	/* its devices' counters at its last end (domain_counters.c) */
 };
 
 /* Hold the domain table still (no domain is freed meanwhile); returns the IRQ state. */
@@ -106,6 +108,11 @@ void domain_create_all(const struct boot_info *bi);
 
 /* Domains created and not yet dead. */
 unsigned int domain_alive_count(void);
+
+/* Bytes of the domain table and records (tally/domain_slot.h), kept for the run. */
+uint64_t domain_records_bytes(void);
+/* Count @delta bytes another listing keeps per domain (top's figures) as records. */
+void domain_records_note(int64_t delta);
 
 /* The domain table, for walks (audit, listings): entries 0..domain_count()-1. */
 unsigned int domain_count(void);

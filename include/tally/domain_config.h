@@ -6,7 +6,7 @@
 #include <tally/types.h>
 
 #define DOMAIN_NAME_MAX		32
-#define DOMAIN_MAX		16	/* domains Tally runs at most */
+#define DOMAIN_MAX		256	/* a cap only: one DOMAIN_LIST holds every domain */
 #define DOMAIN_MAX_VCPUS	8
 #define DOMAIN_DEFAULT_MEM_MIB	16
 #define DOMAIN_MAX_MEM_MIB	(64 * 1024)

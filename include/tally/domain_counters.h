@@ -29,6 +29,9 @@ void vcpu_counters(const struct vcpu *v, struct tally_vcpu_counters *out);
 /* Keep @d's NIC's and disk's counters as they are now: its life is ending (domain_log_usage()). */
 void domain_counters_keep_devices(const struct domain *d);
 
+/* The bytes domain.c keeps in each domain's slot for d->final (its devices' last counters). */
+uint64_t domain_counters_final_bytes(void);
+
 /* @d's NIC's counters: live, else as its last life kept them; 0 or -ENOENT (never had one). */
 int domain_counters_net(const struct domain *d, struct vnet_snapshot *out);
 

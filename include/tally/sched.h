@@ -47,6 +47,13 @@ struct sched_percpu {
 	 */
 	uint64_t counters_seq;
 	struct sched_rq rq;
+	/*
+	 * The halted vCPUs' timer deadlines (and vCPUs to look at again, at
+	 * deadline 1), under the lock; timers_next mirrors its earliest for
+	 * lock-free peeks.  Slots: one per vCPU attached, grown at attach.
+	 */
+	struct sched_timerq timers;
+	uint64_t timers_next;
 	struct vcpu *placed[SCHED_MAX_PLACED];	/* every vCPU that lives here */
 	unsigned int placed_count;
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
@@ -68,8 +75,11 @@ struct sched_percpu {
 };
 
 #define SCHED_SLICE_MS		10
-/* Global vCPU numbers for the donation ledger: domain slot * max vCPUs + vCPU. */
-#define SCHED_LEDGER_SIZE	(DOMAIN_MAX * DOMAIN_MAX_VCPUS)
+/*
+ * The donation ledger's pairs (64 KiB; a pair is two vCPUs of one CPU
+ * that met): vCPU numbers are (domain id - 1) * max vCPUs + vCPU.
+ */
+#define SCHED_LEDGER_SLOTS	4096
 
 /* Empty run queues for every CPU, accounting from now; before any vCPU is queued. */
 void sched_init(void);
@@ -81,6 +91,13 @@ void sched_enqueue(struct vcpu *v);
 void sched_block(struct vcpu *v);
 /* Make halted @v runnable (from any CPU); its CPU is kicked if it is another. */
 void sched_wake(struct vcpu *v);
+/*
+ * @v was sent an event (an interrupt, NMI or INIT, recorded in @v first),
+ * from any CPU.  False if @v is halted: the caller wakes it if the event
+ * ends its HLT.  Else true: @v is looked at again if it halts before
+ * taking the event, and its CPU is kicked if it is another.
+ */
+bool sched_note_event(struct vcpu *v);
 /* Start @v, which waited for a start-up IPI (from any CPU). */
 void sched_start(struct vcpu *v);
 /* Record that @v lives on its CPU (at creation, started or not). */
@@ -110,6 +127,11 @@ struct vcpu *sched_pick_next(void);
 void sched_timers_changed(void);
 /* Donation ledger entry: cycles vCPU @recipient ran of slices @donor gave up. */
 uint64_t sched_ledger(unsigned int donor, unsigned int recipient);
+/* Ledger slot @i (< SCHED_LEDGER_SLOTS): false if free, else its pair and cycles. */
+bool sched_ledger_pair(unsigned int i, unsigned int *donor, unsigned int *recipient,
+		       uint64_t *cycles);
+/* Donated cycles no ledger slot was left for (only in the vCPUs' own totals). */
+uint64_t sched_ledger_dropped(void);
 /*
  * One line per CPU: guest, hypervisor and idle cycles, which add up to the
  * accounted time, and what its vCPUs donated (never more than that time).
@@ -139,13 +161,14 @@ uint64_t sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out)
  * CPU @cpu's time up to @now (a TSC value), read as one moment: into @out
  * its guest, hypervisor and idle cycles with the time since its last
  * transition charged to the mode it is in, so that they add up to
- * @now - out->start; and into @dom_cycles[domain id - 1], added, the run
- * cycles to @now of each vCPU placed on @cpu.  For tables of CPU shares,
- * whose rows then add up exactly.  False (and nothing added) if @cpu
- * keeps no accounting (before sched_init()).
+ * @now - out->start; and into @dom_cycles[domain id - 1] (ids up to @n),
+ * added, the run cycles to @now of each vCPU placed on @cpu, summed first
+ * in @scratch (@n entries: a retried read adds nothing twice).  For tables
+ * of CPU shares, whose rows then add up exactly.  False (and nothing
+ * added) if @cpu keeps no accounting (before sched_init()).
  */
 bool sched_cpu_time_now(unsigned int cpu, uint64_t now, struct sched_cpu_stats *out,
-			uint64_t dom_cycles[DOMAIN_MAX]);
+			uint64_t *dom_cycles, uint64_t *scratch, unsigned int n);
 
 /* Start scheduling on this CPU: never returns. */
 __noreturn void sched_run(void);

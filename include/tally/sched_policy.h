@@ -17,6 +17,7 @@
 #ifndef TALLY_SCHED_POLICY_H
 #define TALLY_SCHED_POLICY_H
 
+#include <tally/sched_timerq.h>
 #include <tally/types.h>
 
 enum sched_state {
@@ -45,6 +46,9 @@ struct sched_entity {
 	bool paused;			/* held off the CPU whatever its state */
 	bool woken;			/* woken since it last ran: count it when picked */
 	struct sched_stats stats;
+	/* The caller's (kernel/sched.c), under its CPU's lock; the policy leaves them alone. */
+	struct sched_timerq_node timer;	/* queued while halted with a timer, or to be rechecked */
+	bool notified;			/* sent an event while not halted: recheck if it halts */
 };
 
 enum sched_mode {

@@ -59,6 +59,14 @@ void top_row_set(struct top_row *row, unsigned int col, const char *text);
  */
 void top_shares(const uint64_t *parts, unsigned int n, uint32_t total, uint32_t *out);
 
+/*
+ * Up to @max of the @n rows with the largest @share (ties: the earlier row),
+ * into @out in row order (the table's, by domain id); returns how many.
+ * O(@n * @max): for a console table's few rows out of many domains.
+ */
+unsigned int top_pick_rows(const uint32_t *share, unsigned int n, unsigned int max,
+			   unsigned int *out);
+
 /* @permille as "12.3". */
 void top_format_permille(char *buf, size_t size, uint32_t permille);
 /*

@@ -56,6 +56,7 @@ import emu  # noqa: E402
 import linux_bench  # noqa: E402  (Linux on bare Bochs and under Tally)
 import loopback  # noqa: E402
 import run as system_run  # noqa: E402  (make_iso)
+import scale_bench  # noqa: E402  (the sched paths as domains grow in number)
 import scenarios  # noqa: E402
 import switch_bench  # noqa: E402  (the switch's forwarding path on the host, beside memcpy)
 
@@ -152,8 +153,9 @@ def debugger_script(kernel):
     return cmds, [name for name, _ in stops]
 
 
-def boot(build, name, modules, timeout, debugger=("c",), cmdline=CMDLINE):
-    """Run Tally (@cmdline) with @modules ([(guest, cmdline)]) under 1-CPU Bochs in BUILD/bench/@name/.
+def boot(build, name, modules, timeout, debugger=("c",), cmdline=CMDLINE, megs=128):
+    """Run Tally (@cmdline) with @modules ([(guest, cmdline)]) under 1-CPU Bochs of @megs MiB
+    in BUILD/bench/@name/.
 
     Returns the emu.RunResult.
     """
@@ -169,7 +171,7 @@ def boot(build, name, modules, timeout, debugger=("c",), cmdline=CMDLINE):
     shutil.rmtree(run_dir, ignore_errors=True)
     os.makedirs(run_dir)
     iso = system_run.make_iso(kernel, run_dir, cmdline, guests)
-    machine = emu.BochsMachine(cpus=1, megs=128, ips=IPS)
+    machine = emu.BochsMachine(cpus=1, megs=megs, ips=IPS)
     return emu.run_bochs(run_dir, iso, machine, timeout, shim=loopback.shim_path(build),
                          debugger=debugger, stop_re=re.compile(scenarios.PANIC_RE))
 
@@ -424,10 +426,11 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def bench_run(build, name, modules, timeout, judge, debugger=("c",), cmdline=CMDLINE):
+def bench_run(build, name, modules, timeout, judge, debugger=("c",), cmdline=CMDLINE,
+              megs=128):
     """One run; returns its emu.RunResult, or None after saying why it failed."""
     try:
-        result = boot(build, name, modules, timeout, debugger, cmdline)
+        result = boot(build, name, modules, timeout, debugger, cmdline, megs)
     except (OSError, RuntimeError) as e:
         print(f"bench: {name}: FAILED: {e}", file=sys.stderr)
         return None
@@ -507,6 +510,11 @@ def main(argv):
             figures += present(result)
         failed += result is None
     print()
+    scale, scale_failed = scale_bench.run(build, args.timeout, bench_run, run_failure, Figure,
+                                          show)
+    figures += scale
+    failed += scale_failed
+    print()
     linux, linux_failed = run_linux(build, args.timeout)
     figures += linux
     print()
@@ -518,7 +526,7 @@ def main(argv):
     figures += switch
     failed += linux_failed + switch_failed
     print()
-    print("\n".join(summary(figures, len(runs) + 4, failed)))
+    print("\n".join(summary(figures, len(runs) + 4 + len(scale_bench.SCALE_COUNTS), failed)))
     return 0 if not failed else 1
 
 if __name__ == "__main__":

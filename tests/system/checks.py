@@ -471,6 +471,46 @@ class DomainStat:
                 domain_lines(r.serial, [self.dom]))
 
 
+OVERHEAD_RE = re.compile(r"\] domain: d(\d+) (\S+) overhead_bytes=(\d+) \(([^)]*)\)$", re.M)
+CREATED_RE = re.compile(r"\] domain: d(\d+) (\S+) created .*\bvcpus=(\d+) ", re.M)
+
+
+@dataclasses.dataclass
+class DomainOverhead:
+    """Every created domain has one `overhead_bytes=` line (kernel/domain_slot.c)
+    whose parts add up: whole pages, one VMCS page per vCPU, an EPT, and a
+    total of at least @lo and at most @hi bytes."""
+    lo: int = 3 * 4096
+    hi: int = 1 << 20
+
+    def __call__(self, r):
+        created = {m[1]: (m[2], int(m[3])) for m in CREATED_RE.finditer(r.serial)}
+        lines = {m[1]: m for m in OVERHEAD_RE.finditer(r.serial)}
+        if not created:
+            return "no `domain: dN NAME created` line", tail(r.serial)
+        for dom, (name, vcpus) in sorted(created.items()):
+            m = lines.get(dom)
+            if m is None or m[2] != name:
+                return f"no `domain: d{dom} {name} overhead_bytes=` line", tail(r.serial)
+            parts = dict(kv.split("=") for kv in m[4].split())
+            parts = {k: int(v) for k, v in parts.items()}
+            total = int(m[3])
+            why = None
+            if sum(parts.values()) != total:
+                why = f"parts add up to {sum(parts.values())}, not {total}"
+            elif any(v % 4096 for v in parts.values()):
+                why = "a part is not whole pages"
+            elif parts.get("vmcs") != 4096 * vcpus:
+                why = f"vmcs={parts.get('vmcs')} for {vcpus} vCPUs"
+            elif not parts.get("ept") or not parts.get("struct"):
+                why = "no ept= or struct= part"
+            elif not self.lo <= total <= self.hi:
+                why = f"overhead_bytes={total} outside {self.lo}..{self.hi}"
+            if why:
+                return f"d{dom} {name}: {why}", m[0]
+        return None
+
+
 @dataclasses.dataclass
 class DonationsReceived:
     """What @recipients received adds up to more than 0 and at most what @donor donated.

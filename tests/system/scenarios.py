@@ -42,6 +42,7 @@ from linux_boot_scenarios import LINUX_BOOT_SCENARIOS  # noqa: E402
 from linux_net_scenarios import LINUX_NET_SCENARIOS  # noqa: E402
 from uart_scenarios import UART_SCENARIOS  # noqa: E402
 from starve_scenarios import STARVE_SCENARIOS  # noqa: E402
+from scale_scenarios import SCALE_SCENARIOS, OPT_IN_SCALE_SCENARIOS  # noqa: E402,F401
 from apic_scenarios import APIC_SCENARIOS  # noqa: E402
 from net_scenarios import NET_SCENARIOS  # noqa: E402
 from devcount_scenarios import DEVCOUNT_SCENARIOS  # noqa: E402
@@ -332,7 +333,7 @@ SCENARIOS = [
         "vmx-domains-1cpu", "six guests time-share one CPU; prober is killed, triple "
         "is rebooted by its triple fault",
         "bochs", bochs_vmx(1),
-        [VMX_CAPS, audit_ok(6), NO_ERRORS, TIME_SHARED, MEM_BACK]
+        [VMX_CAPS, audit_ok(6), NO_ERRORS, TIME_SHARED, MEM_BACK, DomainOverhead()]
         + guest_checks("hello", "cpuid", "filler", "prober", "triple", "busy")
         + domains_done(EXIT_CRASHED),
         cmdline=VMX_CMDLINE, timeout=120,
@@ -418,6 +419,7 @@ SCENARIOS += LINUX_SCENARIOS
 SCENARIOS += LINUX_BOOT_SCENARIOS
 SCENARIOS += LINUX_NET_SCENARIOS
 SCENARIOS += STARVE_SCENARIOS
+SCENARIOS += SCALE_SCENARIOS
 SCENARIOS += DEVCOUNT_SCENARIOS
 SCENARIOS += VNET_SCENARIOS
 SCENARIOS += DISK_SCENARIOS

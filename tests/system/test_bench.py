@@ -37,6 +37,14 @@ SERIAL = {
     "net1500": "[c0] <tx> net: bench frames=48 len=1500 ticks_per_frame=41956 "
                "tally_per_frame=15984\n[c0] domain: d2 rx exited status=1 value=0\n",
 }
+# The scale runs (scale_bench.py): the switch grows 30 % from 2 to 128 domains.
+SCALE_SWITCH = {2: 1000, 16: 1010, 64: 1100, 128: 1300}
+for _count, _switch in SCALE_SWITCH.items():
+    SERIAL[f"sched-scale{_count}"] = (
+        f"[c0] sched: cpu0 paths preempt_switch=90/{_switch}/900 hlt_block=5/600/550 "
+        "wakeup=5/700/650\n")
+SERIAL["sched-scale2"] = ("[c0] domain: d1 halter overhead_bytes=40960 (vmcs=8192 ept=16384 "
+                          "struct=16384)\n" + SERIAL["sched-scale2"])
 FIGURES = ["cpuid_exit_round_trip_instructions", "null_hypercall_round_trip_instructions",
            "counters_snapshot_hypercall_instructions", "sched_preempt_switch_instructions",
            "sched_hlt_block_plus_wake_instructions", "sched_overhead_share",
@@ -47,7 +55,8 @@ FIGURES = ["cpuid_exit_round_trip_instructions", "null_hypercall_round_trip_inst
            "net_frame1500_round_trip_instructions"]
 
 
-def fake_run(build, name, modules, timeout, judge, debugger=("c",), cmdline="exit_when_done"):
+def fake_run(build, name, modules, timeout, judge, debugger=("c",), cmdline="exit_when_done",
+             megs=128):
     return emu.RunResult(status=1, serial=SERIAL[name], timed_out=False, seconds=1.0,
                          how="shutdown-port")
 
@@ -110,8 +119,8 @@ class Presentation(unittest.TestCase):
         status, out = bench_output(["--build", "/nonexistent"])
         self.assertEqual(status, 0, out)
         self.assertNotRegex(out.lower(), r"miss|fail")
-        self.assertIn("all 11 runs completed", out)
-        self.assertIn("8 figures have a goal: 0 within it, 8 still above it", " ".join(out.split()))
+        self.assertIn("all 15 runs completed", out)
+        self.assertIn("9 figures have a goal: 0 within it, 9 still above it", " ".join(out.split()))
 
     def test_each_figure_beside_its_goal_and_meaning(self):
         _, out = bench_output(["--build", "/nonexistent"])
@@ -131,6 +140,10 @@ class Presentation(unittest.TestCase):
         self.assertRegex(out, r"disk_write_4k_tally_instructions +7295 +no goal: context")
         self.assertRegex(out, r"net_frame64_tally_instructions +8147 +no goal: context")
         self.assertRegex(out, r"net_frame1500_tally_instructions +15984 +no goal: context")
+        self.assertRegex(out, r"sched_preempt_switch_128_domains +1300 +no goal: context")
+        self.assertRegex(out, r"sched_switch_growth_ratio +1\.300 +goal <= 1\.100: 0\.200 above")
+        self.assertRegex(out, r"domain_overhead_bytes +40960 +no goal: context")
+        self.assertIn("vmcs=8192 ept=16384 struct=16384", " ".join(out.split()))
 
     def test_verdicts(self):
         cases = [(bench.Figure("f", 60, "m", goal=60), "goal <= 60: within"),
@@ -147,7 +160,7 @@ class Presentation(unittest.TestCase):
         calls = {}
 
         def recording(build, name, modules, timeout, judge, debugger=("c",),
-                      cmdline="exit_when_done"):
+                      cmdline="exit_when_done", megs=128):
             calls[name] = (cmdline, modules)
             return fake_run(build, name, modules, timeout, judge, debugger, cmdline)
         with mock.patch.object(bench, "bench_run", recording), \
@@ -168,7 +181,7 @@ class Presentation(unittest.TestCase):
                 mock.patch.object(bench, "linux_boot", fake_linux), \
                 contextlib.redirect_stdout(out):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
-        self.assertIn("1 of 11 runs FAILED", out.getvalue())
+        self.assertIn("1 of 15 runs FAILED", out.getvalue())
 
     def test_linux_figures(self):
         status, out = bench_output(["--build", "/nonexistent"])
@@ -191,7 +204,7 @@ class Presentation(unittest.TestCase):
                 contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
         self.assertIn("linux-tally: FAILED: Linux never reached S5", err.getvalue())
-        self.assertIn("1 of 11 runs FAILED", out.getvalue())
+        self.assertIn("1 of 15 runs FAILED", out.getvalue())
         self.assertIn("linux_boot_ratio n/a goal <= 1.200: not measured",
                       " ".join(out.getvalue().split()))
 
@@ -220,7 +233,7 @@ class Presentation(unittest.TestCase):
                 contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             self.assertEqual(bench.main(["--build", "/nonexistent"]), 1)
         self.assertIn("switch-host: FAILED: exit status 1", err.getvalue())
-        self.assertIn("1 of 11 runs FAILED", out.getvalue())
+        self.assertIn("1 of 15 runs FAILED", out.getvalue())
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import DomainOverhead  # noqa: E402
 from checks import DomainStat, DonationsReceived, GuestCyclesSplit, domain_stats  # noqa: E402
 from checks import DeviceStats, disk_stats, net_identity, net_stats, virtio_errors  # noqa: E402
-from top_checks import TableDevices, TopTables  # noqa: E402
+from top_checks import ManyDomainsTables, TableDevices, TopTables  # noqa: E402
 
 
 class Result:
@@ -194,6 +195,76 @@ class TopDeviceColumnsTest(unittest.TestCase):
         bad = top_table([TOP_ROWS[0], TOP_ROWS[1][:11] + ("x", "4")] + TOP_ROWS[2:])
         self.assertIn("d1's VBD_RD 'x' is neither - nor a count",
                       TopTables(1)(Result(CREATED + bad))[0])
+
+
+OVERHEAD_CREATED = ("[c0] domain: d1 spin created mem_mib=2 vcpus=1 pcpu=0 entry=0x1000 ram=0x1\n"
+                    "[c0] domain: d2 duo created mem_mib=2 vcpus=2 pcpu=0 entry=0x1000 ram=0x2\n")
+
+
+def overhead_line(n, name, vmcs=4096, ept=12288, struct=16384, total=None):
+    total = vmcs + ept + struct if total is None else total
+    return (f"[c0] domain: d{n} {name} overhead_bytes={total} (struct={struct} vmcs={vmcs} "
+            f"ept={ept} bitmaps=0 nic=0 disk=0)\n")
+
+
+class DomainOverheadTest(unittest.TestCase):
+    def test_good_lines(self):
+        r = Result(OVERHEAD_CREATED + overhead_line(1, "spin") + overhead_line(2, "duo", 8192))
+        self.assertIsNone(DomainOverhead()(r))
+
+    def test_missing_line(self):
+        r = Result(OVERHEAD_CREATED + overhead_line(1, "spin"))
+        self.assertEqual(DomainOverhead()(r)[0], "no `domain: d2 duo overhead_bytes=` line")
+
+    def test_parts_must_add_up(self):
+        r = Result(OVERHEAD_CREATED + overhead_line(1, "spin", total=4096)
+                   + overhead_line(2, "duo", 8192))
+        self.assertEqual(DomainOverhead()(r)[0], "d1 spin: parts add up to 32768, not 4096")
+
+    def test_one_vmcs_page_per_vcpu(self):
+        r = Result(OVERHEAD_CREATED + overhead_line(1, "spin") + overhead_line(2, "duo"))
+        self.assertEqual(DomainOverhead()(r)[0], "d2 duo: vmcs=4096 for 2 vCPUs")
+
+    def test_bounds_and_pages(self):
+        r = Result(OVERHEAD_CREATED + overhead_line(1, "spin", ept=100)
+                   + overhead_line(2, "duo", 8192))
+        self.assertEqual(DomainOverhead()(r)[0], "d1 spin: a part is not whole pages")
+        r = Result(OVERHEAD_CREATED + overhead_line(1, "spin") + overhead_line(2, "duo", 8192))
+        self.assertIn("outside", DomainOverhead(hi=20000)(r)[0])
+
+
+def many_table(shown_ids, more, created, tally_last=True):
+    lines = [f"[c0] domain: d{i} m{i} created mem_mib=2 vcpus=1 pcpu=0 entry=0x1 ram=0x2"
+             for i in range(1, created + 1)]
+    lines += ["[c0] top: uptime 0:00:01.00, 1 CPU online, memory 256.0MiB total, 1.0MiB free",
+              f"[c0] top: {created} domains: {created} running, 0 paused, 0 ended",
+              "[c0] top: DOM NAME STATE VCPUS CPU% TIME MEM EXITS IO"]
+    lines += [f"[c0] top: d{i} m{i} running 1 2.0 0.01 2.0MiB 1 1" for i in shown_ids]
+    tally = ["[c0] top: -   Tally - - 1.0 0.01 - - -", "[c0] top: -   idle - - 0.0 0.00 - - -"]
+    if more is not None:
+        lines.append(f"[c0] top: ... and {more} more domains")
+    lines += tally if tally_last else tally[::-1]
+    return Result("\n".join(lines) + "\n")
+
+
+class ManyDomainsTablesTest(unittest.TestCase):
+    def test_good(self):
+        self.assertIsNone(ManyDomainsTables(1, 3)(many_table([1, 4, 5], 2, 5)))
+
+    def test_bad(self):
+        check = ManyDomainsTables(1, 3)
+        self.assertEqual(check(many_table([1, 4], 3, 5))[0],
+                         "table 1: domain rows [1, 4], expected 3 in id order")
+        self.assertEqual(check(many_table([4, 1, 5], 2, 5))[0],
+                         "table 1: domain rows [4, 1, 5], expected 3 in id order")
+        self.assertEqual(check(many_table([1, 4, 5], 1, 5))[0],
+                         "table 1: no `... and 2 more domains` line")
+        self.assertEqual(check(many_table([1, 4, 5], None, 5))[0],
+                         "table 1: no `... and 2 more domains` line")
+        self.assertEqual(check(many_table([1, 4, 5], 2, 5, tally_last=False))[0],
+                         "table 1: the Tally and idle rows do not end the table")
+        self.assertEqual(ManyDomainsTables(2, 3)(many_table([1, 4, 5], 2, 5))[0],
+                         "1 tables, expected 2 or more")
 
 
 if __name__ == "__main__":

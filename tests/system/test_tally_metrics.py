@@ -361,5 +361,43 @@ class Plot(unittest.TestCase):
         self.assertIn("fewer than two samples", out.stderr)
 
 
+class ManyDomains(unittest.TestCase):
+    """Hundreds of domains (issue 16): a ~56 KB object a line, every domain exported, and a
+    chart of the 11 busiest with the rest as one `289 more` line instead of 300 legends."""
+    COUNT = 300
+
+    def stream(self):
+        objs = [sample(1000 * i, [domain(j, f"s{j}", (j % 7 + 1) * 100_000 * i
+                                         + (5_000_000 * i if j == 300 else 0))
+                                  for j in range(1, self.COUNT + 1)],
+                       guest=100_000_000 * i, hyp=0, idle=0) for i in range(1, 4)]
+        text = "".join(line(o) for o in objs)
+        self.assertGreater(len(text) // 3, 50_000)
+        return Stream(self, text)
+
+    def test_every_domain_exported(self):
+        out = run_tool(self.stream().path, "--once", "--print")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        got = [ln for ln in out.stdout.splitlines()
+               if ln.startswith("tally_domain_cpu_seconds_total{")]
+        self.assertEqual(len(got), self.COUNT)
+        # s300: (300 % 7 + 1) * 100_000 * 3 + 15_000_000 cycles at 50 MHz.
+        self.assertIn('tally_domain_cpu_seconds_total{domain="s300",id="300"} 0.342', got)
+
+    def test_chart_of_the_busiest(self):
+        stream = self.stream()
+        png = os.path.join(stream.dir.name, "many.png")
+        out = run_tool(stream.path, "--once", "--print", "--plot", png)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        w, h, rows = read_png(png)
+        self.assertEqual((w, h), (800, 400))
+        # 12 legend entries (11 domains and "289 more") in 3 rows of 4 below the chart:
+        # the 9th and 10th palette colours are there (before, 300 entries left no room).
+        legend = rows[h - 34 - 14 * 3 + 22:]
+        colours = {bytes(r[i:i + 3]) for r in legend for i in range(0, len(r), 3)}
+        self.assertIn(bytes((188, 189, 34)), colours)        # the 9th line's colour
+        self.assertIn(bytes((23, 190, 207)), colours)        # the 10th's
+
+
 if __name__ == "__main__":
     unittest.main()

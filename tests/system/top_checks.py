@@ -364,3 +364,42 @@ class Timestamps:
             return (f"the tick check is stamped {checked - calibrated} us after the "
                     f"calibration line, but took elapsed_us={elapsed}", f"{line}\n{check_line}")
         return None
+
+
+MORE_RE = re.compile(r"^\[c0\] top: \.\.\. and (\d+) more domains$")
+
+
+@dataclasses.dataclass
+class ManyDomainsTables:
+    """With more domains than the table shows (kernel/top.c): at least @tables
+    tables, each with @shown domain rows in id order, then one
+    `top: ... and K more domains` line with K = domains created - @shown,
+    then the Tally and idle rows; the header still counts every domain."""
+    tables: int
+    shown: int
+
+    def __call__(self, r):
+        tables = parse_tables(r.serial)
+        created = len(CREATED_RE.findall(r.serial))
+        if len(tables) < self.tables:
+            return (f"{len(tables)} tables, expected {self.tables} or more",
+                    "\n".join(r.serial.splitlines()[-15:]))
+        for i, table in enumerate(tables):
+            why = self.failure(table, created)
+            if why:
+                return f"table {i + 1}: {why}", table.text()
+        return None
+
+    def failure(self, table, created):
+        ids = [int(re.match(r"^\[c0\] top: d(\d+) ", row).group(1))
+               for row in table.domain_rows()]
+        if len(ids) != self.shown or ids != sorted(ids):
+            return f"domain rows {ids}, expected {self.shown} in id order"
+        more = [MORE_RE.match(row) for row in table.rows if MORE_RE.match(row)]
+        if len(more) != 1 or int(more[0].group(1)) != created - self.shown:
+            return f"no `... and {created - self.shown} more domains` line"
+        if [cells(row)[3][2] for row in table.rows[-2:]] != ["Tally", "idle"]:
+            return "the Tally and idle rows do not end the table"
+        if not table.counts or int(table.counts.group(1)) != created:
+            return f"the header does not count {created} domains"
+        return None

@@ -7,7 +7,7 @@ are in top_checks.py.
 
 from scenario_base import *  # noqa: F401,F403  (Scenario, Guest, passed, ...)
 from checks import *  # noqa: F401,F403  (the check classes and helpers)
-from top_checks import TableShows, Timestamps, TopTables
+from top_checks import ManyDomainsTables, TableShows, Timestamps, TopTables
 
 
 # One CPU, six domains over about five seconds, a table a second: the
@@ -39,7 +39,18 @@ TOP_2CPU = ([TopTables(2), TableShows("hello", "ended"), NO_ERRORS]
             + [c for dom in ("busy", "halter", "hello") for c in passed(dom)] + DOMAINS_DONE)
 
 
+# More domains than the table shows (24): the busiest rows, then one line for the rest.
+TOP_MANY = 30
+TOP_MANY_MODULES = [(Guest("spin"), f"name=m{i} mem=2 duration_ms=1500")
+                    for i in range(1, TOP_MANY + 1)]
+
 TOP_SCENARIOS = [
+    Scenario(
+        "top-table-many", f"top_interval_s=1 beside {TOP_MANY} domains: 24 rows in id order, "
+        f"`... and {TOP_MANY - 24} more domains`, the header counting all",
+        "bochs", emu.BochsMachine(cpus=1, megs=256, ips=BOCHS_IPS),
+        [ManyDomainsTables(1, 24), NO_ERRORS, MEM_BACK],
+        cmdline="exit_when_done top_interval_s=1", timeout=300, modules=TOP_MANY_MODULES),
     Scenario(
         "top-table", "top_interval_s=1 beside six domains: aligned tables whose CPU% adds "
         "up to 100 with Tally and idle rows, the header counting running, paused and ended",

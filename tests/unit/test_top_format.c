@@ -306,6 +306,67 @@ static void test_time_units(void **state)
 	check_time(UINT64_MAX, false, "51240955760304:18:36.15");
 }
 
+/* A model of top_pick_rows(): the @max largest shares, ties to the earlier row, in row order. */
+static unsigned int model_pick(const uint32_t *share, unsigned int n, unsigned int max,
+			       unsigned int *out)
+{
+	bool taken[64] = { false };
+	unsigned int k = 0;
+
+	for (; k < max && k < n; k++) {
+		unsigned int best = n;
+
+		for (unsigned int r = 0; r < n; r++)
+			if (!taken[r] && (best == n || share[r] > share[best]))
+				best = r;
+		taken[best] = true;
+	}
+	k = 0;
+	for (unsigned int r = 0; r < n; r++)
+		if (taken[r])
+			out[k++] = r;
+	return k;
+}
+
+static void test_pick_rows_examples(void **state)
+{
+	const uint32_t share[] = { 5, 90, 0, 90, 40, 7 };
+	unsigned int out[6];
+
+	(void)state;
+	assert_int_equal(top_pick_rows(share, 6, 3, out), 3);
+	assert_int_equal(out[0], 1);	/* 90 */
+	assert_int_equal(out[1], 3);	/* 90, the later tie */
+	assert_int_equal(out[2], 4);	/* 40 */
+	assert_int_equal(top_pick_rows(share, 6, 1, out), 1);
+	assert_int_equal(out[0], 1);	/* the tie goes to the earlier row */
+	assert_int_equal(top_pick_rows(share, 6, 10, out), 6);
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(out[i], i);
+	assert_int_equal(top_pick_rows(share, 6, 0, out), 0);
+	assert_int_equal(top_pick_rows(share, 0, 4, out), 0);
+}
+
+static void test_pick_rows_model(void **state)
+{
+	uint32_t share[64], seed = 12345;
+	unsigned int got[64], want[64];
+
+	(void)state;
+	for (unsigned int round = 0; round < 2000; round++) {
+		unsigned int n = round % 65, max = (round / 7) % 20, k;
+
+		for (unsigned int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			share[i] = (seed >> 16) % (round % 3 ? 8 : 1000);	/* many ties, or few */
+		}
+		k = top_pick_rows(share, n, max, got);
+		assert_int_equal(k, model_pick(share, n, max, want));
+		for (unsigned int i = 0; i < k; i++)
+			assert_int_equal(got[i], want[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +376,8 @@ int main(void)
 		cmocka_unit_test(test_short_buffer),
 		cmocka_unit_test(test_hundreds_of_rows),
 		cmocka_unit_test(test_shares_add_up),
+		cmocka_unit_test(test_pick_rows_examples),
+		cmocka_unit_test(test_pick_rows_model),
 		cmocka_unit_test(test_shares_rounding),
 		cmocka_unit_test(test_cpu_column_sums),
 		cmocka_unit_test(test_size_units),

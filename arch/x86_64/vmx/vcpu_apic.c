@@ -81,26 +81,20 @@ static void accept_and_wake(struct vcpu *t, uint8_t vector, bool level)
 	vlapic_accept_irq(&t->arch.vlapic, vector, level);
 	t->arch.apic_hint = true;
 	spin_unlock_irqrestore(&t->arch.apic_lock, flags);
-	if (t->state == VCPU_BLOCKED) {
-		if (t->arch.hlt_if)
-			sched_wake(t);
-	} else if (t->pcpu != this_cpu()->id) {
-		arch_kick_cpu(t->pcpu);
-	}
+	if (!sched_note_event(t) && t->arch.hlt_if)
+		sched_wake(t);
 }
 
 /*
  * An NMI or INIT for @t: it ends a HLT whatever RFLAGS.IF (SDM Vol. 2A,
  * HLT); a target running on another CPU is kicked so that its next exit
- * (or entry) sees it.  A target that blocks meanwhile is woken by its
- * CPU's wake_due(): arch_vcpu_wakeup_due() says yes for either.
+ * (or entry) sees it.  A target that blocks meanwhile is looked at again
+ * by its CPU (sched_note_event()): arch_vcpu_wakeup_due() says yes for either.
  */
 static void wake_for_event(struct vcpu *t)
 {
-	if (t->state == VCPU_BLOCKED)
+	if (!sched_note_event(t))
 		sched_wake(t);
-	else if (t->pcpu != this_cpu()->id)
-		arch_kick_cpu(t->pcpu);
 }
 
 /* Latch an NMI in @t (one at most: a second merges) and make it notice. */

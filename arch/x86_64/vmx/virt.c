@@ -53,6 +53,18 @@ void arch_domain_destroy(struct domain *d)
 	ept_destroy(&d->arch);
 }
 
+/*
+ * Every vCPU gets one VMCS page at its first entry (vmx_vcpu_setup()); the
+ * MSR bitmap is one for all (vmx.c) and I/O exits unconditionally, so a
+ * domain has no bitmap of its own.  XSAVE and APIC state sit in struct vcpu.
+ */
+void arch_domain_overhead(const struct domain *d, struct arch_domain_overhead *out)
+{
+	out->vmcs = d->vcpu_count * PAGE_SIZE;
+	out->ept = d->arch.ept_tables * PAGE_SIZE;
+	out->bitmaps = 0;
+}
+
 void arch_vcpu_init(struct vcpu *v, const struct vcpu_boot_regs *boot)
 {
 	v->arch.boot = *boot;
