@@ -191,13 +191,19 @@ static void debugkey(int c)
 /* Where typed bytes go; the boot CPU's alone (debugkeys_poll). */
 static struct console_focus focus;
 
-/* The domain with id @id, dead or alive, or NULL. */
+/*
+ * The domain with id @id, dead or alive, or NULL: the table's entry id - 1
+ * (ids are given 1, 2, ... as entries are added), no walk, for the focus
+ * is checked at every tick.
+ */
 static struct domain *domain_of_id(unsigned int id)
 {
-	for (unsigned int i = 0; i < domain_count(); i++)
-		if (domain_at(i)->id == id)
-			return domain_at(i);
-	return NULL;
+	struct domain *d;
+
+	if (!id || id > domain_count())
+		return NULL;
+	d = domain_at(id - 1);
+	return d->id == id ? d : NULL;
 }
 
 /* The live domain with id @id, or NULL. */
@@ -259,10 +265,12 @@ static void deliver(uint8_t c)
 static void check_focus_alive(void)
 {
 	char why[DOMAIN_NAME_MAX + 24];
-	const struct domain *d = domain_of_id(focus.target);
+	const struct domain *d;
 
+	/* At every tick: the common case (the focus on Tally) looks at no domain. */
 	if (focus.target == CONSOLE_FOCUS_TALLY || live_domain(focus.target))
 		return;
+	d = domain_of_id(focus.target);
 	fmt_snprintf(why, sizeof(why), "d%u %s ended; ", focus.target, d ? d->name : "?");
 	focus.target = CONSOLE_FOCUS_TALLY;
 	say_focus(why);
