@@ -23,7 +23,9 @@ static struct virtio_dev *device_at(struct vcpu *v, uint64_t gpa, unsigned int *
 	return virtio_mmio_slot_dev(v->domain, (unsigned int)(rel / VPLATFORM_VIRTIO_SLOT_SIZE));
 }
 
-static int window_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *val)
+/* @v's access of @size bytes at @gpa, a load into *@val or a store of *@val: to its device. */
+static int window_access(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *val,
+			 bool write)
 {
 	unsigned int off;
 	struct virtio_dev *dev = device_at(v, gpa, &off);
@@ -33,24 +35,20 @@ static int window_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t
 	if (!dev || off + size > VPLATFORM_VIRTIO_SLOT_SIZE)
 		return -ENOENT;
 	flags = spin_lock_irqsave(dev->lock);
-	err = virtio_mmio_read(dev, v, off, size, val);
+	err = write ? virtio_mmio_write(dev, v, off, size, *val)
+		    : virtio_mmio_read(dev, v, off, size, val);
 	spin_unlock_irqrestore(dev->lock, flags);
 	return err;
 }
 
+static int window_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *val)
+{
+	return window_access(v, gpa, size, val, false);
+}
+
 static int window_write(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t val)
 {
-	unsigned int off;
-	struct virtio_dev *dev = device_at(v, gpa, &off);
-	unsigned long flags;
-	int err;
-
-	if (!dev || off + size > VPLATFORM_VIRTIO_SLOT_SIZE)
-		return -ENOENT;
-	flags = spin_lock_irqsave(dev->lock);
-	err = virtio_mmio_write(dev, v, off, size, val);
-	spin_unlock_irqrestore(dev->lock, flags);
-	return err;
+	return window_access(v, gpa, size, &val, true);
 }
 
 static const struct vmmio_ops window_ops = { "virtio-mmio", window_read, window_write };

@@ -24,6 +24,21 @@ def _tail(text, n=10):
     return "\n".join(text.rstrip("\n").splitlines()[-n:])
 
 
+
+def exported(r, objs):
+    """({sample: value} tools/tally-metrics serves for run @r's stream of @objs objects, None),
+    or (None, failure)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "com2.log")
+        with open(path, "w") as f:
+            f.write(r.com2)
+        try:
+            with Exporter(path, "--once") as ex:
+                body = ex.wait_for(f"tally_exporter_samples_total {len(objs)}")
+        except (RuntimeError, AssertionError, OSError) as e:
+            return None, (f"tally-metrics: {e}", _tail(r.com2, 3))
+    return samples(body), None
+
 def stream_objects(com2):
     """([parsed objects], None), or (None, failure) at the first line that is not JSON."""
     objs = []
@@ -178,16 +193,9 @@ class ExporterServes:
         if failure:
             return failure
         last = {d["name"]: d for d in objs[-1]["domains"]}
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "com2.log")
-            with open(path, "w") as f:
-                f.write(r.com2)
-            try:
-                with Exporter(path, "--once") as ex:
-                    body = ex.wait_for(f"tally_exporter_samples_total {len(objs)}")
-            except (RuntimeError, AssertionError, OSError) as e:
-                return f"tally-metrics: {e}", _tail(r.com2, 3)
-        got = samples(body)
+        got, failure = exported(r, objs)
+        if failure:
+            return failure
         want = {"tally_exporter_malformed_lines_total": 0}
         for dom in self.doms:
             d = last[dom]
@@ -270,16 +278,9 @@ class StreamDevicesAgree:
         return self.served(r, objs, last)
 
     def served(self, r, objs, last):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "com2.log")
-            with open(path, "w") as f:
-                f.write(r.com2)
-            try:
-                with Exporter(path, "--once") as ex:
-                    body = ex.wait_for(f"tally_exporter_samples_total {len(objs)}")
-            except (RuntimeError, AssertionError, OSError) as e:
-                return f"tally-metrics: {e}", _tail(r.com2, 3)
-        got = samples(body)
+        got, failure = exported(r, objs)
+        if failure:
+            return failure
         for dom in self.doms:
             d = last[dom]
             who = f'{{domain="{dom}",id="{d["id"]}"}}'
