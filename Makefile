@@ -72,7 +72,13 @@ KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
 # Preloaded into every Bochs (tools/emu.py) so that its RFB display binds
 # to loopback, not to every interface.
 LOOPBACK_SHIM := $(BUILD)/tools/loopback-bind.so
-all: $(BUILD)/tally.elf $(BUILD)/tally.iso $(BUILD)/tally-esp.img $(LOOPBACK_SHIM)
+all: $(BUILD)/tally.elf $(BUILD)/tally.iso $(BUILD)/tally-esp.img $(LOOPBACK_SHIM) \
+	$(BUILD)/agent/tally-agent
+
+# The in-guest agent (docs/AGENT.md): a static Linux program, glibc's libc.a (libc6-dev).
+$(BUILD)/agent/tally-agent: tools/agent/tally-agent.c Makefile
+	@mkdir -p $(dir $@)
+	$(Q)gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 help:
 	@echo "Targets (BUILD is $(BUILD)):"
@@ -308,7 +314,10 @@ UNIT_SRCS_test_pgtable   := arch/x86_64/host/pgtable.c
 UNIT_SRCS_test_guest_loader := kernel/guest_loader.c kernel/string.c
 UNIT_SRCS_test_guest_loader_refusals := kernel/guest_loader.c kernel/string.c
 UNIT_SRCS_test_linux_loader := kernel/linux_loader.c kernel/string.c
-UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/cmdline.c kernel/fmt.c kernel/string.c
+UNIT_SRCS_test_domain_config := kernel/domain_config.c kernel/instance_types.c kernel/cmdline.c \
+	kernel/fmt.c kernel/string.c
+UNIT_SRCS_test_bill      := kernel/bill.c kernel/fmt.c
+UNIT_SRCS_test_instance_types := $(UNIT_SRCS_test_domain_config)
 UNIT_SRCS_test_vmx_controls := arch/x86_64/vmx/vmx_controls.c
 UNIT_SRCS_test_audit     := kernel/audit_check.c
 UNIT_SRCS_test_vio       := drivers/vdev/vio.c
@@ -316,8 +325,13 @@ UNIT_SRCS_test_vuart16550 := drivers/vdev/uart16550.c
 UNIT_SRCS_test_vuart_line := drivers/vdev/vuart_line.c
 UNIT_SRCS_test_console_focus := kernel/console_focus.c
 UNIT_SRCS_test_console_seq := kernel/console_seq.c kernel/string.c drivers/vdev/vuart_line.c
+UNIT_SRCS_test_console_room := kernel/console_room.c
+UNIT_SRCS_test_console_cmd := kernel/console_cmd.c kernel/console_cmd_line.c kernel/fmt.c \
+	kernel/string.c
 UNIT_SRCS_test_sched_policy := kernel/sched_policy.c
+UNIT_SRCS_test_sched_hv  := kernel/sched_policy.c
 UNIT_SRCS_test_sched_timerq := kernel/sched_timerq.c
+UNIT_SRCS_test_sched_rq_model := kernel/sched_policy.c
 UNIT_SRCS_test_sched_ledger := kernel/sched_ledger.c
 UNIT_SRCS_test_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
 UNIT_SRCS_test_vlapic_timer := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
@@ -330,7 +344,12 @@ UNIT_SRCS_test_sdm_checks := arch/x86_64/vmx/sdm_checks.c
 UNIT_SRCS_test_hcall_args := kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall_limits := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_hcall_list := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_hcall_create := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 UNIT_SRCS_test_hcall_devices := kernel/hcall.c kernel/hcall_args.c kernel/hcall_devices.c kernel/string.c
+UNIT_SRCS_test_hcall_agent := kernel/hcall.c kernel/hcall_args.c kernel/string.c
+UNIT_SRCS_test_metric_check := kernel/metric_check.c kernel/string.c
+UNIT_SRCS_test_domain_config_agent := $(UNIT_SRCS_test_domain_config)
 UNIT_SRCS_test_ring      := kernel/ring.c
 UNIT_SRCS_test_ratelimit := kernel/ratelimit.c
 UNIT_SRCS_test_ioapic    := arch/x86_64/host/ioapic_route.c
@@ -407,7 +426,7 @@ FUZZ_SRCS_fuzz_vacpi     := drivers/vdev/vacpi.c drivers/vdev/aml.c drivers/host
 FUZZ_SRCS_fuzz_guest_loader := kernel/guest_loader.c kernel/multiboot.c kernel/string.c
 FUZZ_SRCS_fuzz_linux_loader := kernel/linux_loader.c kernel/string.c
 FUZZ_SRCS_fuzz_cmdline   := kernel/cmdline.c kernel/options.c kernel/domain_config.c \
-	kernel/fmt.c kernel/string.c
+	kernel/instance_types.c kernel/fmt.c kernel/string.c
 FUZZ_SRCS_fuzz_hcall     := kernel/hcall.c kernel/hcall_args.c kernel/string.c
 FUZZ_SRCS_fuzz_vlapic    := drivers/vdev/vlapic.c drivers/vdev/vlapic_timer.c drivers/vdev/vlapic_xapic.c drivers/vdev/vlapic_icr.c
 FUZZ_SRCS_fuzz_vioapic   := drivers/vdev/vioapic.c
@@ -425,6 +444,8 @@ FUZZ_SRCS_fuzz_vnet_frame := drivers/vdev/vnet_frame.c drivers/vdev/vswitch.c dr
 FUZZ_SRCS_fuzz_efi_config := boot/efi/config.c
 FUZZ_SRCS_fuzz_efi_elf   := boot/efi/elf_image.c
 FUZZ_SRCS_fuzz_sched_timerq := kernel/sched_timerq.c
+FUZZ_SRCS_fuzz_console_cmd := kernel/console_cmd.c kernel/console_cmd_line.c kernel/fmt.c \
+	kernel/string.c
 
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))

@@ -26,9 +26,12 @@ static void collect_tally(struct audit *a)
 /* Disk space is no EPT's: each live domain's disk is its own (drivers/vdev/vblk.c). */
 static void collect_disks(struct audit *a)
 {
-	for (unsigned int i = 0; i < domain_count(); i++)
-		if (domain_at(i)->state != DOMAIN_DEAD)
-			vblk_audit(domain_at(i), a);
+	for (unsigned int i = 0; i < domain_count(); i++) {
+		struct domain *d = domain_at(i);	/* NULL: a run-time domain's, ended */
+
+		if (d && d->state != DOMAIN_DEAD)
+			vblk_audit(d, a);
+	}
 }
 
 static unsigned int live_domains(void)
@@ -36,13 +39,15 @@ static unsigned int live_domains(void)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < domain_count(); i++)
-		n += domain_at(i)->state != DOMAIN_DEAD;
+		n += domain_at(i) && domain_at(i)->state != DOMAIN_DEAD;
 	return n;
 }
 
 static const char *owner_name(unsigned int owner)
 {
-	return owner == AUDIT_OWNER_TALLY ? "Tally" : domain_at(owner - 1)->name;
+	const struct domain *d = owner == AUDIT_OWNER_TALLY ? NULL : domain_at(owner - 1);
+
+	return owner == AUDIT_OWNER_TALLY ? "Tally" : d ? d->name : "(ended)";
 }
 
 bool audit_run(void)

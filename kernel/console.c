@@ -2,23 +2,30 @@
 /* The serial console: whole lines into a ring the UART's transmit interrupt drains.
  *
  * Design: every line (Tally's log, a guest's console line) is one UART
- * record, queued whole or dropped whole, so no CPU waits ~87 us a byte on
- * the line.  Output is written synchronously only before the I/O APIC is
- * up (early boot), when there is none (`acpi=off`), and for a panic, which
- * first sends what is queued.  Guest lines leave CONSOLE_TALLY_RESERVE
- * bytes free, so a guest that floods the console cannot crowd out Tally's
- * own lines.  A dropped line is counted (Tally's here, a guest's also by
- * the caller, per domain), and the next line that fits is preceded by
- * `console: N lines dropped (output ring full)`, at most once a second.
+ * record, queued whole, so no CPU waits ~87 us a byte on the line while
+ * the ring has room.  Output is written synchronously only before the I/O
+ * APIC is up (early boot), when there is none (`acpi=off`), and for a
+ * panic, which first sends what is queued.  Guest lines leave
+ * CONSOLE_TALLY_RESERVE bytes free, so a guest that floods the console
+ * cannot crowd out Tally's own lines; a guest line that does not fit is
+ * dropped whole and counted (here and by the caller, per domain), and the
+ * next line that fits is preceded by `console: N lines dropped (output
+ * ring full)`, at most once a second.  A Tally line is never dropped: when
+ * even the reserve is full its writer sends queued bytes itself until the
+ * line fits (kernel/console_room.c decides), and the wait is counted.
  * A guest's partial line may stay open on the console, continued in place
  * by its domain's later pieces; any other line ends it first
  * (kernel/console_seq.c), so a record never mixes two origins in a line.
  * Locking: the UART's lock (uart_record_begin) orders lines from all CPUs
- * and guards the counters; with `console_timestamps` the stamp is taken
- * under it, so stamps never go back down the console; a panic bypasses it
- * once the other CPUs have stopped. */
+ * and guards the counters; a Tally line waiting for room sends bytes under
+ * it, interrupts off, so that it works on any CPU, even the one the UART's
+ * interrupt goes to, and other writers wait behind it; with
+ * `console_timestamps` the stamp is taken under it, so stamps never go
+ * back down the console; a panic bypasses it once the other CPUs have
+ * stopped (a stopped writer's open record is not sent). */
 #include <tally/arch.h>
 #include <tally/console.h>
+#include <tally/console_room.h>
 #include <tally/console_seq.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
@@ -43,11 +50,13 @@ static char console_ring[CONSOLE_RING_SIZE];
 static uint64_t boot_tsc;		/* time zero of the stamps and of uptimes */
 static struct console_seq seq;		/* whose guest line is open (under the UART's lock) */
 
-/* Lines dropped for want of room (under the UART's lock). */
+/* Lines dropped, and Tally's lines that waited, for want of room (under the UART's lock). */
 static struct {
 	uint64_t tally, guests;
 	uint64_t unreported;		/* since the last notice */
 	uint64_t next_notice;		/* TSC */
+	uint64_t tally_waits;		/* Tally's lines that sent queued bytes to fit */
+	uint64_t tally_wait_tsc;	/* TSC ticks those waits took */
 } dropped;
 
 void console_init_early(void)
@@ -170,22 +179,45 @@ static bool put_drop_notice(size_t room)
 	return true;
 }
 
-/* Under the lock: write @p as @how if it fits (a guest's leaving the reserve), else count it. */
+static void count_dropped(enum console_origin origin)
+{
+	if (origin == CONSOLE_GUEST)
+		dropped.guests++;
+	else
+		dropped.tally++;
+	dropped.unreported++;
+}
+
+/* Send queued bytes until @len more fit: the line's time, spent by Tally's writer. */
+static size_t wait_room(size_t len)
+{
+	uint64_t start = arch_read_tsc();
+	size_t room = uart_record_wait_room(&console_uart, len);
+
+	dropped.tally_waits++;
+	dropped.tally_wait_tsc += arch_read_tsc() - start;
+	return room;
+}
+
+/*
+ * Under the lock: write @p as @how if it fits (a guest's leaving the
+ * reserve), after making room for Tally's; else count it.
+ */
 static bool put_piece(const struct console_piece *p, enum console_how how,
 		      enum console_origin origin)
 {
 	size_t room = uart_record_room(&console_uart);
 	struct console_seq next;
 	struct render r;
-	size_t need = (origin == CONSOLE_GUEST ? CONSOLE_TALLY_RESERVE : 0) +
-		      render_piece(&r, p, how, &next);
+	size_t len = render_piece(&r, p, how, &next);
+	size_t need = (origin == CONSOLE_GUEST ? CONSOLE_TALLY_RESERVE : 0) + len;
+	enum console_fit fit = console_room_fit(origin, room, len, CONSOLE_RING_SIZE,
+						CONSOLE_TALLY_RESERVE);
 
-	if (room < need) {
-		if (origin == CONSOLE_GUEST)
-			dropped.guests++;
-		else
-			dropped.tally++;
-		dropped.unreported++;
+	if (fit == CONSOLE_FIT_WAIT)
+		room = wait_room(len);
+	if (fit == CONSOLE_FIT_DROP || room < need) {
+		count_dropped(origin);
 		return false;
 	}
 	/* Not inside a guest's open line: the notice ends it, so the piece is rendered again. */
@@ -248,9 +280,14 @@ void console_kick(void)
 
 void console_report_dropped(void)
 {
-	log_info("console: tally_lines_dropped=%lu guest_lines_dropped=%lu",
-		 __atomic_load_n(&dropped.tally, __ATOMIC_RELAXED),
-		 __atomic_load_n(&dropped.guests, __ATOMIC_RELAXED));
+	uint64_t khz = arch_tsc_khz();
+	uint64_t wait_tsc = __atomic_load_n(&dropped.tally_wait_tsc, __ATOMIC_RELAXED);
+
+	log_info("console: tally_lines_dropped=%lu guest_lines_dropped=%lu tally_waits=%lu "
+		 "tally_wait_us=%lu", __atomic_load_n(&dropped.tally, __ATOMIC_RELAXED),
+		 __atomic_load_n(&dropped.guests, __ATOMIC_RELAXED),
+		 __atomic_load_n(&dropped.tally_waits, __ATOMIC_RELAXED),
+		 khz ? wait_tsc * 1000 / khz : 0);
 }
 
 int console_getc(void)

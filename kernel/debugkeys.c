@@ -9,6 +9,8 @@
  * the focus back to the keys. */
 #include <tally/audit.h>
 #include <tally/console.h>
+#include <tally/console_cmd.h>
+#include <tally/console_cmds.h>
 #include <tally/console_focus.h>
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
@@ -63,6 +65,8 @@ static void key_domains(void)
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
 
+		if (!d)		/* a run-time domain ended: its entry is empty */
+			continue;
 		log_info("  d%u %-16s %-7s mem_mib=%lu vcpus=%u ram=%#lx unclaimed_io=%lu",
 			 d->id, d->name, domain_state_name(d), d->ram_bytes / MIB, d->vcpu_count,
 			 d->ram.raw, d->io_unhandled);
@@ -99,7 +103,7 @@ static void key_cpu(void)
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
 
-		for (unsigned int n = 0; n < d->vcpu_count; n++) {
+		for (unsigned int n = 0; d && n < d->vcpu_count; n++) {
 			const struct sched_stats *st = &d->vcpus[n]->se.stats;
 
 			log_info("  d%u.%u %-12s cpu_us=%lu slices=%lu preemptions=%lu halts=%lu "
@@ -163,6 +167,8 @@ static void key_help(void)
 		log_info("  %c  %s", keys[i].key, keys[i].help);
 	log_info("  Ctrl-A x%u  console input to the next domain's UART, after the last back here",
 		 CONSOLE_FOCUS_SWITCH_COUNT);
+	log_info("  %c  command line: `tally> ` prompt, Enter runs (`help` lists the commands)",
+		 CONSOLE_CMD_OPEN_KEY);
 }
 
 void debugkeys_announce(void)
@@ -202,8 +208,8 @@ static struct domain *domain_of_id(unsigned int id)
 
 	if (!id || id > domain_count())
 		return NULL;
-	d = domain_at(id - 1);
-	return d->id == id ? d : NULL;
+	d = domain_at(id - 1);	/* NULL: a run-time domain ended */
+	return d && d->id == id ? d : NULL;
 }
 
 /* The live domain with id @id, or NULL. */
@@ -238,7 +244,8 @@ static void switch_focus(void)
 	for (unsigned int i = 0; i < domain_count() && !n; i++) {
 		const struct domain *d = domain_at(i);
 
-		if (d->state != DOMAIN_DEAD && console_focus_next(focus.target, &d->id, 1) == d->id) {
+		if (d && d->state != DOMAIN_DEAD &&
+		    console_focus_next(focus.target, &d->id, 1) == d->id) {
 			live = d->id;
 			n = 1;
 		}
@@ -253,12 +260,24 @@ static void deliver(uint8_t c)
 	struct domain *d;
 
 	if (focus.target == CONSOLE_FOCUS_TALLY) {
-		debugkey(c);
+		if (console_cmds_active())
+			console_cmds_key(c);
+		else if (c == CONSOLE_CMD_OPEN_KEY)
+			console_cmds_open();
+		else
+			debugkey(c);
 		return;
 	}
 	d = live_domain(focus.target);
 	if (d)
 		vuart_receive(d, c);	/* a full FIFO loses it and counts it, as the part would */
+}
+
+void debugkeys_focus(unsigned int id)
+{
+	focus.target = live_domain(id) ? id : CONSOLE_FOCUS_TALLY;
+	focus.held = 0;
+	say_focus("");
 }
 
 /* The focused domain ended: the keys get the console back, said once. */
@@ -282,8 +301,8 @@ static uint64_t quiet_next;
 /*
  * Print the partial lines (a shell prompt) of guests that stopped writing.
  * A look every half quiet time, not at every tick: a prompt shows at most
- * 1.5 quiet times after its last byte, and the ticks between (a slice end
- * on the boot CPU) skip the walk over every domain.
+ * 1.5 quiet times after its last byte.  The look costs the domains with a
+ * partial line, whatever the number of domains.
  */
 static void flush_quiet_lines(void)
 {
@@ -292,9 +311,7 @@ static void flush_quiet_lines(void)
 	if (now < quiet_next)
 		return;
 	quiet_next = now + arch_tsc_khz() * VUART_QUIET_MS / 2;
-	for (unsigned int i = 0; i < domain_count(); i++)
-		if (domain_at(i)->state != DOMAIN_DEAD)
-			vuart_flush_quiet(domain_at(i), now);
+	vuart_flush_quiet_all(now);
 }
 
 void debugkeys_poll(void)

@@ -3,14 +3,19 @@
 #include <tally/arch.h>
 #include <tally/cmdline.h>
 #include <tally/domain.h>
+#include <tally/domain_counters.h>
+#include <tally/domain_deadline.h>
+#include <tally/domain_runtime.h>
 #include <tally/domain_slot.h>
 #include <tally/errno.h>
 #include <tally/exit_status.h>
 #include <tally/fmt.h>
 #include <tally/domain_load.h>
+#include <tally/instance_types.h>
 #include <tally/domain_modules.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/metric_check.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/spinlock.h>
@@ -21,17 +26,13 @@
 #define MSEC_PER_SEC		1000
 
 static struct domain **domains;	/* sized at boot (tally/domain_slot.h) */
-static unsigned int capacity;
-static unsigned int count;
-static unsigned int alive;
-static bool restart_any;		/* some slot has restart_pending */
+static unsigned int capacity, count, alive;
 /*
- * Some domain has a max_run_s= deadline: the scheduler asks for the next
- * one at every entry and scans for ended ones at every switch, so without
- * any (most runs) both are one load.  Never cleared: a run that uses the
- * option pays the scan.
+ * Freed domains waiting to be rebuilt (on_reboot=restart), pushed by the
+ * CPU that released their last vCPU and taken whole by the first
+ * scheduling pass to look: a stack, as only the whole of it is ever taken.
  */
-static bool max_run_used;
+static struct domain_slot *restart_queue;
 bool domain_sched_hint;
 static struct spinlock domain_lock = SPINLOCK_INIT;
 
@@ -98,8 +99,11 @@ static int create_vcpus(struct domain *d, const struct domain_config *cfg,
 			log_err("%s: pcpu=%u is not an online CPU; not created", label, cfg->pcpu);
 			return -EINVAL;
 		}
-		*v = (struct vcpu){ .domain = d, .id = i, .pcpu = pcpu,
-				    .state = i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE };
+		memset(v, 0, __builtin_offsetof(struct vcpu, placed_next));	/* see struct vcpu */
+		v->domain = d;
+		v->id = i;
+		v->pcpu = pcpu;
+		v->state = i ? VCPU_WAIT_SIPI : VCPU_RUNNABLE;
 		arch_vcpu_init(v, regs);
 		d->vcpus[i] = v;
 		sched_attach(v);
@@ -141,17 +145,16 @@ static int create(struct domain *d, const struct domain_config *cfg, const char 
 		free_devices_and_ram(d);
 		return -EINVAL;
 	}
+	d->created_tsc = arch_read_tsc();
+	d->hv_cycles_base = domain_hypervisor_cycles(d);	/* a life's bill is its own */
 	/* Wall time from its creation, in TSC ticks (arch_tsc_khz() per millisecond). */
 	if (!d->restarting)
 		d->max_run_tsc = cfg->max_run_s ?
 			arch_read_tsc() + cfg->max_run_s * MSEC_PER_SEC * arch_tsc_khz() : 0;
-	if (d->max_run_tsc) {
-		__atomic_store_n(&max_run_used, true, __ATOMIC_RELEASE);
-		__atomic_store_n(&domain_sched_hint, true, __ATOMIC_RELEASE);
-	}
-	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s",
+	log_info("domain: d%u %s created mem_mib=%lu vcpus=%u pcpu=%u entry=%#x ram=%#lx%s%s%s",
 		 d->id, d->name, d->ram_bytes / MIB, d->vcpu_count, d->vcpus[0]->pcpu,
-		 regs.eip, d->ram.raw, d->control ? " role=control" : "");
+		 regs.eip, d->ram.raw, d->control ? " role=control" : "",
+		 cfg->type ? " type=" : "", cfg->type ? cfg->type->name : "");
 	if (!d->restarting)
 		domain_log_overhead(d);
 	return 0;
@@ -160,7 +163,7 @@ static int create(struct domain *d, const struct domain_config *cfg, const char 
 static bool control_exists(void)
 {
 	for (unsigned int i = 0; i < count; i++)
-		if (domains[i]->control)
+		if (domains[i] && domains[i]->control)
 			return true;
 	return false;
 }
@@ -177,8 +180,11 @@ static int build(struct domain *d, const struct domain_config *cfg, const char *
 	struct domain_final *final = d->final;	/* in its slot, for the run */
 	unsigned long flags;
 
+	if (again)	/* its old life's partial line may still be watched */
+		vuart_unwatch(d);
 	/* Dead until whole: nothing may end (or flush) a domain being built. */
 	*d = (struct domain){ .id = id, .state = DOMAIN_DEAD, .control = cfg->control,
+			      .agent = cfg->agent, .quiet = cfg->quiet,
 			      .module = m, .initrd = rd, .disk_image = disk, .module_index = index,
 			      .on_reboot = cfg->on_reboot, .restarting = again,
 			      .max_run_tsc = due, .restarts = restarts, .final = final };
@@ -188,11 +194,18 @@ static int build(struct domain *d, const struct domain_config *cfg, const char *
 		d->blk = blk;
 	}
 	str_copy(d->name, cfg->name, sizeof(d->name));
-	if (create(d, cfg, label) < 0)
+	if ((!again && cfg->max_run_s && domain_deadline_reserve(label) < 0) ||
+	    create(d, cfg, label) < 0)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&domain_lock);
+	if (!again) {	/* listed before it can run: its first hypercall finds itself */
+		__atomic_store_n(&domains[id - 1], d, __ATOMIC_RELEASE);
+		__atomic_store_n(&count, MAX(count, id), __ATOMIC_RELEASE);	/* after the entry */
+		__atomic_fetch_add(&alive, 1, __ATOMIC_ACQ_REL);
+	}
 	d->state = DOMAIN_RUNNING;
 	d->restarting = false;
+	domain_deadline_arm(d);		/* a deadline passed meanwhile ends it at once */
 	if (again)
 		sched_start(d->vcpus[0]);	/* its CPU may be idle */
 	else
@@ -207,18 +220,18 @@ static int create_from(const struct boot_info *bi, unsigned int i, const char *l
 {
 	struct domain_config cfg;
 	struct domain_slot *s;
-	struct domain *d;
-	char why[96];
+	char why[160];	/* an unknown type= lists the known ones */
 
-	if (count == capacity || count == DOMAIN_MAX) {
-		log_err("%s: Tally runs %u domains at most; not created", label,
-			MIN(capacity, (unsigned int)DOMAIN_MAX));
+	if (count == capacity) {	/* one per MiB of memory: memory ran out first */
+		log_err("%s: the domain table is full (%u domains); not created", label, capacity);
 		return -ENOSPC;
 	}
 	if (domain_config_parse(bi->modules[i].cmdline, count + 1, &cfg, why, sizeof(why))) {
 		log_err("%s: %s; not created", label, why);
 		return -EINVAL;
 	}
+	if (cfg.template)	/* checked, listed, kept for domain_create_from_template() */
+		return domain_template_boot(bi, i, &cfg, label, claimed);
 	if (cfg.control && control_exists()) {
 		log_err("%s: role=control, but there is a control domain already; not created",
 			label);
@@ -227,33 +240,56 @@ static int create_from(const struct boot_info *bi, unsigned int i, const char *l
 	s = domain_slot_alloc(cfg.vcpus, label);
 	if (!s)
 		return -ENOMEM;
-	d = &s->d;
-	d->id = count + 1;
-	d->module = &bi->modules[i];
-	d->module_index = i;
-	if (domain_module_find(bi, DOMAIN_MODULE_INITRD, cfg.name, label, claimed, &d->initrd) < 0 ||
-	    domain_module_find(bi, DOMAIN_MODULE_DISK, cfg.name, label, claimed, &d->disk_image) < 0 ||
-	    build(d, &cfg, label) < 0) {
-		domain_slot_free(s);
+	s->d.id = count + 1;
+	s->d.module = &bi->modules[i];
+	s->d.module_index = i;
+	return domain_start_new(bi, s, &cfg, cfg.name, claimed, label);
+}
+
+int domain_start_new(const struct boot_info *bi, struct domain_slot *s,
+		     const struct domain_config *cfg, const char *owner, bool *claimed,
+		     const char *label)
+{
+	struct domain *d = &s->d;
+
+	if (domain_module_find(bi, DOMAIN_MODULE_INITRD, owner, label, claimed, &d->initrd) < 0 ||
+	    domain_module_find(bi, DOMAIN_MODULE_DISK, owner, label, claimed, &d->disk_image) < 0 ||
+	    build(d, cfg, label) < 0) {
+		domain_slot_free(s);	/* never listed */
 		return -EINVAL;
 	}
-	domains[count] = d;
-	__atomic_store_n(&count, count + 1, __ATOMIC_RELEASE);	/* after the entry */
-	alive++;
 	return 0;
+}
+
+int domain_table_free_entry(unsigned int *index)
+{
+	static unsigned int next;	/* after the entry given last; 0: none given yet */
+
+	for (unsigned int n = 0, from = next ? next : count; n < capacity; n++) {
+		unsigned int i = (from + n) % capacity;
+
+		if (!__atomic_load_n(&domains[i], __ATOMIC_ACQUIRE)) {
+			*index = i;
+			next = i + 1;
+			return 0;
+		}
+	}
+	return -ENOSPC;
 }
 
 void domain_create_all(const struct boot_info *bi)
 {
 	bool *claimed = NULL;
 
-	domains = domain_table_alloc(bi->module_count, &claimed);
-	if (!domains) {		/* no modules, or no memory (said so) */
-		if (bi->module_count)
-			exit_status_add(EMU_EXIT_MODULE_REFUSED);
+	if (!bi->module_count)
+		return;
+	domain_runtime_boot(bi);
+	capacity = domain_table_capacity(bi->module_count);
+	domains = domain_table_alloc(capacity, bi->module_count, &claimed);
+	if (!domains) {		/* no memory (said so) */
+		exit_status_add(EMU_EXIT_MODULE_REFUSED);
 		return;
 	}
-	capacity = bi->module_count;
 	for (unsigned int i = 0; i < bi->module_count; i++) {
 		char label[DOMAIN_MODULE_LABEL_MAX];
 
@@ -308,6 +344,7 @@ static void free_domain(struct domain *d)
 	 * no frame from another domain may change what the line reports.
 	 */
 	vnet_detach(d);
+	__atomic_store_n(&d->ended_tsc, arch_read_tsc(), __ATOMIC_RELEASE);	/* the stream reads it */
 	domain_log_usage(d);
 	flags = spin_lock_irqsave(&domain_lock);
 
@@ -320,12 +357,21 @@ static void free_domain(struct domain *d)
 	 * The next scheduling pass (domain_sched_work()) restarts it.
 	 */
 	if (d->restarting) {
-		__atomic_store_n(&domain_slot_of(d)->restart_pending, true, __ATOMIC_RELEASE);
-		__atomic_store_n(&restart_any, true, __ATOMIC_RELEASE);
+		struct domain_slot *s = domain_slot_of(d);
+
+		s->restart_next = __atomic_load_n(&restart_queue, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(&restart_queue, &s->restart_next, s, true,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
 		__atomic_store_n(&domain_sched_hint, true, __ATOMIC_RELEASE);
-	} else {
-		__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
+		return;
 	}
+	if (domain_slot_of(d)->runtime) {	/* its slot goes too (tally/domain_slot.h) */
+		vuart_unwatch(d);
+		__atomic_store_n(&domains[d->id - 1], NULL, __ATOMIC_SEQ_CST);
+		domain_slot_retire(domain_slot_of(d));
+	}
+	__atomic_fetch_sub(&alive, 1, __ATOMIC_ACQ_REL);
 }
 
 void domain_release_vcpu(struct vcpu *v)
@@ -337,6 +383,8 @@ void domain_release_vcpu(struct vcpu *v)
 	v->released = true;
 	/* VMCLEAR (and INVEPT) must run on the CPU where the vCPU ran (SDM 25.11.1). */
 	arch_vcpu_destroy(v);
+	if (domain_slot_of(d)->runtime)
+		sched_detach(v);	/* on its own CPU, its run cycles final */
 	if (__atomic_sub_fetch(&d->unreleased, 1, __ATOMIC_ACQ_REL) == 0)
 		free_domain(d);
 }
@@ -361,8 +409,12 @@ static int set_paused(struct domain *d, const struct domain *by, bool pause)
 		else
 			sched_unpause(d->vcpus[i]);
 	}
-	log_info("domain: d%u %s %s by the control domain d%u %s", d->id, d->name,
-		 pause ? "paused" : "unpaused", by->id, by->name);
+	if (by)
+		log_info("domain: d%u %s %s by the control domain d%u %s", d->id, d->name,
+			 pause ? "paused" : "unpaused", by->id, by->name);
+	else
+		log_info("domain: d%u %s %s from tally's console", d->id, d->name,
+			 pause ? "paused" : "unpaused");
 	return 0;
 }
 
@@ -382,12 +434,14 @@ static void destroy(struct domain *d)
 	}
 	d->state = DOMAIN_DEAD;
 	d->unreleased = d->vcpu_count;
+	domain_deadline_disarm(d);	/* a restart queues it again when rebuilt */
 	spin_unlock_irqrestore(&domain_lock, flags);
 	vuart_flush(d);
 	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
 		if (d->metrics[i].used)
-			log_info("domain: d%u %s guest-reported metric %s=%ld unit=%u", d->id,
-				 d->name, d->metrics[i].name, d->metrics[i].value, d->metrics[i].unit);
+			log_info("domain: d%u %s guest-reported metric %s=%ld unit=%u trust=%s",
+				 d->id, d->name, d->metrics[i].name, d->metrics[i].value,
+				 d->metrics[i].unit, metric_trust_name(d->metrics[i].trust));
 	if (d->io_unhandled || d->console_dropped || d->log_limit.suppressed_total)
 		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu "
 			 "log_lines_suppressed=%lu", d->id, d->name, d->io_unhandled,
@@ -400,7 +454,7 @@ static void destroy(struct domain *d)
 	/* No one could unpause them any more: what the control domain held runs again. */
 	if (d->control)
 		for (unsigned int i = 0; i < count; i++)
-			if (domains[i]->paused)
+			if (domains[i] && domains[i]->paused)
 				set_paused(domains[i], d, false);
 }
 
@@ -444,23 +498,27 @@ void domain_reboot(struct domain *d, const char *cause)
 /*
  * `max_run_s=`: a guest that hangs still ends, so that a suite of guests
  * always finishes; its own exit-status bit tells a timeout from a crash.
- * The deadline is taken once, whichever CPU sees it first.
+ * Only the due are popped, one at a time under the lock, so each deadline
+ * is taken once, whichever CPU sees it first.
  */
 static void end_overdue(uint64_t now)
 {
-	if (!__atomic_load_n(&max_run_used, __ATOMIC_ACQUIRE))
-		return;
-	for (unsigned int i = 0; i < count; i++) {
-		struct domain *d = domains[i];
-		uint64_t due = __atomic_load_n(&d->max_run_tsc, __ATOMIC_RELAXED);
+	for (;;) {
 		unsigned long flags;
+		struct domain *d;
 		bool claim;
 
-		if (!due || now < due)
-			continue;
+		if (now < domain_deadline_next())
+			return;
 		/* Under the lock, as domain_reboot() marks a restart: one of the two wins. */
 		flags = spin_lock_irqsave(&domain_lock);
-		claim = d->max_run_tsc && d->state != DOMAIN_DEAD && !d->restarting;
+		d = domain_deadline_pop_due(now);
+		if (!d) {
+			spin_unlock_irqrestore(&domain_lock, flags);
+			return;
+		}
+		/* Queued means running; a restart marked meanwhile queues it again when rebuilt. */
+		claim = !d->restarting;
 		if (claim)
 			d->max_run_tsc = 0;
 		spin_unlock_irqrestore(&domain_lock, flags);
@@ -475,38 +533,36 @@ static void end_overdue(uint64_t now)
 
 void domain_sched_work(uint64_t now)
 {
+	struct domain_slot *s;
+
 	end_overdue(now);
-	if (!__atomic_load_n(&restart_any, __ATOMIC_RELAXED) ||
-	    !__atomic_exchange_n(&restart_any, false, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&restart_queue, __ATOMIC_RELAXED))
 		return;
-	/* Each flag is taken once, whichever CPU sees it first. */
-	for (unsigned int i = 0; i < count; i++)
-		if (__atomic_exchange_n(&domain_slot_of(domains[i])->restart_pending, false,
-					__ATOMIC_ACQUIRE))
-			restart(domains[i]);
+	/* Taken whole: each restart once, whichever CPU sees it first. */
+	s = __atomic_exchange_n(&restart_queue, NULL, __ATOMIC_ACQUIRE);
+	while (s) {
+		struct domain_slot *next = s->restart_next;
+
+		s->restart_next = NULL;
+		restart(&s->d);
+		s = next;
+	}
 }
 
 uint64_t domain_next_deadline(void)
 {
-	uint64_t next = UINT64_MAX;
-
-	if (!__atomic_load_n(&max_run_used, __ATOMIC_ACQUIRE))
-		return next;
-	for (unsigned int i = 0; i < count; i++) {
-		uint64_t due = __atomic_load_n(&domains[i]->max_run_tsc, __ATOMIC_RELAXED);
-
-		if (due && domains[i]->state != DOMAIN_DEAD && due < next)
-			next = due;
-	}
-	return next;
+	return domain_deadline_next();
 }
 
 void domain_destroy_by(struct domain *d, const struct domain *by)
 {
 	/* Management, not a fault: no exit-status bit, unlike domain_crash(). */
 	vuart_flush(d);
-	log_warn("domain: d%u %s destroyed by the control domain d%u %s", d->id, d->name,
-		 by->id, by->name);
+	if (by)
+		log_warn("domain: d%u %s destroyed by the control domain d%u %s", d->id, d->name,
+			 by->id, by->name);
+	else
+		log_warn("domain: d%u %s destroyed from tally's console", d->id, d->name);
 	destroy(d);
 }
 

@@ -4,6 +4,7 @@
 #include <tally/domain_config.h>
 #include <tally/errno.h>
 #include <tally/fmt.h>
+#include <tally/instance_types.h>
 #include <tally/string.h>
 
 static bool name_valid(const char *s)
@@ -36,7 +37,7 @@ static int number(const struct cmdline_token *tok, uint64_t lo, uint64_t hi, uin
 static const char *const tally_keys[] = {
 	"name", "mem", "vcpus", "role", "pcpu", "initrd_of", "max_run_s", "on_reboot",
 	"net", "mac", "net_tx_bytes_s", "net_tx_packets_s", "net_rx_bytes_s",
-	"net_rx_packets_s", "disk", "disk_ro", "disk_of",
+	"net_rx_packets_s", "disk", "disk_ro", "disk_of", "type", "agent", "template", "hush",
 };
 
 static bool is_tally_key(const char *key)
@@ -203,7 +204,7 @@ static int apply(const struct cmdline_token *tok, struct domain_config *cfg,
 			return -EINVAL;
 		cfg->max_run_s = n;
 	} else if (!strcmp(tok->key, "mem")) {
-		if (number(tok, 1, DOMAIN_MAX_MEM_MIB, &n, why, why_len))
+		if (number(tok, DOMAIN_MIN_MEM_MIB, DOMAIN_MAX_MEM_MIB, &n, why, why_len))
 			return -EINVAL;
 		cfg->mem_mib = n;
 	} else if (!strcmp(tok->key, "vcpus")) {
@@ -217,10 +218,20 @@ static int apply(const struct cmdline_token *tok, struct domain_config *cfg,
 			return -EINVAL;
 		}
 		cfg->control = true;
+	} else if (!strcmp(tok->key, "agent")) {
+		if (tok->has_value) {
+			fmt_snprintf(why, why_len, "bad agent='%s' (a bare word)", tok->value);
+			return -EINVAL;
+		}
+		cfg->agent = true;
 	} else if (!strcmp(tok->key, "pcpu")) {
 		if (number(tok, 0, DOMAIN_NO_PIN - 1, &n, why, why_len))
 			return -EINVAL;
 		cfg->pcpu = (unsigned int)n;
+	} else if (!strcmp(tok->key, "template") && !tok->has_value) {
+		cfg->template = true;
+	} else if (!strcmp(tok->key, "hush") && !tok->has_value) {
+		cfg->quiet = true;
 	}
 	return 0;	/* anything else belongs to the guest */
 }
@@ -235,11 +246,67 @@ static int check_net(const struct domain_config *cfg, char *why, size_t why_len)
 	return -EINVAL;
 }
 
+/* The options an instance type presets, one bit each: those given explicitly win. */
+static const char *const typed_keys[] = {
+	"vcpus", "mem", "disk", "net_tx_bytes_s", "net_rx_bytes_s", "net_tx_packets_s",
+	"net_rx_packets_s",
+};
+
+static unsigned int typed_bit(const char *key)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(typed_keys); i++)
+		if (!strcmp(key, typed_keys[i]))
+			return 1u << i;
+	return 0;
+}
+
+/* `type=NAME`, at most once, into cfg->type; -EINVAL naming the known types. */
+static int type_option(const struct cmdline_token *tok, struct domain_config *cfg,
+		       char *why, size_t why_len)
+{
+	char names[INSTANCE_TYPE_NAMES_MAX];
+	const struct instance_type *t = tok->has_value && !tok->truncated ?
+		instance_type_find(tok->value) : NULL;
+
+	if (cfg->type) {
+		fmt_snprintf(why, why_len, "type= given twice");
+		return -EINVAL;
+	}
+	if (!t) {
+		fmt_snprintf(why, why_len, "unknown type='%s' (known: %s)",
+			     tok->has_value ? tok->value : "", instance_type_names(names, sizeof(names)));
+		return -EINVAL;
+	}
+	cfg->type = t;
+	return 0;
+}
+
+/* The type's values for what the line did not set (@seen: typed_bit()s); limits need a NIC. */
+static void apply_type(struct domain_config *cfg, unsigned int seen)
+{
+	const struct instance_type *t = cfg->type;
+	uint64_t *rates[] = { &cfg->net_tx_bytes_s, &cfg->net_rx_bytes_s,
+			      &cfg->net_tx_packets_s, &cfg->net_rx_packets_s };
+	const uint64_t preset[] = { t->net_tx_bytes_s, t->net_rx_bytes_s,
+				    t->net_tx_packets_s, t->net_rx_packets_s };
+
+	if (!(seen & typed_bit("vcpus")))
+		cfg->vcpus = t->vcpus;
+	if (!(seen & typed_bit("mem")))
+		cfg->mem_mib = t->mem_mib;
+	if (!(seen & typed_bit("disk")))
+		cfg->disk_mib = t->disk_mib;
+	for (unsigned int i = 0; cfg->net_group[0] && i < ARRAY_SIZE(rates); i++)
+		if (!(seen & typed_bit(typed_keys[3 + i])))
+			*rates[i] = preset[i];
+}
+
 int domain_config_parse(const char *cmdline, unsigned int id, struct domain_config *cfg,
 			char *why, size_t why_len)
 {
 	struct cmdline_token tok;
 	const char *pos = cmdline ? cmdline : "";
+	unsigned int seen = 0;
 
 	*cfg = (struct domain_config){
 		.mem_mib = DOMAIN_DEFAULT_MEM_MIB, .vcpus = 1, .pcpu = DOMAIN_NO_PIN,
@@ -250,10 +317,20 @@ int domain_config_parse(const char *cmdline, unsigned int id, struct domain_conf
 	while (cmdline_next(&pos, &tok)) {
 		if (!tok.has_value && !strcmp(tok.key, DOMAIN_OPTIONS_END))
 			break;
+		if (!strcmp(tok.key, "type")) {
+			if (type_option(&tok, cfg, why, why_len) < 0)
+				return -EINVAL;
+			continue;
+		}
 		if (apply(&tok, cfg, why, why_len) < 0)
 			return -EINVAL;
+		seen |= typed_bit(tok.key);
 	}
-	return check_net(cfg, why, why_len);
+	if (check_net(cfg, why, why_len) < 0)
+		return -EINVAL;
+	if (cfg->type)
+		apply_type(cfg, seen);
+	return 0;
 }
 
 const char *domain_config_guest_cmdline(const char *cmdline)

@@ -18,7 +18,11 @@ struct domain_final {
 	bool net, blk;
 	struct vnet_snapshot n;
 	struct vblk_snapshot b;
+	uint64_t hv_cycles;		/* hypervisor time of its ended lives */
+	unsigned int hv_lives;		/* lives in hv_cycles (restarts + 1 of the last) */
 };
+
+#define HV_LIVES_BUSY	(~0u)		/* hv_cycles is being written */
 
 static struct spinlock finals_lock = SPINLOCK_INIT;
 
@@ -72,15 +76,54 @@ void vcpu_counters(const struct vcpu *v, struct tally_vcpu_counters *out)
 	out->io_port_accesses = s.io;
 }
 
+/* The hypervisor time of @d's present life's vCPUs (each one moment). */
+static uint64_t life_hypervisor_cycles(const struct domain *d)
+{
+	uint64_t sum = 0;
+	struct vcpu_sample s;
+
+	for (unsigned int i = 0; i < d->vcpu_count; i++) {
+		sample_vcpu(d->vcpus[i], &s);
+		sum += s.stats.hypervisor_cycles;
+	}
+	return sum;
+}
+
+/*
+ * Each life's vCPUs are new (zeroed): the ended lives' part is kept in
+ * d->final as each ends, and the present life's is added while it lasts.
+ */
+uint64_t domain_hypervisor_cycles(const struct domain *d)
+{
+	const struct domain_final *f = d->final;
+	unsigned int lives;
+	uint64_t ended;
+
+	/* No lock: the count is HV_LIVES_BUSY while the sum changes (a sequence count). */
+	do {
+		lives = __atomic_load_n(&f->hv_lives, __ATOMIC_ACQUIRE);
+		ended = __atomic_load_n(&f->hv_cycles, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (lives == HV_LIVES_BUSY || __atomic_load_n(&f->hv_lives, __ATOMIC_RELAXED) != lives);
+	return lives == d->restarts + 1 ? ended : ended + life_hypervisor_cycles(d);
+}
+
 void domain_counters_keep_devices(const struct domain *d)
 {
 	struct domain_final f = { 0 };
+	uint64_t life = life_hypervisor_cycles(d);
 	unsigned long flags;
 
 	f.net = !vnet_snapshot(d, &f.n);
 	f.blk = !vblk_snapshot(d, &f.b);
 	flags = spin_lock_irqsave(&finals_lock);
+	f.hv_cycles = d->final->hv_cycles;
+	f.hv_lives = d->final->hv_lives;
 	*d->final = f;
+	__atomic_store_n(&d->final->hv_lives, HV_LIVES_BUSY, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&d->final->hv_cycles, f.hv_cycles + life, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->final->hv_lives, d->restarts + 1, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&finals_lock, flags);
 }
 

@@ -3,6 +3,7 @@
  * its NIC's and disk's counters. */
 #include <public/tally.h>
 #include <tally/arch.h>
+#include <tally/bill.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
 #include <tally/fmt.h>
@@ -124,15 +125,19 @@ void domain_log_usage(const struct domain *d)
 		sum.wakeups += st->wakeups;
 		sum.donated_cycles += st->donated_cycles;
 		sum.received_cycles += st->received_cycles;
+		sum.hypervisor_cycles += st->hypervisor_cycles;
 		exits += arch_vcpu_exit_count(d->vcpus[i]);
 	}
-	log_info("domain: d%u %s cpu_us=%lu cpu_cycles=%lu slices=%lu preemptions=%lu halts=%lu "
-		 "wakeups=%lu exits=%lu donated_us=%lu received_us=%lu", d->id, d->name,
-		 sum.run_cycles * 1000 / khz, sum.run_cycles, sum.slices, sum.preemptions,
-		 sum.halts, sum.wakeups, exits, sum.donated_cycles * 1000 / khz,
-		 sum.received_cycles * 1000 / khz);
+	log_info("domain: d%u %s cpu_us=%lu cpu_cycles=%lu hv_cycles=%lu slices=%lu "
+		 "preemptions=%lu halts=%lu wakeups=%lu exits=%lu donated_us=%lu received_us=%lu",
+		 d->id, d->name, sum.run_cycles * 1000 / khz, sum.run_cycles,
+		 sum.hypervisor_cycles, sum.slices, sum.preemptions, sum.halts, sum.wakeups,
+		 exits, sum.donated_cycles * 1000 / khz, sum.received_cycles * 1000 / khz);
+	log_hush(d->quiet);	/* the bill still adds it to the total */
 	log_exit_reasons(d);
 	domain_counters_keep_devices(d);
 	log_net(d);
 	log_disk(d);
+	bill_log_domain(d);	/* after keep_devices: its disk's and NIC's last counters */
+	log_hush(false);
 }

@@ -5,6 +5,9 @@
 #include <tally/domain_slot.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/percpu.h>
+#include <tally/sched.h>
+#include <tally/spinlock.h>
 #include <tally/vblk.h>
 #include <tally/vnet.h>
 
@@ -50,15 +53,110 @@ void domain_slot_free(struct domain_slot *s)
 	mem_free(s->pa, s->bytes);
 }
 
-struct domain **domain_table_alloc(unsigned int n, bool **claimed)
+/*
+ * Retired slots (tally/domain_slot.h): @incoming wait for a grace period
+ * to start, @waiting for the one that started when every CPU's quiescent
+ * count was @seen.  One batch at a time keeps one snapshot for all.
+ */
+static struct spinlock retire_lock = SPINLOCK_INIT;
+static struct domain_slot *incoming, *waiting;
+static uint64_t seen[MAX_CPUS];
+static unsigned int retired;
+static bool retire_pending;
+
+void domain_slot_retire(struct domain_slot *s)
 {
-	uint64_t bytes = ALIGN_UP((uint64_t)n * (sizeof(struct domain *) + sizeof(bool)),
+	unsigned long flags = spin_lock_irqsave(&retire_lock);
+
+	s->retire_next = incoming;
+	incoming = s;
+	retired++;
+	__atomic_store_n(&retire_pending, true, __ATOMIC_SEQ_CST);
+	spin_unlock_irqrestore(&retire_lock, flags);
+}
+
+/* Has every CPU passed a quiescent point since @seen, or does it rest (holding nothing)? */
+static bool grace_over(void)
+{
+	for (unsigned int i = 0; i < percpu_count; i++) {
+		bool resting;
+
+		if (percpu_area[i].online && sched_quiescent_passes(i, &resting) == seen[i] &&
+		    !resting)
+			return false;
+	}
+	return true;
+}
+
+/* Take the retired batch to free (NULL if none is due) and start the next one's grace. */
+static struct domain_slot *take_due(void)
+{
+	unsigned long flags = spin_lock_irqsave(&retire_lock);
+	struct domain_slot *done = NULL;
+
+	if (waiting && grace_over()) {
+		done = waiting;
+		waiting = NULL;
+	}
+	if (!waiting && incoming) {
+		waiting = incoming;
+		incoming = NULL;
+		for (unsigned int i = 0; i < percpu_count; i++) {
+			bool resting;
+
+			seen[i] = sched_quiescent_passes(i, &resting);
+		}
+	}
+	for (struct domain_slot *s = done; s; s = s->retire_next)
+		retired--;
+	__atomic_store_n(&retire_pending, waiting || incoming, __ATOMIC_SEQ_CST);
+	spin_unlock_irqrestore(&retire_lock, flags);
+	return done;
+}
+
+static void free_batch(struct domain_slot *s)
+{
+	while (s) {
+		struct domain_slot *next = s->retire_next;
+
+		domain_slot_free(s);
+		s = next;
+	}
+}
+
+void domain_slot_reap(void)
+{
+	if (__atomic_load_n(&retire_pending, __ATOMIC_SEQ_CST))
+		free_batch(take_due());
+}
+
+void domain_slot_reap_all(void)
+{
+	while (__atomic_load_n(&retire_pending, __ATOMIC_SEQ_CST)) {
+		free_batch(take_due());
+		arch_cpu_relax();	/* the others reach their next pass, or rest */
+	}
+}
+
+unsigned int domain_slot_retired(void)
+{
+	return __atomic_load_n(&retired, __ATOMIC_RELAXED);
+}
+
+unsigned int domain_table_capacity(unsigned int modules)
+{
+	uint64_t n = mem_free_bytes() / (DOMAIN_MIN_MEM_MIB * MIB);
+
+	return (unsigned int)MIN(MAX(n, (uint64_t)modules), (uint64_t)DOMAIN_TABLE_MAX);
+}
+
+struct domain **domain_table_alloc(unsigned int n, unsigned int modules, bool **claimed)
+{
+	uint64_t bytes = ALIGN_UP((uint64_t)n * sizeof(struct domain *) + modules * sizeof(bool),
 				  PAGE_SIZE);
 	struct domain **table;
 	hpa_t pa;
 
-	if (!n)
-		return NULL;
 	if (mem_alloc(bytes, PAGE_SIZE, 0, &pa) < 0) {
 		log_err("domain: no memory for a table of %u domains; none created", n);
 		return NULL;

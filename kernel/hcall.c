@@ -12,6 +12,7 @@ typedef int64_t (*hcall_fn)(const struct hcall_ctx *ctx, const uint64_t *args);
 struct hcall_entry {
 	hcall_fn fn;
 	bool control_only;
+	bool agent_user;	/* CPL 3 may call it in a domain with the `agent` option */
 };
 
 /* A guest's buffer length for a structure of @size bytes: -EINVAL if too small. */
@@ -139,13 +140,14 @@ static int check_array(const struct hcall_ctx *ctx, uint64_t gpa, uint64_t cap, 
 }
 
 /*
+ * Domains with an id >= @first (0: every domain) into the array at @gpa.
  * A domain that ends between listing and reading its info is written with
  * TALLY_DOMAIN_DEAD rather than failing the call halfway.
  */
-static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
+static int64_t list_domains_from(const struct hcall_ctx *ctx, uint32_t first, uint64_t gpa,
+				 uint64_t cap)
 {
 	const uint64_t entry = sizeof(struct tally_domain_info);
-	uint64_t gpa = args[0], cap = args[1];
 	uint32_t ids[TALLY_DOMAIN_LIST_MAX];
 	struct tally_domain_info info;
 	uint32_t total, n;
@@ -153,7 +155,7 @@ static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
 
 	if (err)
 		return err;
-	total = ctx->ops->domain_list(ctx->hv, ids, (uint32_t)cap);
+	total = ctx->ops->domain_list(ctx->hv, first, ids, (uint32_t)cap);
 	n = MIN(total, (uint32_t)cap);
 	for (uint32_t i = 0; i < n; i++) {
 		if (fill_domain_info(ctx, ids[i], &info))
@@ -164,6 +166,31 @@ static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
 			return err;	/* not reached: the range was checked */
 	}
 	return total;
+}
+
+/* From id 0: every domain.  Tally's ids start at 1, so this is FROM with first_id 1. */
+static int64_t hc_domain_list(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	return list_domains_from(ctx, 0, args[0], args[1]);
+}
+
+/*
+ * first_id 0 is refused although it would list everything: a pager that
+ * sends it has lost count of where it is.  An id past 32 bits has no
+ * domain at or after it, so only the array is checked and 0 counted.
+ */
+static int64_t hc_domain_list_from(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	uint64_t first = args[0];
+	int64_t r;
+
+	if (first == 0)
+		return -EINVAL;
+	if (first <= UINT32_MAX)
+		return list_domains_from(ctx, (uint32_t)first, args[1], args[2]);
+	r = check_array(ctx, args[1], args[2], sizeof(struct tally_domain_info),
+			TALLY_DOMAIN_LIST_MAX);
+	return r ? r : 0;
 }
 
 static int64_t hc_domain_counters_of(const struct hcall_ctx *ctx, const uint64_t *args)
@@ -375,22 +402,50 @@ static int64_t hc_domain_destroy(const struct hcall_ctx *ctx, const uint64_t *ar
 	return err ? err : ctx->ops->domain_destroy(ctx->hv, (uint32_t)args[0]);
 }
 
+/* Every string NUL-terminated within its field, before anything reads them. */
+static bool create_request_ok(const struct tally_domain_create *req)
+{
+	return strnlen(req->template_name, sizeof(req->template_name)) <
+		       sizeof(req->template_name) &&
+	       strnlen(req->name, sizeof(req->name)) < sizeof(req->name) &&
+	       strnlen(req->options, sizeof(req->options)) < sizeof(req->options);
+}
+
+static int64_t hc_domain_create(const struct hcall_ctx *ctx, const uint64_t *args)
+{
+	struct tally_domain_create req;
+	uint32_t id;
+	int err;
+
+	if (args[1] != sizeof(req))
+		return -EINVAL;
+	err = hcall_copy_from_guest(ctx->mem, &req, args[0], sizeof(req), HCALL_STRUCT_ALIGN);
+	if (err)
+		return err;
+	if (!create_request_ok(&req))
+		return -EINVAL;
+	err = ctx->ops->domain_create(ctx->hv, &req, &id);
+	return err ? (int64_t)err : (int64_t)id;
+}
+
 static const struct hcall_entry hcall_table[TALLY_HC_COUNT] = {
-	[TALLY_HC_ABI_VERSION]		= { hc_abi_version, false },
-	[TALLY_HC_DOMAIN_INFO]		= { hc_domain_info, false },
-	[TALLY_HC_DOMAIN_COUNTERS]	= { hc_domain_counters, false },
-	[TALLY_HC_DOMAIN_LIST]		= { hc_domain_list, true },
-	[TALLY_HC_DOMAIN_COUNTERS_OF]	= { hc_domain_counters_of, true },
-	[TALLY_HC_PUBLISH_METRIC]	= { hc_publish_metric, false },
-	[TALLY_HC_CONSOLE_WRITE]	= { hc_console_write, false },
-	[TALLY_HC_YIELD]		= { hc_yield, false },
-	[TALLY_HC_DOMAIN_PAUSE]		= { hc_domain_pause, true },
-	[TALLY_HC_DOMAIN_UNPAUSE]	= { hc_domain_unpause, true },
-	[TALLY_HC_DOMAIN_DESTROY]	= { hc_domain_destroy, true },
-	[TALLY_HC_VCPU_COUNTERS]	= { hc_vcpu_counters, false },	/* checks itself */
-	[TALLY_HC_CPU_COUNTERS]		= { hc_cpu_counters, true },
-	[TALLY_HC_NET_COUNTERS]		= { hc_net_counters, false },	/* checks itself */
-	[TALLY_HC_DISK_COUNTERS]	= { hc_disk_counters, false },	/* checks itself */
+	[TALLY_HC_ABI_VERSION] = { .fn = hc_abi_version, .agent_user = true },
+	[TALLY_HC_DOMAIN_INFO] = { .fn = hc_domain_info },
+	[TALLY_HC_DOMAIN_COUNTERS] = { .fn = hc_domain_counters },
+	[TALLY_HC_DOMAIN_LIST] = { .fn = hc_domain_list, .control_only = true },
+	[TALLY_HC_DOMAIN_COUNTERS_OF] = { .fn = hc_domain_counters_of, .control_only = true },
+	[TALLY_HC_PUBLISH_METRIC] = { .fn = hc_publish_metric, .agent_user = true },
+	[TALLY_HC_CONSOLE_WRITE] = { .fn = hc_console_write },
+	[TALLY_HC_YIELD] = { .fn = hc_yield },
+	[TALLY_HC_DOMAIN_PAUSE] = { .fn = hc_domain_pause, .control_only = true },
+	[TALLY_HC_DOMAIN_UNPAUSE] = { .fn = hc_domain_unpause, .control_only = true },
+	[TALLY_HC_DOMAIN_DESTROY] = { .fn = hc_domain_destroy, .control_only = true },
+	[TALLY_HC_VCPU_COUNTERS] = { .fn = hc_vcpu_counters },	/* checks itself */
+	[TALLY_HC_CPU_COUNTERS] = { .fn = hc_cpu_counters, .control_only = true },
+	[TALLY_HC_NET_COUNTERS] = { .fn = hc_net_counters },	/* checks itself */
+	[TALLY_HC_DISK_COUNTERS] = { .fn = hc_disk_counters },	/* checks itself */
+	[TALLY_HC_DOMAIN_LIST_FROM] = { .fn = hc_domain_list_from, .control_only = true },
+	[TALLY_HC_DOMAIN_CREATE] = { .fn = hc_domain_create, .control_only = true },
 };
 
 int64_t hcall_dispatch(const struct hcall_ctx *ctx, uint64_t nr,
@@ -401,7 +456,11 @@ int64_t hcall_dispatch(const struct hcall_ctx *ctx, uint64_t nr,
 	if (nr >= ARRAY_SIZE(hcall_table) || !hcall_table[nr].fn)
 		return -ENOSYS;
 	e = &hcall_table[nr];
-	if (ctx->cpl != 0)
+	/*
+	 * An agent in the guest's user space (docs/AGENT.md) may learn the ABI and
+	 * publish its domain's guest-reported metrics; nothing else runs at CPL 3.
+	 */
+	if (ctx->cpl != 0 && !(e->agent_user && ctx->user_metrics))
 		return -EACCES;
 	if (e->control_only && !ctx->is_control)
 		return -EPERM;

@@ -10,11 +10,13 @@
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
+#include <tally/domain_runtime.h>
 #include <tally/errno.h>
 #include <tally/hcall.h>
 #include <tally/hcall_devices.h>
 #include <tally/hcall_host.h>
 #include <tally/log.h>
+#include <tally/metric_check.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
 #include <tally/string.h>
@@ -23,13 +25,12 @@
 
 /*
  * The public limits (public/tally.h) and Tally's own must agree: a name
- * copied out must fit, and every domain, vCPU, CPU and metric Tally keeps
- * must fit in one list a guest may ask for.
+ * copied out must fit, and every vCPU, CPU and metric Tally keeps must fit
+ * in one list a guest may ask for (domains page with DOMAIN_LIST_FROM).
  */
 _Static_assert(DOMAIN_NAME_MAX == TALLY_DOMAIN_NAME_MAX, "domain name lengths differ");
 _Static_assert(DOMAIN_METRIC_NAME_MAX == TALLY_METRIC_NAME_MAX, "metric name lengths differ");
 _Static_assert(DOMAIN_MAX_METRICS == TALLY_METRICS_MAX, "metric counts differ");
-_Static_assert(DOMAIN_MAX <= TALLY_DOMAIN_LIST_MAX, "a DOMAIN_LIST cannot hold every domain");
 _Static_assert(DOMAIN_MAX_VCPUS <= TALLY_VCPU_LIST_MAX, "a VCPU_COUNTERS cannot hold every vCPU");
 _Static_assert(MAX_CPUS <= TALLY_CPU_LIST_MAX, "a CPU_COUNTERS cannot hold every CPU");
 
@@ -117,11 +118,51 @@ static void host_cpu_counters(void *hv __unused, uint32_t cpu, struct tally_cpu_
 	out->switches = st.switches;
 }
 
-static uint32_t host_domain_list(void *hv __unused, uint32_t *ids, uint32_t max)
+/*
+ * Domain id i + 1 is table entry i, so a page starts where it asks; the
+ * entries of ended run-time domains are empty and skipped (counting the
+ * rest walks the table from @first once).
+ */
+static uint32_t host_domain_list(void *hv __unused, uint32_t first, uint32_t *ids, uint32_t max)
 {
-	for (uint32_t i = 0; i < domain_count() && i < max; i++)
-		ids[i] = domain_at(i)->id;
-	return domain_count();
+	uint32_t count = domain_count(), n = 0;
+
+	for (uint32_t i = first ? first - 1 : 0; i < count; i++) {
+		const struct domain *d = domain_at(i);
+
+		if (d && n < max)
+			ids[n] = d->id;
+		n += d != NULL;
+	}
+	return n;
+}
+
+/*
+ * Each of @d's metrics against what Tally measured: a new figure can change
+ * a sibling's verdict (mem_used against mem_total), so all are checked again.
+ */
+static void recheck_metrics(struct domain *d)
+{
+	struct metric_sample all[DOMAIN_MAX_METRICS];
+	unsigned int slot[DOMAIN_MAX_METRICS], n = 0;
+	struct metric_facts f = { .ram_bytes = d->ram_bytes };
+	struct vblk_snapshot disk;
+
+	if (!domain_counters_disk(d, &disk)) {
+		f.disk_bytes = disk.bytes;
+		f.disk_written_bytes = disk.c.write_bytes;
+		f.disk_image_bytes = d->disk_image ? d->disk_image->size : 0;
+	}
+	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++) {
+		if (!d->metrics[i].used)
+			continue;
+		all[n] = (struct metric_sample){ d->metrics[i].name, d->metrics[i].value,
+						 d->metrics[i].unit };
+		slot[n++] = i;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		__atomic_store_n(&d->metrics[slot[i]].trust, metric_check(all, n, i, &f),
+				 __ATOMIC_RELAXED);
 }
 
 static int host_publish_metric(void *hv __unused, uint32_t id, const char *name, int64_t value,
@@ -149,11 +190,13 @@ static int host_publish_metric(void *hv __unused, uint32_t id, const char *name,
 		str_copy(free_slot->name, name, sizeof(free_slot->name));
 		free_slot->unit = unit;
 		free_slot->value = value;
+		free_slot->trust = METRIC_UNCHECKED;
 		__atomic_store_n(&free_slot->used, true, __ATOMIC_RELEASE);
-		return 0;
+	} else {
+		free_slot->unit = unit;
+		__atomic_store_n(&free_slot->value, value, __ATOMIC_RELAXED);
 	}
-	free_slot->unit = unit;
-	__atomic_store_n(&free_slot->value, value, __ATOMIC_RELAXED);
+	recheck_metrics(d);
 	return 0;
 }
 
@@ -217,6 +260,19 @@ static int host_destroy(void *hv, uint32_t id)
 	return 0;
 }
 
+/* The control domain @hv makes a domain from a template; a full table is no room, as memory. */
+static int host_create(void *hv, const struct tally_domain_create *req, uint32_t *id)
+{
+	unsigned int new_id;
+	int err = domain_create_from_template(req->template_name, req->name, req->options, hv,
+					      &new_id);
+
+	if (err == -ENOSPC)
+		return -ENOMEM;
+	*id = new_id;
+	return err;
+}
+
 const struct hcall_ops hcall_host_ops = {
 	.domain_info = host_domain_info,
 	.domain_counters = host_domain_counters,
@@ -230,6 +286,7 @@ const struct hcall_ops hcall_host_ops = {
 	.domain_pause = host_pause,
 	.domain_unpause = host_unpause,
 	.domain_destroy = host_destroy,
+	.domain_create = host_create,
 	.net_counters = host_net_counters,
 	.disk_counters = host_disk_counters,
 };
@@ -239,7 +296,7 @@ int64_t hcall_from_guest(struct vcpu *v, uint8_t cpl, uint64_t nr,
 {
 	struct domain *d = v->domain;
 	struct hcall_ctx ctx = {
-		.domain_id = d->id, .is_control = d->control, .cpl = cpl,
+		.domain_id = d->id, .is_control = d->control, .cpl = cpl, .user_metrics = d->agent,
 		.mem = &d->mem, .ops = &hcall_host_ops, .hv = d,	/* the caller, for control calls */
 	};
 

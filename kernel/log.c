@@ -97,12 +97,20 @@ static bool emit(const char *line, size_t len, enum console_origin origin)
 	return console_write_line(line, len, origin);
 }
 
+/* Per CPU: info lines held back for a `hush` domain (log_hush()). */
+static bool hushed[MAX_CPUS];
+
+void log_hush(bool on)
+{
+	hushed[this_cpu()->id] = on;
+}
+
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	size_t n;
 
-	if (level > max_level)
+	if (level > max_level || (level == LOG_INFO && hushed[this_cpu()->id]))
 		return;
 	n = start_line(line, level);
 	n = append_v(line, n, fmt, ap);

@@ -11,10 +11,12 @@
  * counters are read without locks, as the debug keys read them; a NIC's
  * and a disk's counters under their devices' locks (one moment each). */
 #include <tally/arch.h>
+#include <tally/bill.h>
 #include <tally/domain.h>
 #include <tally/domain_counters.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
+#include <tally/metric_check.h>
 #include <tally/metrics_stream.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
@@ -28,14 +30,15 @@
 
 /*
  * Objects waiting for the line, which carries ~11.5 KB/s.  An object is
- * ~250 bytes a domain without devices, ~90 a guest metric, ~470 a NIC and
- * ~350 a disk: 16 domains with both and a few metrics are ~19 KiB, 1000
- * bare domains ~250 KiB, so one object of a thousand domains fits.  A
+ * ~360 bytes a domain without devices (its bill ~110), ~90 a guest metric,
+ * ~470 a NIC and ~350 a disk: 16 domains with both and a few metrics are
+ * ~21 KiB, 1000 bare domains ~360 KiB, so one object of a thousand domains
+ * fits.  A
  * burst waits here (under Bochs the interrupt may wait until the boot CPU
  * idles); a stream that outruns the line loses whole objects instead of
  * the boot CPU's time, and the tick waits for room for one more (below).
  */
-#define STREAM_RING_SIZE	(256 * KIB)
+#define STREAM_RING_SIZE	(384 * KIB)
 
 static struct uart stream_uart;
 static char stream_ring[STREAM_RING_SIZE];
@@ -88,9 +91,10 @@ static void emit_metrics(const struct domain *d)
 
 		if (!m->used)
 			continue;
-		out("%s{\"name\":\"%s\",\"value\":%ld,\"unit\":\"%s\",\"source\":\"guest\"}",
-		    first ? "" : ",", m->name, m->value,
-		    m->unit < ARRAY_SIZE(unit_names) ? unit_names[m->unit] : "none");
+		out("%s{\"name\":\"%s\",\"value\":%ld,\"unit\":\"%s\",\"source\":\"guest\","
+		    "\"trust\":\"%s\"}", first ? "" : ",", m->name, m->value,
+		    m->unit < ARRAY_SIZE(unit_names) ? unit_names[m->unit] : "none",
+		    metric_trust_name(m->trust));
 		first = false;
 	}
 }
@@ -153,6 +157,25 @@ static void emit_disk(const struct domain *d)
 	out("}");
 }
 
+/*
+ * Its bill (tally/bill.h) in nano units, integers a JSON reader keeps
+ * exact; its disk and NIC counters are those of "disk" and "net".  The
+ * costs only with prices: ~110 bytes a domain without.
+ */
+static void emit_bill(const struct domain *d)
+{
+	const struct bill_prices *p = &options.prices;
+	struct bill b;
+
+	bill_of_domain(d, &b);
+	out(",\"bill\":{\"vcpu_s\":%lu,\"hv_s\":%lu,\"life_s\":%lu,\"mem_gib_h\":%lu,"
+	    "\"disk_gib_h\":%lu", b.vcpu_s, b.hv_s, b.life_s, b.mem_gib_h, b.disk_gib_h);
+	if (p->vcpu_hour || p->gib_hour || p->disk_gib_hour || p->net_gib)
+		out(",\"cost\":%lu,\"cost_vcpu\":%lu,\"cost_mem\":%lu,\"cost_disk\":%lu,"
+		    "\"cost_net\":%lu", b.cost, b.cost_vcpu, b.cost_mem, b.cost_disk, b.cost_net);
+	out("}");
+}
+
 static void emit_domain(const struct domain *d, bool first)
 {
 	struct tally_counters c = { 0 };
@@ -163,12 +186,14 @@ static void emit_domain(const struct domain *d, bool first)
 	    d->vcpu_count, d->ram_bytes);
 	out("\"generation\":%lu,\"cpu_cycles\":%lu,\"cpu_ns\":%lu,\"slices\":%lu,\"halts\":%lu,"
 	    "\"wakeups\":%lu,", c.generation, c.cpu_cycles, c.cpu_ns, c.slices, c.halts, c.wakeups);
+	out("\"hypervisor_cycles\":%lu,", domain_hypervisor_cycles(d));
 	out("\"exits\":%lu,\"io_port_accesses\":%lu,\"metrics\":[", c.exits_total,
 	    c.io_port_accesses);
 	emit_metrics(d);
 	out("]");
 	emit_net(d);
 	emit_disk(d);
+	emit_bill(d);
 	out("}");
 }
 
@@ -182,8 +207,12 @@ static void emit_object(void)
 	    arch_read_tsc() / arch_tsc_khz(), arch_tsc_khz(), uart_records_dropped(&stream_uart));
 	emit_cpus();
 	out("],\"domains\":[");
-	for (unsigned int i = 0; i < domain_count(); i++)
-		emit_domain(domain_at(i), i == 0);
+	for (unsigned int i = 0, n = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);	/* NULL: a run-time domain ended */
+
+		if (d)
+			emit_domain(d, n++ == 0);
+	}
 	out("]}\n");
 	last_object_bytes = object_bytes;
 	uart_record_end(&stream_uart, flags);

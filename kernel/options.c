@@ -165,6 +165,37 @@ static int parse_mmio_test(const char *v __unused)
 	return 0;
 }
 
+/* A `price_*=` value: micro-units of a currency, 0 to BILL_PRICE_MAX. */
+static int parse_price(const char *v, uint64_t *out)
+{
+	uint64_t n;
+
+	if (cmdline_parse_u64(v, &n) < 0 || n > BILL_PRICE_MAX)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+static int parse_price_vcpu(const char *v)
+{
+	return parse_price(v, &options.prices.vcpu_hour);
+}
+
+static int parse_price_mem(const char *v)
+{
+	return parse_price(v, &options.prices.gib_hour);
+}
+
+static int parse_price_disk(const char *v)
+{
+	return parse_price(v, &options.prices.disk_gib_hour);
+}
+
+static int parse_price_net(const char *v)
+{
+	return parse_price(v, &options.prices.net_gib);
+}
+
 static const struct option_desc option_table[] = {
 	{ "console", true, "com1..com4 or an I/O port", parse_console },
 	{ "loglevel", true, "0-3 or err, warn, info, debug", parse_loglevel },
@@ -179,6 +210,10 @@ static const struct option_desc option_table[] = {
 	{ "top_interval_s", true, "1 to 3600", parse_top_interval },
 	{ "console_timestamps", false, "no value", parse_console_timestamps },
 	{ "mmio_test", false, "no value", parse_mmio_test },
+	{ "price_vcpu_hour", true, "0 to 10^12 micro-units", parse_price_vcpu },
+	{ "price_gib_hour", true, "0 to 10^12 micro-units", parse_price_mem },
+	{ "price_disk_gib_hour", true, "0 to 10^12 micro-units", parse_price_disk },
+	{ "price_net_gib", true, "0 to 10^12 micro-units", parse_price_net },
 };
 
 static void apply_option(const struct cmdline_token *tok)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Driving the per-CPU scheduling policy from VM exits, ticks and idle (see tally/sched.h). */
 #include <tally/arch.h>
+#include <tally/bill.h>
 #include <tally/debugkeys.h>
 #include <tally/domain.h>
+#include <tally/domain_slot.h>
 #include <tally/exit_status.h>
 #include <tally/errno.h>
 #include <tally/log.h>
@@ -63,6 +65,12 @@ int sched_place(unsigned int pin, unsigned int *pcpu)
 	return 0;
 }
 
+/* The newest vCPU placed on @s's CPU (the links behind it never change): any CPU. */
+static struct vcpu *first_placed(const struct sched_percpu *s)
+{
+	return __atomic_load_n(&s->placed, __ATOMIC_ACQUIRE);
+}
+
 /* Another CPU changed this one's queue: make it look (from idle, or at its next exit). */
 static void kick(unsigned int pcpu)
 {
@@ -83,14 +91,12 @@ void sched_attach(struct vcpu *v)
 	sched_timerq_remove(&s->timers, &v->se.timer);
 	v->se.notified = false;
 	/* A restarted domain (on_reboot=restart) brings back vCPUs placed here before. */
-	for (unsigned int i = 0; i < s->placed_count; i++)
-		if (s->placed[i] == v) {
-			spin_unlock_irqrestore(&s->lock, flags);
-			return;
-		}
-	if (s->placed_count < SCHED_MAX_PLACED)
-		s->placed[s->placed_count++] = v;
-	s->vcpus++;
+	if (!v->placed) {
+		v->placed_next = s->placed;
+		v->placed = true;
+		__atomic_store_n(&s->placed, v, __ATOMIC_RELEASE);	/* after its link */
+		s->vcpus++;
+	}
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
@@ -195,9 +201,9 @@ static void release_dead(struct sched_percpu *s)
 	if (!__atomic_load_n(&s->dead_pending, __ATOMIC_RELAXED) ||
 	    !__atomic_exchange_n(&s->dead_pending, false, __ATOMIC_ACQUIRE))
 		return;
-	for (unsigned int i = 0; i < s->placed_count; i++)
-		if (s->placed[i]->state == VCPU_DEAD && !s->placed[i]->released)
-			domain_release_vcpu(s->placed[i]);
+	for (struct vcpu *v = first_placed(s); v; v = v->placed_next)
+		if (v->state == VCPU_DEAD && !v->released)
+			domain_release_vcpu(v);
 }
 
 uint64_t sched_next_event(void)
@@ -232,12 +238,21 @@ static uint64_t chores_last;
 /* The boot CPU's periodic chores, at each tick or slice end. */
 static void boot_cpu_chores(const struct percpu *cpu)
 {
-	if (cpu->id == 0) {
-		chores_last = arch_read_tsc();
-		debugkeys_poll();
-		metrics_stream_tick();
-		top_tick();
-	}
+	struct sched_percpu *s = local();
+	bool resting = s->resting;	/* a tick while idle: the chores hold domain pointers */
+
+	if (cpu->id != 0)
+		return;
+	if (resting)
+		__atomic_store_n(&s->resting, false, __ATOMIC_SEQ_CST);
+	chores_last = arch_read_tsc();
+	debugkeys_poll();
+	metrics_stream_tick();
+	top_tick();
+	/* Tally's own upkeep, whichever vCPU's exit it interrupts: no one's to pay. */
+	sched_rq_hv_unattributed(&s->rq, chores_last, arch_read_tsc());
+	if (resting)
+		__atomic_store_n(&s->resting, true, __ATOMIC_SEQ_CST);
 }
 
 void sched_tick(void)
@@ -254,6 +269,12 @@ void sched_tick(void)
 			s->path_kind = SCHED_PATH_PREEMPT;
 	} else if (s->current) {
 		sched_wake_due(s, now);	/* a halted vCPU's timer */
+		/*
+		 * A max_run_s= end is due: only a pick ends it, and until one the
+		 * past deadline, armed again, would fire at every entry.
+		 */
+		if (now >= domain_next_deadline())
+			s->need_resched = true;
 	}
 	boot_cpu_chores(cpu);
 }
@@ -288,8 +309,8 @@ static uint64_t cpu_donated(const struct sched_percpu *s)
 {
 	uint64_t sum = 0;
 
-	for (unsigned int i = 0; i < s->placed_count; i++)
-		sum += s->placed[i]->se.stats.donated_cycles;
+	for (const struct vcpu *v = first_placed(s); v; v = v->placed_next)
+		sum += v->se.stats.donated_cycles;
 	return sum;
 }
 
@@ -297,19 +318,33 @@ void sched_log_cpu_accounting(const char *prefix)
 {
 	for (unsigned int i = 0; i < percpu_count; i++) {
 		const struct sched_rq *rq = &percpu_area[i].sched.rq;
-		const struct sched_cpu_stats *st = &rq->stats;
-
-		/* Up to the CPU's last transition, where its counters add up exactly. */
 		const struct sched_path_stats *p = percpu_area[i].sched.paths;
+		struct sched_cpu_stats st;
+		uint64_t since, seq;
 
+		/*
+		 * Up to the CPU's last transition, where its counters add up
+		 * exactly, read as one moment: another CPU may still be passing
+		 * its last transitions.
+		 */
+		do {
+			seq = sched_counters_read_begin(i);
+			st = rq->stats;
+			since = rq->mode_since;
+		} while (sched_counters_read_retry(i, seq));
+		/* Two lines: twenty-digit figures keep each within a console line. */
 		log_info("%s: cpu%u accounted_cycles=%lu guest_cycles=%lu hypervisor_cycles=%lu "
 			 "idle_cycles=%lu switches=%lu donated_cycles=%lu", prefix, i,
-			 rq->mode_since - st->start, st->guest_cycles, st->hypervisor_cycles,
-			 st->idle_cycles, st->switches, cpu_donated(&percpu_area[i].sched));
+			 since - st.start, st.guest_cycles, st.hypervisor_cycles, st.idle_cycles,
+			 st.switches, cpu_donated(&percpu_area[i].sched));
+		log_info("%s: cpu%u hypervisor_attributed_cycles=%lu hypervisor_unattributed_cycles=%lu",
+			 prefix, i, st.hv_attributed_cycles, st.hv_unattributed_cycles);
 		log_info("%s: cpu%u paths preempt_switch=%lu/%lu/%lu hlt_block=%lu/%lu/%lu "
 			 "wakeup=%lu/%lu/%lu", prefix, i,
 			 PATH_FIGURES(p[SCHED_PATH_PREEMPT]), PATH_FIGURES(p[SCHED_PATH_HLT]),
 			 PATH_FIGURES(p[SCHED_PATH_WAKE]));
+		if (sched_cpu_departed(i))	/* run-time domains' vCPUs, gone with their slots */
+			log_info("%s: cpu%u departed_cycles=%lu", prefix, i, sched_cpu_departed(i));
 	}
 }
 
@@ -322,7 +357,10 @@ static __noreturn void all_done(void)
 {
 	if (__atomic_exchange_n(&all_done_reported, 1, __ATOMIC_ACQ_REL) == 0) {
 		log_info("tally: all domains ended");
+		bill_log_total();
 		sched_timers_release_all();
+		sched_rest(local(), true);
+		domain_slot_reap_all();		/* run-time domains' slots: all memory is back */
 		/*
 		 * Every domain's RAM, EPT and VMCSs are back: compare with "before
 		 * domains".  Their records stay for the listings: counted as back.
@@ -339,6 +377,7 @@ static __noreturn void all_done(void)
 		if (options.exit_when_done)
 			exit_status_leave();
 	}
+	sched_rest(local(), true);	/* for good: it holds no domain pointer any more */
 	/* From here on the CPU only waits: its time is idle, not Tally's (the `t` table). */
 	sched_counters_begin(local());
 	sched_rq_enter_idle(&local()->rq, arch_read_tsc());
@@ -360,7 +399,9 @@ static void idle(struct sched_percpu *s)
 	sched_counters_begin(s);
 	sched_rq_enter_idle(&s->rq, now);
 	sched_counters_end(s);
+	sched_rest(s, true);
 	arch_idle_until(sched_next_event());
+	sched_rest(s, false);
 	now = arch_read_tsc();
 	sched_counters_begin(s);
 	sched_rq_exit_idle(&s->rq, now);
@@ -414,6 +455,7 @@ struct vcpu *sched_pick_next(void)
 			s->need_resched = false;
 		s->timers_changed = true;	/* a new slice, maybe another vCPU's VMCS */
 		spin_unlock_irqrestore(&s->lock, flags);
+		sched_quiescent(s);
 		if (se)
 			return s->current;
 		if (!domain_alive_count())
@@ -526,8 +568,7 @@ bool sched_cpu_time_now(unsigned int cpu, uint64_t now, struct sched_cpu_stats *
 		tail = now > s->rq.mode_since ? now - s->rq.mode_since : 0;
 		for (unsigned int d = 0; d < n; d++)
 			scratch[d] = 0;
-		for (unsigned int i = 0; i < s->placed_count; i++) {
-			const struct vcpu *v = s->placed[i];
+		for (const struct vcpu *v = first_placed(s); v; v = v->placed_next) {
 			unsigned int d = v->domain->id - 1;
 			bool running = mode == SCHED_MODE_GUEST && s->rq.current == &v->se;
 

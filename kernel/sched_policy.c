@@ -10,6 +10,7 @@ static void queue_push(struct sched_rq *rq, struct sched_entity *se)
 	if (se->paused)
 		return;
 	se->next = NULL;
+	se->prev = rq->tail;
 	se->queued = true;
 	if (rq->tail)
 		rq->tail->next = se;
@@ -25,32 +26,27 @@ static struct sched_entity *queue_pop(struct sched_rq *rq)
 	if (!se)
 		return NULL;
 	rq->head = se->next;
-	if (!rq->head)
+	if (rq->head)
+		rq->head->prev = NULL;
+	else
 		rq->tail = NULL;
 	se->next = NULL;
 	se->queued = false;
 	return se;
 }
 
-/* Takes @se out of the queue wherever it is: O(n), only for removal. */
+/* Takes queued @se out of the queue wherever it is (a pause, a removal): no walk. */
 static void queue_unlink(struct sched_rq *rq, struct sched_entity *se)
 {
-	struct sched_entity *prev = NULL;
-	struct sched_entity *cur = rq->head;
-
-	while (cur && cur != se) {
-		prev = cur;
-		cur = cur->next;
-	}
-	if (!cur)
-		return;
-	if (prev)
-		prev->next = se->next;
+	if (se->prev)
+		se->prev->next = se->next;
 	else
 		rq->head = se->next;
-	if (rq->tail == se)
-		rq->tail = prev;
-	se->next = NULL;
+	if (se->next)
+		se->next->prev = se->prev;
+	else
+		rq->tail = se->prev;
+	se->next = se->prev = NULL;
 	se->queued = false;
 }
 
@@ -86,6 +82,47 @@ static void donation_account(struct sched_rq *rq, uint64_t from, uint64_t to)
 		rq->ledger(rq->ledger_ctx, donor->id, recipient->id, cycles);
 }
 
+/*
+ * Hypervisor time, to whoever caused it (tally/sched_policy.h).  A wake-up's
+ * span waits, unattributed, for the pick to name the woken entity.
+ */
+static void charge_hypervisor(struct sched_rq *rq, uint64_t cycles)
+{
+	rq->stats.hypervisor_cycles += cycles;
+	if (rq->hv_flags & SCHED_HV_UNATTRIBUTED) {
+		uint64_t chores = MIN(rq->hv_chores_cycles, cycles);
+
+		rq->stats.hv_unattributed_cycles += chores;
+		cycles -= chores;
+		rq->hv_chores_cycles = 0;
+		rq->hv_flags &= ~SCHED_HV_UNATTRIBUTED;
+	}
+	if (!rq->hv_flags && rq->hv_owner && rq->hv_owner->state != SCHED_DEAD) {
+		rq->stats.hv_attributed_cycles += cycles;
+		rq->hv_owner->stats.hypervisor_cycles += cycles;
+		return;
+	}
+	rq->stats.hv_unattributed_cycles += cycles;
+	if (rq->hv_flags & SCHED_HV_WAKING)
+		rq->hv_wake_cycles += cycles;
+}
+
+/* The wake-up's span is @woken's (NULL: nothing was picked, it stays no one's). */
+static void wake_settle(struct sched_rq *rq, struct sched_entity *woken)
+{
+	uint64_t cycles = rq->hv_wake_cycles;
+
+	if (!(rq->hv_flags & SCHED_HV_WAKING))
+		return;
+	if (woken) {
+		rq->stats.hv_unattributed_cycles -= cycles;
+		rq->stats.hv_attributed_cycles += cycles;
+		woken->stats.hypervisor_cycles += cycles;
+	}
+	rq->hv_flags &= ~SCHED_HV_WAKING;
+	rq->hv_wake_cycles = 0;
+}
+
 /* Charges [@from, @to) to the mode the CPU is in. */
 static void charge_mode(struct sched_rq *rq, uint64_t from, uint64_t to)
 {
@@ -102,7 +139,7 @@ static void charge_mode(struct sched_rq *rq, uint64_t from, uint64_t to)
 		break;
 	case SCHED_MODE_HYPERVISOR:
 	default:
-		rq->stats.hypervisor_cycles += cycles;
+		charge_hypervisor(rq, cycles);
 		break;
 	}
 }
@@ -199,7 +236,9 @@ struct sched_entity *sched_rq_pick(struct sched_rq *rq, uint64_t now)
 			donation_close(rq);
 		rq->slice_end = slice_end_from(rq, now);
 	}
+	wake_settle(rq, next);
 	rq->current = next;
+	rq->hv_owner = next;	/* switching it in is its own */
 	return next;
 }
 
@@ -290,12 +329,15 @@ void sched_rq_transition(struct sched_rq *rq, uint64_t now, enum sched_mode mode
 void sched_rq_enter_idle(struct sched_rq *rq, uint64_t now)
 {
 	transition(rq, now, SCHED_MODE_IDLE);
+	wake_settle(rq, NULL);
 }
 
-/* Hypervisor mode from @now, after an idle wait. */
+/* Hypervisor mode from @now, after an idle wait: the wake-up's, until the pick. */
 void sched_rq_exit_idle(struct sched_rq *rq, uint64_t now)
 {
 	transition(rq, now, SCHED_MODE_HYPERVISOR);
+	wake_settle(rq, NULL);
+	rq->hv_flags |= SCHED_HV_WAKING;
 }
 
 /* Counters up to @now, mode unchanged. */

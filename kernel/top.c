@@ -17,6 +17,7 @@
 #include <tally/fmt.h>
 #include <tally/log.h>
 #include <tally/mem.h>
+#include <tally/metric_check.h>
 #include <tally/options.h>
 #include <tally/percpu.h>
 #include <tally/sched.h>
@@ -75,6 +76,7 @@ struct top_slots {
 static struct top_slots slots;
 static struct top_row rows[TOP_DOMAIN_ROWS + ROW_DOMAINS];	/* static: much for a CPU stack */
 static unsigned int shown[TOP_DOMAIN_ROWS];	/* domain indexes of the rows, by id */
+static const struct domain *shown_d[TOP_DOMAIN_ROWS];	/* their domains, read once */
 static uint64_t next_table;
 
 /* Room for @n slots, keeping the last table's cycles; false if memory is short. */
@@ -221,7 +223,7 @@ static void fill_cpu_row(struct top_row *row, const char *name, const struct top
 /* Uptime, CPUs, memory, then the domains by state, as xentop's header. */
 static void print_summary(const struct top_sample *s)
 {
-	unsigned int state[3] = { 0 };	/* running, paused, ended */
+	unsigned int state[3] = { 0 }, listed;	/* running, paused, ended */
 	char up[TOP_CELL_MAX], total[TOP_CELL_MAX], avail[TOP_CELL_MAX];
 
 	top_format_time(up, sizeof(up), centis(s->now - log_boot_tsc()), true);
@@ -232,10 +234,12 @@ static void print_summary(const struct top_sample *s)
 	for (unsigned int i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
 
-		state[d->state == DOMAIN_DEAD ? 2 : d->paused ? 1 : 0]++;
+		if (d)		/* empty: a run-time domain ended (tally/domain_slot.h) */
+			state[d->state == DOMAIN_DEAD ? 2 : d->paused ? 1 : 0]++;
 	}
-	log_info("top: %u domain%s: %u running, %u paused, %u ended", domain_count(),
-		 domain_count() == 1 ? "" : "s", state[0], state[1], state[2]);
+	listed = state[0] + state[1] + state[2];	/* not the table's emptied entries */
+	log_info("top: %u domain%s: %u running, %u paused, %u ended", listed,
+		 listed == 1 ? "" : "s", state[0], state[1], state[2]);
 }
 
 /* Guest-reported metrics, labelled as such and under their domain's NAME. */
@@ -253,7 +257,8 @@ static void print_metrics(const struct domain *d, unsigned int indent)
 		else
 			fmt_snprintf(value, sizeof(value), "%ld%s", m->value,
 				     m->unit < ARRAY_SIZE(unit_names) ? unit_names[m->unit] : "");
-		log_info("top: %*sguest-reported %s=%s", indent, "", m->name, value);
+		log_info("top: %*sguest-reported %s=%s (%s)", indent, "", m->name, value,
+			 metric_trust_name(m->trust));
 	}
 }
 
@@ -266,7 +271,7 @@ static void print_rows(const struct top_layout *l, unsigned int picked, unsigned
 	for (unsigned int i = 0; i < picked; i++) {
 		top_layout_line(l, &rows[ROW_DOMAINS + i], line, sizeof(line));
 		log_info("top: %s", line);
-		print_metrics(domain_at(shown[i]), top_layout_offset(l, COL_NAME));
+		print_metrics(shown_d[i], top_layout_offset(l, COL_NAME));
 	}
 	if (count > picked)
 		log_info("top: ... and %u more domains", count - picked);
@@ -274,6 +279,26 @@ static void print_rows(const struct top_layout *l, unsigned int picked, unsigned
 		top_layout_line(l, &rows[r], line, sizeof(line));
 		log_info("top: %s", line);
 	}
+}
+
+/*
+ * Keep the picked rows whose table entries hold a domain (a run-time
+ * domain's end empties its entry), each read once: the pointer stays good
+ * until this CPU's next scheduling pass (tally/domain_slot.h).
+ */
+static unsigned int keep_listed(unsigned int picked)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < picked; i++) {
+		const struct domain *d = domain_at(shown[i]);
+
+		if (d) {
+			shown[n] = shown[i];
+			shown_d[n++] = d;
+		}
+	}
+	return n;
 }
 
 void top_print(void)
@@ -288,10 +313,10 @@ void top_print(void)
 	}
 	take_sample(&s);
 	/* The rows with the most CPU since the last table, in id order. */
-	picked = top_pick_rows(s.share + ROW_DOMAINS, count, TOP_DOMAIN_ROWS, shown);
+	picked = keep_listed(top_pick_rows(s.share + ROW_DOMAINS, count, TOP_DOMAIN_ROWS, shown));
 	top_layout_init(&layout, columns, COL_COUNT);
 	for (unsigned int i = 0; i < picked; i++)
-		fill_domain(&rows[ROW_DOMAINS + i], domain_at(shown[i]), &s);
+		fill_domain(&rows[ROW_DOMAINS + i], shown_d[i], &s);
 	fill_cpu_row(&rows[ROW_TALLY], "Tally", &s, ROW_TALLY);
 	fill_cpu_row(&rows[ROW_IDLE], "idle", &s, ROW_IDLE);
 	for (unsigned int r = 0; r < ROW_DOMAINS + picked; r++)

@@ -344,6 +344,22 @@ size_t uart_record_room(const struct uart *u)
 	return u->irq_tx ? ring_room(&u->tx) : SIZE_MAX;
 }
 
+size_t uart_record_wait_room(struct uart *u, size_t want)
+{
+	if (!u->irq_tx)
+		return SIZE_MAX;
+	/*
+	 * The lock is ours, so the interrupt cannot refill the FIFO: do its
+	 * work, polled, which needs no interrupt and runs on any CPU.  Only
+	 * committed bytes can leave; the open record's stay for its writer.
+	 */
+	while (ring_room(&u->tx) < want && ring_used(&u->tx)) {
+		uart_wait(u, UART_LSR_THRE);
+		uart_fill_fifo(u);
+	}
+	return ring_room(&u->tx);
+}
+
 void uart_panic_flush(struct uart *u)
 {
 	if (!u->irq_tx)

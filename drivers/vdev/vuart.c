@@ -7,11 +7,15 @@
  * vCPU has been quiet for VUART_QUIET_MS (checked from the boot CPU's
  * tick), and the rest of it continues that console line in place
  * (kernel/console_seq.c), for every domain, not only the one with the
- * console focus: a person reads all their prompts.  Input: bytes typed on Tally's console while the domain has the
- * console focus (kernel/debugkeys.c) enter the receive FIFO.  The interrupt
+ * console focus: a person reads all their prompts.  A domain whose line
+ * holds bytes is on a watch list, so that the look costs the domains with
+ * something to print, not every domain.  Input: bytes typed on Tally's
+ * console while the domain has the console focus (kernel/debugkeys.c)
+ * enter the receive FIFO.  The interrupt
  * line follows the model's output after every access and every byte in.
  * Locking: the UART's lock (see struct vuart); pieces are printed after
- * it is dropped, under out_lock. */
+ * it is dropped, under out_lock; the watch list under watch_lock, never
+ * taken with a UART's lock held. */
 #include <tally/arch.h>
 #include <tally/domain.h>
 #include <tally/errno.h>
@@ -20,6 +24,31 @@
 #include <tally/virq.h>
 #include <tally/vuart.h>
 
+/*
+ * Domains with a partial line (struct vuart's watched and watch_next),
+ * under watch_lock; a domain leaves at the look that finds it quiet and
+ * printed, or dead, and before its slot is rebuilt (vuart_unwatch()).
+ */
+static struct spinlock watch_lock = SPINLOCK_INIT;
+static struct domain *watch_head;
+
+/* Put @d on the watch list unless it is on it (any CPU; no UART lock held). */
+static void watch(struct domain *d)
+{
+	unsigned long flags;
+
+	/* The line's bytes before the flag: pairs with the look's store then load. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&d->uart.watched, __ATOMIC_RELAXED))
+		return;
+	flags = spin_lock_irqsave(&watch_lock);
+	if (!d->uart.watched) {
+		d->uart.watch_next = watch_head;
+		watch_head = d;
+		d->uart.watched = true;
+	}
+	spin_unlock_irqrestore(&watch_lock, flags);
+}
 
 /* Under the lock: tell the interrupt controller when the line's level changed. */
 static void update_irq(struct domain *d, struct vuart *u)
@@ -44,7 +73,7 @@ static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size __unuse
 	struct domain *d = v->domain;
 	struct vuart *u = &d->uart;
 	struct vuart_piece piece;
-	bool ready = false;
+	bool ready = false, pending = false;
 	uint8_t tx;
 	unsigned long out_flags, flags = spin_lock_irqsave(&u->lock);
 
@@ -58,9 +87,12 @@ static void vuart_write(struct vcpu *v, uint16_t port, unsigned int size __unuse
 		if (l->len && (was_empty || ready))
 			l->first_write = now;	/* the byte starts what is not printed yet */
 		l->last_write = now;
+		pending = l->len != 0;
 	}
 	update_irq(d, u);
 	spin_unlock_irqrestore(&u->lock, flags);
+	if (pending)
+		watch(d);
 	if (!ready)
 		return;
 	/*
@@ -144,17 +176,63 @@ static bool any_pending(const struct domain *d)
 	return false;
 }
 
-void vuart_flush_quiet(struct domain *d, uint64_t now)
+/* @d's partial lines quiet since @now - @quiet, each once (one written meanwhile waits). */
+static void flush_quiet(struct domain *d, uint64_t now, uint64_t quiet)
 {
-	uint64_t quiet = arch_tsc_khz() * VUART_QUIET_MS;
-
-	/* Every tick, every domain: most have nothing waiting (locks only when one has). */
-	if (now < quiet || !any_pending(d))
-		return;
-	/* Each at most once: a line written meanwhile waits for the next tick. */
 	for (unsigned int n = 0; n < d->vcpu_count; n++)
 		if (!flush_oldest_quiet(d, now - quiet))
 			break;
+}
+
+/* Under watch_lock: whether @d stays on the list after a look (its bytes or a new byte). */
+static bool still_watched(struct domain *d)
+{
+	if (d->state == DOMAIN_DEAD)
+		return false;	/* its end printed every line; a rebuild starts clean */
+	if (any_pending(d))
+		return true;
+	/* Off, then a second look: a byte written meanwhile found the flag set and left it. */
+	__atomic_store_n(&d->uart.watched, false, __ATOMIC_SEQ_CST);
+	if (!any_pending(d))
+		return false;
+	__atomic_store_n(&d->uart.watched, true, __ATOMIC_RELAXED);
+	return true;
+}
+
+void vuart_flush_quiet_all(uint64_t now)
+{
+	uint64_t quiet = arch_tsc_khz() * VUART_QUIET_MS;
+	unsigned long flags;
+	struct domain **link, *d;
+
+	if (now < quiet)
+		return;
+	/* Writers wait for the lock only to join the list; their bytes do not wait. */
+	flags = spin_lock_irqsave(&watch_lock);
+	for (link = &watch_head; (d = *link);) {
+		if (d->state != DOMAIN_DEAD)
+			flush_quiet(d, now, quiet);
+		if (still_watched(d)) {
+			link = &d->uart.watch_next;
+			continue;
+		}
+		*link = d->uart.watch_next;
+		__atomic_store_n(&d->uart.watched, false, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&watch_lock, flags);
+}
+
+void vuart_unwatch(struct domain *d)
+{
+	unsigned long flags = spin_lock_irqsave(&watch_lock);
+
+	for (struct domain **link = &watch_head; *link; link = &(*link)->uart.watch_next)
+		if (*link == d) {
+			*link = d->uart.watch_next;
+			break;
+		}
+	d->uart.watched = false;
+	spin_unlock_irqrestore(&watch_lock, flags);
 }
 
 static const struct vio_port_ops vuart_ops = {

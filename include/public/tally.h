@@ -37,20 +37,26 @@
  * addresses in the caller's own memory.  A failed call changes nothing:
  * no byte of guest memory is written when the result is negative.
  * Every call is refused from guest user mode (CPL > 0) with -TALLY_EACCES:
- * the guest's kernel decides what its programs may ask.  Calls marked
+ * the guest's kernel decides what its programs may ask.  The exception: in
+ * a domain started with the module option "agent", ABI_VERSION and
+ * PUBLISH_METRIC work from user mode too (docs/AGENT.md).  Calls marked
  * "control only" are refused with -TALLY_EPERM unless the caller is the
  * control domain (module command line "role=control").
  */
 #define TALLY_ABI_VERSION_MAJOR		1	/* incompatible changes */
-#define TALLY_ABI_VERSION_MINOR		2	/* additions only (1: VCPU_ and CPU_COUNTERS,
-						 * 2: NET_ and DISK_COUNTERS) */
+#define TALLY_ABI_VERSION_MINOR		4	/* additions only (1: VCPU_ and CPU_COUNTERS,
+						 * 2: NET_ and DISK_COUNTERS,
+						 * 3: DOMAIN_LIST_FROM,
+						 * 4: DOMAIN_CREATE) */
 
 /* Error codes (returned negated), with Linux's values. */
 #define TALLY_EPERM	1	/* not allowed: not the control domain */
 #define TALLY_ENOENT	2	/* no such domain */
 #define TALLY_E2BIG	7	/* length or count above the call's limit */
+#define TALLY_ENOMEM	12	/* not enough memory (or no free domain table entry) */
 #define TALLY_EACCES	13	/* called from guest user mode (CPL > 0) */
 #define TALLY_EFAULT	14	/* a pointer reaches outside the caller's memory */
+#define TALLY_EEXIST	17	/* the name is taken */
 #define TALLY_EINVAL	22	/* bad argument: misaligned, too small, bad value */
 #define TALLY_ENOSPC	28	/* no room left (the metric table is full) */
 #define TALLY_ERANGE	34	/* value out of range */
@@ -170,11 +176,37 @@
  *   disk), -EFAULT, -EINVAL, as NET_COUNTERS.  Anyone, for its own domain.
  */
 #define TALLY_HC_DISK_COUNTERS		14
-#define TALLY_HC_COUNT			15	/* numbers >= this: -ENOSYS */
+/*
+ * TALLY_HC_DOMAIN_LIST_FROM(first_id, array_gpa, capacity)     (ABI 1.3)
+ *   As DOMAIN_LIST for the domains whose id is >= first_id: fills up to
+ *   capacity entries with them, in id order.  Result: how many domains
+ *   have an id >= first_id, which may exceed capacity.  Domain ids start
+ *   at 1, so there may be more domains than one call holds: a caller pages
+ *   with first_id = the last id written + 1 until the result <= capacity.
+ *   Errors: -E2BIG (capacity > TALLY_DOMAIN_LIST_MAX), -EFAULT, -EINVAL
+ *   (also first_id 0).  Control only.
+ */
+#define TALLY_HC_DOMAIN_LIST_FROM	15
+/*
+ * TALLY_HC_DOMAIN_CREATE(req_gpa, len)                         (ABI 1.4)
+ *   req_gpa: a struct tally_domain_create (8-byte aligned), len its size.
+ *   A new domain from the template module template_name (a boot module
+ *   with the word `template`), named name, with options (Tally's module
+ *   options, such as "type=t1.small mem=8") overriding the template's; it
+ *   starts at once.  Result: the new domain's id.  It ends as any other
+ *   (TALLY_HC_DOMAIN_DESTROY), and its id then lists nothing; an id is
+ *   given again only after every other free one.  Errors: -ENOENT (no such
+ *   template), -EEXIST (a live domain has that name), -EINVAL (len is not
+ *   the struct's size, a string not NUL-terminated, a bad name or option),
+ *   -ENOMEM (memory short, or the domain table full), -EFAULT.
+ *   Control only.
+ */
+#define TALLY_HC_DOMAIN_CREATE		16
+#define TALLY_HC_COUNT			17	/* numbers >= this: -ENOSYS */
 
 /* Limits. */
 #define TALLY_DOMAIN_NAME_MAX		32	/* bytes, NUL included */
-#define TALLY_DOMAIN_LIST_MAX		256	/* entries per DOMAIN_LIST */
+#define TALLY_DOMAIN_LIST_MAX		256	/* entries per DOMAIN_LIST(_FROM) */
 #define TALLY_VCPU_LIST_MAX		256	/* entries per VCPU_COUNTERS */
 #define TALLY_CPU_LIST_MAX		256	/* entries per CPU_COUNTERS */
 #define TALLY_METRIC_NAME_MAX		32	/* bytes, NUL included */
@@ -225,6 +257,15 @@ _Static_assert(sizeof(struct tally_abi_info) == 24, "tally_abi_info layout");
 #define TALLY_DOMAIN_CONTROL		(1u << 0)	/* the control domain */
 #define TALLY_DOMAIN_PAUSED		(1u << 1)	/* paused by the control domain */
 #define TALLY_DOMAIN_DEAD		(1u << 2)	/* ended; counters are final */
+
+/* TALLY_HC_DOMAIN_CREATE's request: three NUL-terminated strings. */
+#define TALLY_DOMAIN_OPTIONS_MAX	128	/* bytes, NUL included */
+struct tally_domain_create {
+	char template_name[TALLY_DOMAIN_NAME_MAX];
+	char name[TALLY_DOMAIN_NAME_MAX];
+	char options[TALLY_DOMAIN_OPTIONS_MAX];
+};
+_Static_assert(sizeof(struct tally_domain_create) == 192, "tally_domain_create layout");
 
 struct tally_domain_info {
 	uint32_t size;			/* sizeof(struct tally_domain_info) */

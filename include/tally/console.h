@@ -31,8 +31,9 @@ void console_start_irq(void);
  * Queue the whole line @line (@len bytes, ending in "\n"), after its
  * stamp with `console_timestamps`, ending a guest's open line first:
  * true if queued, false if the ring lacked room and it was dropped whole
- * (counted for @origin).  Polled output waits for the UART and always
- * succeeds.
+ * (counted; a guest's only: for Tally's the writer sends queued bytes
+ * until it fits, ~87 us a byte).  Polled output waits for the UART and
+ * always succeeds.
  */
 bool console_write_line(const char *line, size_t len, enum console_origin origin);
 
@@ -63,7 +64,7 @@ void console_panic(void);
  * interrupt is late (uart_kick(); a load and a compare while none wait).
  */
 void console_kick(void);
-/* Print the lines dropped for want of room, Tally's and the guests': the run's last figures. */
+/* Print the lines dropped for want of room and Tally's waits for it: the run's last figures. */
 void console_report_dropped(void);
 
 /* A byte typed on the console, or -1 when none is waiting. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Domains (virtual machines) and their vCPUs.
  *
- * Design: domains are created once at boot from the boot modules and live
- * in a fixed table.  Each vCPU belongs to one physical CPU for its whole
+ * Design: domains are created at boot from the boot modules, and at run
+ * time from template modules (tally/domain_runtime.h); they live in a table
+ * sized once at boot, a run-time domain's entry emptied at its end.  Each vCPU belongs to one physical CPU for its whole
  * life; only that CPU runs it, changes its state or destroys its domain
  * (a domain's secondary vCPUs wait for a SIPI from its first).
  * Locking: domain_lock guards the table and each domain's state; a vCPU's
@@ -42,6 +43,7 @@ struct domain_metric {
 	char name[DOMAIN_METRIC_NAME_MAX];
 	int64_t value;
 	uint32_t unit;			/* TALLY_UNIT_* */
+	uint32_t trust;			/* enum metric_trust: against Tally's figures */
 	bool used;
 };
 
@@ -57,6 +59,13 @@ struct vcpu {
 	uint64_t counter_updates;	/* updates of its counters (their generation) */
 	bool released;			/* dead, and its CPU let go of its VMCS */
 	struct arch_vcpu arch;
+	/*
+	 * Its place on its CPU's list of every vCPU placed there (kernel/sched.c),
+	 * last: a restart reinitialises the fields above, never these, as other
+	 * CPUs may be walking the list.
+	 */
+	struct vcpu *placed_next;
+	bool placed;
 };
 
 struct domain {
@@ -64,6 +73,7 @@ struct domain {
 	char name[DOMAIN_NAME_MAX];
 	enum domain_state state;
 	bool control;			/* the control domain (at most one) */
+	bool agent;			/* `agent`: its user mode may publish metrics */
 	hpa_t ram;			/* one block, guest-physical 0 .. ram_bytes */
 	uint64_t ram_bytes;
 	struct guest_mem mem;		/* the same, as hypercalls read and write it */
@@ -93,9 +103,13 @@ struct domain {
 	unsigned int module_index;	/* @module's place on the loader's list */
 	enum domain_on_reboot on_reboot;
 	uint64_t max_run_tsc;		/* `max_run_s=`: the TSC at which it ends; 0: never */
+	uint64_t created_tsc;		/* this life's start, for the bill (kernel/bill_report.c) */
+	uint64_t ended_tsc;		/* this life's end; 0 while it lives */
+	uint64_t hv_cycles_base;	/* domain_hypervisor_cycles() of its earlier lives */
 	bool restarting;		/* `on_reboot=restart`: recreated once its vCPUs are released */
 	unsigned int restarts;		/* lives so far after the first */
 	struct domain_final *final;	/* its devices' counters at its last end (domain_counters.c) */
+	bool quiet;			/* `hush`: only its usage line of its routine lines */
 };
 
 /* Hold the domain table still (no domain is freed meanwhile); returns the IRQ state. */
@@ -114,7 +128,11 @@ uint64_t domain_records_bytes(void);
 /* Count @delta bytes another listing keeps per domain (top's figures) as records. */
 void domain_records_note(int64_t delta);
 
-/* The domain table, for walks (audit, listings): entries 0..domain_count()-1. */
+/*
+ * The domain table, for walks (audit, listings): entries 0..domain_count()-1,
+ * NULL where a run-time domain ended; a pointer read stays good until this
+ * CPU's next scheduling pass (tally/domain_slot.h).
+ */
 unsigned int domain_count(void);
 struct domain *domain_at(unsigned int i);
 
@@ -166,12 +184,16 @@ uint64_t domain_next_deadline(void);
  */
 void domain_crash(struct domain *d, const char *reason, uint64_t rip, uint64_t qual);
 
-/* End @d at the request of control domain @by (any CPU; its vCPUs stop where they run). */
+/*
+ * End @d for control domain @by, or for Tally's console if @by is NULL
+ * (any CPU; its vCPUs stop where they run).
+ */
 void domain_destroy_by(struct domain *d, const struct domain *by);
 
 /*
- * The control domain @by stops scheduling @d (returning once none of its
- * vCPUs runs, so its counters stand still) or lets it run again.  0, or
+ * The control domain @by (NULL: Tally's console) stops scheduling @d
+ * (returning once none of its vCPUs runs, so its counters stand still) or
+ * lets it run again.  0, or
  * -ENOENT if @d has ended; pausing a paused domain (or unpausing a running
  * one) does nothing and returns 0.
  */

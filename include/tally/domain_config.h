@@ -6,8 +6,10 @@
 #include <tally/types.h>
 
 #define DOMAIN_NAME_MAX		32
-#define DOMAIN_MAX		256	/* a cap only: one DOMAIN_LIST holds every domain */
 #define DOMAIN_MAX_VCPUS	8
+#define DOMAIN_MIN_MEM_MIB	1
+/* Domain table entries at most: 16 TiB of 1 MiB domains; ids times vCPUs fit 32 bits. */
+#define DOMAIN_TABLE_MAX	(1u << 24)
 #define DOMAIN_DEFAULT_MEM_MIB	16
 #define DOMAIN_MAX_MEM_MIB	(64 * 1024)
 #define DOMAIN_NO_PIN		(~0u)
@@ -18,6 +20,8 @@
 #define DOMAIN_MAC_LEN		6	/* == VSWITCH_MAC_LEN */
 #define DOMAIN_MAC_GROUP_BIT	0x01	/* first octet: a group (multicast) address, IEEE 802 */
 #define DOMAIN_OPTIONS_END	"--"	/* ends Tally's options: what follows is the guest's */
+
+struct instance_type;
 
 /* What a domain's guest asking for a reset does (`on_reboot=`). */
 enum domain_on_reboot {
@@ -31,6 +35,7 @@ struct domain_config {
 	unsigned int vcpus;
 	unsigned int pcpu;		/* DOMAIN_NO_PIN: spread over the CPUs */
 	bool control;			/* `role=control`: may see and manage every domain */
+	bool agent;			/* `agent`: user mode may publish metrics (docs/AGENT.md) */
 	char initrd_of[DOMAIN_NAME_MAX];	/* `initrd_of=NAME`: the module is NAME's initrd, not a domain */
 	uint64_t max_run_s;		/* `max_run_s=N`: end it after N s of wall time; 0: never */
 	enum domain_on_reboot on_reboot;	/* `on_reboot=end|restart` */
@@ -46,13 +51,21 @@ struct domain_config {
 	uint64_t disk_mib;		/* `disk=MiB`; 0: the image's size, or no disk */
 	bool disk_ro;			/* `disk_ro`: read-only */
 	char disk_of[DOMAIN_NAME_MAX];	/* `disk_of=NAME`: the module is NAME's disk image, not a domain */
+	/* `type=NAME` (tally/instance_types.h): presets what the line does not set; NULL: none. */
+	const struct instance_type *type;
+	/* `template`: checked at boot, not started; copies come at run time (domain_runtime.h). */
+	bool template;
+	/* `hush`: of its own lifecycle's info lines only the usage line prints (log_hush()). */
+	bool quiet;
 };
 
 /*
- * Read `name=`, `mem=` (MiB), `vcpus=`, `pcpu=`, `role=control`,
+ * Read `name=`, `mem=` (MiB), `vcpus=`, `pcpu=`, `role=control`, `agent`,
  * `initrd_of=`, `max_run_s=`, `on_reboot=` and the devices' options
  * (`net=`, `mac=`, `net_{tx,rx}_{bytes,packets}_s=`, `disk=`, `disk_ro`,
- * `disk_of=`; mac= and the limits need net=) from @cmdline into @cfg,
+ * `disk_of=`; mac= and the limits need net=) and `type=` (an instance
+ * type's vCPUs, memory, disk and, with net=, NIC limits, for those the line
+ * does not set, wherever type= stands) from @cmdline into @cfg,
  * defaulting the name to "dom<@id>", memory to DOMAIN_DEFAULT_MEM_MIB and
  * vCPUs to 1.  Other words are the guest's own and are ignored, and so is
  * everything after a `--` word.  Returns 0, or -EINVAL with @why (room

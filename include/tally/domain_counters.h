@@ -23,6 +23,13 @@ struct vnet_snapshot;
 /* Add up @d's counters into @out (zeroed by the caller): one snapshot; only device locks. */
 void domain_counters(const struct domain *d, struct tally_counters *out);
 
+/*
+ * TSC cycles of hypervisor time charged to @d (tally/sched_policy.h) over
+ * its whole life: all vCPUs, ended ones and earlier lives included; any
+ * CPU, no locks (each vCPU's part is one moment).
+ */
+uint64_t domain_hypervisor_cycles(const struct domain *d);
+
 /* @v's counters into @out (zeroed by the caller): one snapshot, no locks. */
 void vcpu_counters(const struct vcpu *v, struct tally_vcpu_counters *out);
 

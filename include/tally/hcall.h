@@ -4,7 +4,8 @@
  * Design: a table indexed by call number gives each call's handler and
  * whether only the control domain may make it.  hcall_dispatch() checks, in
  * order: the number (-ENOSYS), the caller's privilege level (-EACCES: every
- * call is kernel-only), the control-domain requirement (-EPERM),
+ * call is kernel-only, but for ABI_VERSION and PUBLISH_METRIC in a domain
+ * with the `agent` option), the control-domain requirement (-EPERM),
  * then the handler checks its own arguments and calls back into the
  * hypervisor through struct hcall_ops, so this file runs under host unit
  * tests.  The ABI itself is include/public/tally.h.
@@ -32,8 +33,11 @@ struct hcall_ops {
 	uint32_t (*cpu_count)(void *hv);
 	/* Fill @out (already zeroed) for physical CPU @cpu (below cpu_count()), one snapshot. */
 	void (*cpu_counters)(void *hv, uint32_t cpu, struct tally_cpu_counters *out);
-	/* Store up to @max domain ids in id order into @ids; returns how many domains exist. */
-	uint32_t (*domain_list)(void *hv, uint32_t *ids, uint32_t max);
+	/*
+	 * Store up to @max ids of the domains whose id is >= @first, in id
+	 * order, into @ids; returns how many such domains exist.
+	 */
+	uint32_t (*domain_list)(void *hv, uint32_t first, uint32_t *ids, uint32_t max);
 	/* Set guest-reported metric @name of domain @id; 0 or -ENOSPC. */
 	int (*publish_metric)(void *hv, uint32_t id, const char *name, int64_t value,
 			      uint32_t unit);
@@ -45,6 +49,8 @@ struct hcall_ops {
 	int (*domain_pause)(void *hv, uint32_t id);
 	int (*domain_unpause)(void *hv, uint32_t id);
 	int (*domain_destroy)(void *hv, uint32_t id);
+	/* A domain from @req (strings NUL-terminated): 0 and *@id, or a negative code. */
+	int (*domain_create)(void *hv, const struct tally_domain_create *req, uint32_t *id);
 	/* Fill @out (already zeroed) with domain @id's NIC, one snapshot; 0 or -ENOENT (no NIC). */
 	int (*net_counters)(void *hv, uint32_t id, struct tally_net_counters *out);
 	/* Fill @out (already zeroed) with domain @id's disk, one snapshot; 0 or -ENOENT (no disk). */
@@ -56,6 +62,7 @@ struct hcall_ctx {
 	uint32_t domain_id;		/* the calling domain */
 	bool is_control;		/* it is the control domain */
 	uint8_t cpl;			/* guest privilege level at the VMCALL */
+	bool user_metrics;		/* `agent`: CPL 3 may publish metrics (hcall.c) */
 	const struct guest_mem *mem;	/* the caller's memory */
 	const struct hcall_ops *ops;
 	void *hv;			/* passed to every hook */

@@ -47,6 +47,13 @@ void log_guest_piece(struct domain *d, const char *text, size_t len, bool cont, 
 /* Set the highest level printed (command line `loglevel=`). */
 void log_set_level(enum log_level level);
 /*
+ * Hold back (@on) this CPU's info lines, or print them again: the routine
+ * lines of a `hush` run-time domain (tally/domain_runtime.h), whose
+ * thousands of copies would otherwise fill the console.  Warnings and
+ * errors still print.
+ */
+void log_hush(bool on);
+/*
  * TSC when the console came up, first thing at boot: time zero of the
  * `console_timestamps` stamps and of the uptime the table of domains shows.
  */

@@ -3,6 +3,7 @@
 #ifndef TALLY_OPTIONS_H
 #define TALLY_OPTIONS_H
 
+#include <tally/bill.h>
 #include <tally/log.h>
 
 /* Deliberate failures, so tests can check the fatal-error reports. */
@@ -35,6 +36,7 @@ struct tally_options {
 	unsigned int top_interval_s;	/* `top_interval_s=1..3600`: periodic table; 0: off */
 	bool console_timestamps;	/* `console_timestamps`: "[ S.UUUUUU] " before each line */
 	bool mmio_test;		/* `mmio_test`: every domain sees the MMIO test device (tally/vmmio.h) */
+	struct bill_prices prices;	/* `price_*=`: the bill's prices (docs/BILLING.md); 0: free */
 };
 
 extern struct tally_options options;

@@ -17,9 +17,6 @@
 
 struct vcpu;
 
-/* Twice: a restarted domain's vCPUs alternate between two structures (kernel/domain.c). */
-#define SCHED_MAX_PLACED	(2 * DOMAIN_MAX * DOMAIN_MAX_VCPUS)
-
 /*
  * Path lengths Tally measures on itself (TSC cycles; Bochs instructions):
  * a VM exit of a slice's end to the entry of the next vCPU; an HLT exit to
@@ -54,8 +51,12 @@ struct sched_percpu {
 	 */
 	struct sched_timerq timers;
 	uint64_t timers_next;
-	struct vcpu *placed[SCHED_MAX_PLACED];	/* every vCPU that lives here */
-	unsigned int placed_count;
+	/*
+	 * Every vCPU that lives here, both structures of a restarted domain's
+	 * (kernel/domain_slot.h), linked through vcpu.placed_next: pushed
+	 * under the lock, never removed, so other CPUs walk it without one.
+	 */
+	struct vcpu *placed;
 	struct vcpu *current;		/* loaded on this CPU (NULL: none yet) */
 	bool need_resched;		/* the timer said the slice is over */
 	bool timers_changed;		/* recompute the next event before entry */
@@ -71,7 +72,14 @@ struct sched_percpu {
 	uint64_t path_start;
 	struct vcpu *path_from;		/* the vCPU that exited */
 	struct sched_path_stats paths[SCHED_PATH_KINDS];
-	unsigned int vcpus;		/* vCPUs ever placed here */
+	unsigned int vcpus;		/* vCPUs placed here and not detached */
+	/*
+	 * Grace periods for freed domain slots (tally/domain_slot.h): passes
+	 * through a point holding no domain pointer, and whether it waits idle.
+	 */
+	uint64_t quiescent;
+	bool resting;
+	uint64_t departed_cycles;	/* run cycles of the vCPUs detached from here */
 };
 
 #define SCHED_SLICE_MS		10
@@ -157,6 +165,19 @@ bool sched_counters_read_retry(unsigned int cpu, uint64_t seq);
  * returns the number of counter updates on @cpu so far (its generation).
  */
 uint64_t sched_cpu_stats_snapshot(unsigned int cpu, struct sched_cpu_stats *out);
+/*
+ * On @v's own CPU, once released: @v leaves its CPU's placed list for good
+ * (a run-time domain's end), its run cycles added to the CPU's departed sum.
+ */
+void sched_detach(struct vcpu *v);
+/* CPU @cpu's quiescent passes so far, and (*@resting) whether it now waits idle. */
+uint64_t sched_quiescent_passes(unsigned int cpu, bool *resting);
+/* Run cycles of the vCPUs detached from CPU @cpu (their domains' slots are gone). */
+uint64_t sched_cpu_departed(unsigned int cpu);
+/* This CPU holds no domain pointer but its current vCPU's: a grace period may end. */
+void sched_quiescent(struct sched_percpu *s);
+/* This CPU starts (@resting) or stops waiting with nothing at all in hand. */
+void sched_rest(struct sched_percpu *s, bool resting);
 /*
  * CPU @cpu's time up to @now (a TSC value), read as one moment: into @out
  * its guest, hypervisor and idle cycles with the time since its last

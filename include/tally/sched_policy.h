@@ -12,6 +12,20 @@
  * What a donor is counted as giving is the time that actually passed in
  * its donation while it was the open one, so the donations of one CPU
  * never add up to more than its elapsed time.
+ * Hypervisor time is charged to whoever caused it: from a vCPU's VM exit
+ * until the next pick, to that vCPU (its emulation, hypercalls, console
+ * output and device requests); from a pick to the next entry, to the
+ * picked vCPU (switching it in); from an idle CPU's wake-up to the pick,
+ * to the vCPU picked then (it woke the CPU), or to no one if nothing is
+ * picked.  Time with no vCPU (boot, all ended) and spans the caller marks
+ * with sched_rq_hv_unattributed() (the boot CPU's chores) are
+ * unattributed, and so is a dead entity's from the first transition that
+ * sees it dead (its domain's teardown: its counters are final once its
+ * domain's usage is reported).  So per CPU guest + hypervisor_attributed +
+ * hypervisor_unattributed + idle == elapsed, and the entities'
+ * hypervisor_cycles add up to hypervisor_attributed.  A wake-up's span is
+ * counted unattributed until the pick moves it to the woken vCPU: the
+ * unattributed counter may step back by that span.
  * Locking: none; each run queue belongs to one CPU (the caller serialises
  * wake-ups from other CPUs). */
 #ifndef TALLY_SCHED_POLICY_H
@@ -36,12 +50,13 @@ struct sched_stats {
 	uint64_t wakeups;		/* times it ran again after being woken from blocked */
 	uint64_t donated_cycles;	/* slice time given up by halting, as it passed */
 	uint64_t received_cycles;	/* time run on others' donated slices */
+	uint64_t hypervisor_cycles;	/* hypervisor time charged to it (see above) */
 };
 
 struct sched_entity {
 	unsigned int id;		/* the caller's global index, for the ledger */
 	enum sched_state state;
-	struct sched_entity *next;	/* queue link */
+	struct sched_entity *next, *prev;	/* queue links: any entity leaves in O(1) */
 	bool queued;
 	bool paused;			/* held off the CPU whatever its state */
 	bool woken;			/* woken since it last ran: count it when picked */
@@ -57,16 +72,24 @@ enum sched_mode {
 	SCHED_MODE_IDLE,
 };
 
-/* Per-CPU counters; guest + hypervisor + idle == now - start at every transition. */
+/*
+ * Per-CPU counters; guest + hypervisor + idle == now - start at every
+ * transition, and hypervisor == hv_attributed + hv_unattributed.
+ */
 struct sched_cpu_stats {
 	uint64_t start;			/* TSC when accounting began */
 	uint64_t guest_cycles, hypervisor_cycles, idle_cycles;
+	uint64_t hv_attributed_cycles;	/* hypervisor time charged to an entity */
+	uint64_t hv_unattributed_cycles;	/* hypervisor time charged to no one */
 	uint64_t switches;		/* picks of an entity other than the previous one */
 };
 
 /* Ledger callback: @recipient ran @cycles of time @donor gave up by halting. */
 typedef void (*sched_ledger_fn)(void *ctx, unsigned int donor, unsigned int recipient,
 				uint64_t cycles);
+
+#define SCHED_HV_UNATTRIBUTED	1u	/* hv_chores_cycles to take from hv_owner's share */
+#define SCHED_HV_WAKING		2u	/* after an idle wake-up, until the pick */
 
 struct sched_rq {
 	struct sched_entity *head, *tail;	/* runnable and waiting */
@@ -80,6 +103,10 @@ struct sched_rq {
 	uint64_t donation_end;			/* TSC when that slice would have ended */
 	sched_ledger_fn ledger;
 	void *ledger_ctx;
+	struct sched_entity *hv_owner;		/* charged for hypervisor time (NULL: no one) */
+	unsigned int hv_flags;			/* SCHED_HV_*: hv_owner is not charged now */
+	uint64_t hv_wake_cycles;		/* SCHED_HV_WAKING's span so far, unattributed */
+	uint64_t hv_chores_cycles;		/* marked no one's, not yet charged */
 };
 
 /* An empty queue with @slice_cycles per slice, accounting from @now (hypervisor mode). */
@@ -159,24 +186,48 @@ static inline void sched_rq_exit_guest(struct sched_rq *rq, uint64_t now)
 
 	if (rq->donor || now <= rq->mode_since || rq->mode != SCHED_MODE_GUEST) {
 		sched_rq_transition(rq, now, SCHED_MODE_HYPERVISOR);
-		return;
+	} else {
+		rq->stats.guest_cycles += cycles;
+		if (rq->current)
+			rq->current->stats.run_cycles += cycles;
+		rq->mode_since = now;
+		rq->mode = SCHED_MODE_HYPERVISOR;
 	}
-	rq->stats.guest_cycles += cycles;
-	if (rq->current)
-		rq->current->stats.run_cycles += cycles;
-	rq->mode_since = now;
-	rq->mode = SCHED_MODE_HYPERVISOR;
+	rq->hv_owner = rq->current;	/* its exit handling is its own */
 }
 
 static inline void sched_rq_enter_guest(struct sched_rq *rq, uint64_t now)
 {
-	if (rq->donor || now <= rq->mode_since || rq->mode != SCHED_MODE_HYPERVISOR) {
+	uint64_t cycles = now - rq->mode_since;
+
+	if (rq->donor || now <= rq->mode_since || rq->mode != SCHED_MODE_HYPERVISOR ||
+	    rq->hv_flags || !rq->hv_owner || rq->hv_owner->state == SCHED_DEAD) {
 		sched_rq_transition(rq, now, SCHED_MODE_GUEST);
 		return;
 	}
-	rq->stats.hypervisor_cycles += now - rq->mode_since;
+	rq->stats.hypervisor_cycles += cycles;
+	rq->stats.hv_attributed_cycles += cycles;
+	rq->hv_owner->stats.hypervisor_cycles += cycles;
 	rq->mode_since = now;
 	rq->mode = SCHED_MODE_GUEST;
+}
+
+/*
+ * [@from, @to) of hypervisor time is no entity's (the boot CPU's chores):
+ * it goes to the unattributed part when the next transition charges the
+ * current span.  Only the part inside that span counts; idle time stays
+ * idle.  Inline and without a transition: it runs at every tick.
+ */
+static inline void sched_rq_hv_unattributed(struct sched_rq *rq, uint64_t from, uint64_t to)
+{
+	if (rq->mode != SCHED_MODE_HYPERVISOR)
+		return;
+	if (from < rq->mode_since)
+		from = rq->mode_since;
+	if (to <= from)
+		return;
+	rq->hv_chores_cycles += to - from;
+	rq->hv_flags |= SCHED_HV_UNATTRIBUTED;
 }
 
 #endif

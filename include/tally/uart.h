@@ -41,6 +41,12 @@ void uart_record_write(struct uart *u, const char *s, size_t len);
 /* Bytes the open record may still take whole (SIZE_MAX when polled); between begin and end. */
 size_t uart_record_room(const struct uart *u);
 /*
+ * Between begin and end: send queued bytes, polled, until the open record
+ * may take @want more bytes or nothing queued is left; returns the room
+ * then (SIZE_MAX when polled).  Waits ~87 us per byte sent.
+ */
+size_t uart_record_wait_room(struct uart *u, size_t want);
+/*
  * End the record and give back the lock and @flags from uart_record_begin():
  * true if it was queued whole (always, polled), false if the ring lacked
  * room and it was dropped whole.

@@ -44,6 +44,9 @@ struct vuart {
 	struct uart16550 regs;
 	bool irq_level;			/* the level last given to the interrupt line */
 	struct vuart_line lines[DOMAIN_MAX_VCPUS];
+	/* On the quiet watch (a partial line waits): the boot CPU looks only at those. */
+	bool watched;
+	struct domain *watch_next;	/* under the watch list's lock (vuart.c) */
 };
 
 /* Claim the UART's ports (vio_register_ports) at boot. */
@@ -52,8 +55,15 @@ int vuart_register(void);
 /* Print and end every vCPU's partial line (the domain is ending). */
 void vuart_flush(struct domain *d);
 
-/* Print the partial lines of @d idle since before @now minus VUART_QUIET_MS (TSC); any CPU. */
-void vuart_flush_quiet(struct domain *d, uint64_t now);
+/*
+ * Print the partial lines idle since before @now minus VUART_QUIET_MS
+ * (TSC) of the domains that have one: a walk over those domains only,
+ * never over every domain.  The boot CPU's, from its tick.
+ */
+void vuart_flush_quiet_all(uint64_t now);
+
+/* Take @d off the quiet watch: before its slot is rebuilt (no vCPU of it runs). */
+void vuart_unwatch(struct domain *d);
 
 /*
  * Byte @c arrives on @d's receive line (typed on Tally's console), raising

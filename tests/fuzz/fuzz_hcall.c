@@ -76,8 +76,12 @@ static const struct call_desc calls[TALLY_HC_COUNT] = {
 				    ERRS_POINTER | ERR(ENOENT) },
 	[TALLY_HC_DISK_COUNTERS] = { 1, NO_ARG, sizeof(struct tally_disk_counters), NO_ARG, 0,
 				     ERRS_POINTER | ERR(ENOENT) },
+	[TALLY_HC_DOMAIN_LIST_FROM] = { 1, 2, sizeof(struct tally_domain_info), 2,
+					TALLY_DOMAIN_LIST_MAX, ERRS_POINTER | ERR(E2BIG) },
+	[TALLY_HC_DOMAIN_CREATE] = { NO_ARG, NO_ARG, 0, NO_ARG, 0,
+				     ERRS_POINTER | ERR(ENOENT) | ERR(EEXIST) | ERR(ENOMEM) },
 };
-_Static_assert(TALLY_HC_COUNT == TALLY_HC_DISK_COUNTERS + 1, "a call without a row here");
+_Static_assert(TALLY_HC_COUNT == TALLY_HC_DOMAIN_CREATE + 1, "a call without a row here");
 
 /* Guest memory: page i at page[i] (NULL: unmapped), @bytes[i] of it valid. */
 static struct {
@@ -164,13 +168,13 @@ static void fake_cpu_counters(void *h, uint32_t cpu, struct tally_cpu_counters *
 	out->guest_cycles = cpu;
 }
 
-static uint32_t fake_domain_list(void *h, uint32_t *ids, uint32_t max)
+static uint32_t fake_domain_list(void *h, uint32_t first, uint32_t *ids, uint32_t max)
 {
 	uint32_t n = 0;
 
 	(void)h;
 	FUZZ_CHECK(hv.ctx->is_control && max <= TALLY_DOMAIN_LIST_MAX);
-	for (uint32_t id = 0; id < hv.ndoms; id++)
+	for (uint32_t id = first; id < hv.ndoms; id++)
 		if (exists(id) && n++ < max)
 			ids[n - 1] = id;
 	return n;
@@ -242,6 +246,25 @@ static int fake_destroy(void *h, uint32_t id)
 	return 0;
 }
 
+/*
+ * Only the control domain, with every string cut within its field; the
+ * template's first byte picks the answer, so each error is reached.
+ */
+static int fake_create(void *h, const struct tally_domain_create *req, uint32_t *id)
+{
+	static const int answers[] = { 0, -ENOENT, -EEXIST, -EINVAL, -ENOMEM };
+
+	(void)h;
+	hv.acted++;
+	FUZZ_CHECK(hv.ctx->is_control);
+	FUZZ_CHECK(strnlen(req->template_name, sizeof(req->template_name)) <
+		   sizeof(req->template_name));
+	FUZZ_CHECK(strnlen(req->name, sizeof(req->name)) < sizeof(req->name));
+	FUZZ_CHECK(strnlen(req->options, sizeof(req->options)) < sizeof(req->options));
+	*id = hv.ndoms;
+	return answers[(uint8_t)req->template_name[0] % 5];
+}
+
 static const struct hcall_ops ops = {
 	.domain_info = fake_domain_info,
 	.domain_counters = fake_domain_counters,
@@ -257,6 +280,7 @@ static const struct hcall_ops ops = {
 	.domain_destroy = fake_destroy,
 	.net_counters = fake_net_counters,
 	.disk_counters = fake_disk_counters,
+	.domain_create = fake_create,
 };
 
 /* The paged layout's translation, as an EPT walk would give it: page by page, maybe less. */

@@ -254,14 +254,32 @@ class TickCheck:
 # domain ends, and one `sched: cpuN accounted_cycles=A ...` line per CPU
 # once all have ended.  The checks below read their key=value numbers.
 
-DOMAIN_STATS_RE = re.compile(r"^\[c\d+\] domain: d\d+ (\S+) (cpu_us=\d+ .*)$", re.MULTILINE)
-CPU_STATS_RE = re.compile(r"^\[c\d+\] sched: cpu(\d+) (accounted_cycles=\d+ .*)$", re.MULTILINE)
+# With or without a `console_timestamps` stamp (TALLY_LINE, below).
+DOMAIN_STATS_RE = re.compile(r"^(?:\[\s*\d+\.\d{6}\] )?\[c\d+\] domain: d\d+ (\S+) "
+                             r"(cpu_us=\d+ .*)$", re.MULTILINE)
+CPU_STATS_RE = re.compile(r"^(?:\[\s*\d+\.\d{6}\] )?\[c\d+\] sched: cpu(\d+) "
+                          r"(accounted_cycles=\d+ .*)$", re.MULTILINE)
 KEY_VALUE_RE = re.compile(r"(\w+)=(\d+)\b")
+# Its hypervisor time split, on a line of its own after it.
+CPU_HV_RE = re.compile(r"^(?:\[\s*\d+\.\d{6}\] )?\[c\d+\] sched: cpu(\d+) "
+                       r"(hypervisor_attributed_cycles=\d+ .*)$", re.MULTILINE)
 
 
 def key_values(text):
     """{key: int} for every `key=N` in @text."""
     return {k: int(v) for k, v in KEY_VALUE_RE.findall(text)}
+
+
+def cpu_stats(serial):
+    """[(cpu, {field: int})] from each CPU's two `sched: cpuN` lines, in the order printed."""
+    split = {int(c): key_values(rest) for c, rest in CPU_HV_RE.findall(serial)}
+    return [(int(c), {**key_values(rest), **split.get(int(c), {})})
+            for c, rest in CPU_STATS_RE.findall(serial)]
+
+
+def cpu_lines_text(serial):
+    """Both kinds of `sched: cpuN` line, for a failure's text."""
+    return "\n".join(m.group(0) for rx in (CPU_STATS_RE, CPU_HV_RE) for m in rx.finditer(serial))
 
 
 def domain_stats(serial):
@@ -541,20 +559,21 @@ class DonationsReceived:
 class CpuAccounting:
     """Every CPU's `sched: cpuN` line adds up: guest + hypervisor + idle == accounted, exactly.
 
-    One line per online CPU (from `smp: online=N`), each once.
+    So does its split of the hypervisor time: guest + hypervisor_attributed
+    + hypervisor_unattributed + idle == accounted.  One line per online CPU
+    (from `smp: online=N`), each once.
     """
 
     def __call__(self, r):
         online = re.search(r"\[c0\] smp: online=(\d+)", r.serial)
-        lines = CPU_STATS_RE.findall(r.serial)
-        cpus = sorted(int(cpu) for cpu, _ in lines)
+        lines = cpu_stats(r.serial)
+        cpus = sorted(cpu for cpu, _ in lines)
         want = list(range(int(online.group(1)))) if online else [0]
-        text = "\n".join(m.group(0) for m in CPU_STATS_RE.finditer(r.serial))
+        text = cpu_lines_text(r.serial)
         if cpus != want:
             return (f"sched: lines for cpus {cpus}, expected one each for {want}",
                     text or tail(r.serial))
-        for cpu, rest in lines:
-            n = key_values(rest)
+        for cpu, n in lines:
             parts = [n.get(k) for k in ("accounted_cycles", "guest_cycles",
                                         "hypervisor_cycles", "idle_cycles")]
             if None in parts:
@@ -563,7 +582,41 @@ class CpuAccounting:
             if g + h + i != a:
                 return (f"cpu{cpu}: guest {g} + hypervisor {h} + idle {i} = {g + h + i}, "
                         f"not accounted {a} (off by {g + h + i - a})", text)
+            split = [n.get(k) for k in ("hypervisor_attributed_cycles",
+                                        "hypervisor_unattributed_cycles")]
+            if None in split:
+                return f"cpu{cpu} lacks its `sched: cpuN hypervisor_attributed_cycles=` line", text
+            ha, hu = split
+            if g + ha + hu + i != a:
+                return (f"cpu{cpu}: guest {g} + attributed {ha} + unattributed {hu} + idle {i}"
+                        f" = {g + ha + hu + i}, not accounted {a}", text)
         return None
+
+
+@dataclasses.dataclass
+class HypervisorCyclesSplit:
+    """The domains' hv_cycles add up to the CPUs' hypervisor_attributed_cycles, exactly.
+
+    Hypervisor time is charged to the vCPU that caused it (include/tally/
+    sched_policy.h) until its domain is torn down, before its usage line; a
+    domain's vCPUs may span CPUs, so the sums are over all of them.
+    """
+
+    def __call__(self, r):
+        cpus = [n for _, n in cpu_stats(r.serial)]
+        domains = domain_stats(r.serial)
+        if not cpus:
+            return "no `sched: cpuN accounted_cycles=` line", tail(r.serial)
+        if any("hv_cycles" not in d for d in domains.values()):
+            return "a domain's usage line lacks hv_cycles=", tail(r.serial)
+        attributed = sum(c.get("hypervisor_attributed_cycles", 0) for c in cpus)
+        charged = sum(d["hv_cycles"] for d in domains.values())
+        if attributed == charged:
+            return None
+        text = "\n".join(m.group(0) for m in DOMAIN_STATS_RE.finditer(r.serial)) + "\n" \
+            + cpu_lines_text(r.serial)
+        return (f"the domains' hv_cycles add up to {charged}, the CPUs' attributed hypervisor "
+                f"time to {attributed} (off by {charged - attributed})", text)
 
 
 @dataclasses.dataclass
@@ -723,4 +776,5 @@ def fatal_report(first_line, frame_re):
 
 COMMON_CHECKS = [NoLine(PANIC_RE, "panic"), BANNER, ExitBits()]
 # Also for every Bochs scenario that runs domains (see common_checks()).
-DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit(), DonationsWithinElapsed()]
+DOMAIN_COMMON_CHECKS = [CpuAccounting(), GuestCyclesSplit(), HypervisorCyclesSplit(),
+                        DonationsWithinElapsed()]

@@ -204,22 +204,24 @@ FLOOD_WIDTH = 100
 @dataclasses.dataclass
 class RingDropsCounted:
     """The final line counts no Tally line and some guest lines dropped for want of room, no
-    more than the floods' console_lines_dropped together."""
+    more than the floods' console_lines_dropped together, and no Tally line that waited for
+    the line: the floods stay out of the reserve, so they never make Tally wait."""
     doms: tuple
 
     def __call__(self, r):
-        final = re.search(r"\] console: tally_lines_dropped=(\d+) guest_lines_dropped=(\d+)$",
-                          r.serial, re.MULTILINE)
+        final = re.search(r"\] console: tally_lines_dropped=(\d+) guest_lines_dropped=(\d+) "
+                          r"tally_waits=(\d+) tally_wait_us=(\d+)$", r.serial, re.MULTILINE)
         if not final:
             return "no `console: tally_lines_dropped=` line", tail(r.serial)
-        tally, guests = int(final.group(1)), int(final.group(2))
+        tally, guests, waits, wait_us = (int(g) for g in final.groups())
         per_domain = sum(int(n) for dom in self.doms for n in re.findall(
             rf"\] domain: d\d+ {dom} unclaimed_port_accesses=\d+ console_lines_dropped=(\d+) ",
             r.serial))
-        if tally == 0 and 0 < guests <= per_domain:
+        if tally == 0 and 0 < guests <= per_domain and waits == 0 and wait_us == 0:
             return None
-        return (f"tally_lines_dropped={tally} guest_lines_dropped={guests}, the domains' "
-                f"console_lines_dropped add up to {per_domain}", final.group(0))
+        return (f"tally_lines_dropped={tally} guest_lines_dropped={guests} tally_waits={waits} "
+                f"tally_wait_us={wait_us}, the domains' console_lines_dropped add up to "
+                f"{per_domain}", final.group(0))
 
 
 RING_FULL = ([RingDropsCounted(RING_FLOODS),

@@ -5,6 +5,7 @@ guest and the metrics stream must show (include/public/tally.h, docs/HYPERCALLS.
 Split from scenarios.py, which adds HYPERCALL_SCENARIOS to its list.
 """
 
+import os
 import re
 
 from scenario_base import *  # noqa: F401,F403  (Scenario, Guest, passed, ...)
@@ -14,9 +15,21 @@ from metrics_checks import (ExporterServes, FinalCycles, StreamCpuShare,
 from agree_checks import AgentAgrees, CpuIsDomain, PausedAgree, last_agent_metric
 
 
+
+
+def abi_version():
+    """(major << 16) | minor, as include/public/tally.h defines them."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                           "include", "public", "tally.h")) as f:
+        text = f.read()
+    major, minor = (int(re.search(rf"#define TALLY_ABI_VERSION_{w}\s+(\d+)", text).group(1))
+                    for w in ("MAJOR", "MINOR"))
+    return (major << 16) | minor
+
+
 # The hypercall guest calls each call a domain may make, well and badly;
 # every check is one `hypercall: ok:` line, and Tally keeps the metric.
-HYPERCALL_CHECKS = ("ABI_VERSION: 0x10002", "DOMAIN_INFO: result 72, name 'hc'",
+HYPERCALL_CHECKS = (f"ABI_VERSION: {abi_version():#x}", "DOMAIN_INFO: result 72, name 'hc'",
                     "DOMAIN_INFO with a short length: -22", "straddling the top of RAM: -14",
                     "DOMAIN_COUNTERS twice: generation", "PUBLISH_METRIC mem_used",
                     "CONSOLE_WRITE: 36", "YIELD: 0", "unknown hypercall 0x777: -38",
@@ -33,8 +46,9 @@ HYPERCALLS = ([Line(guest_line("hc", "hypercall: ok: .*" + re.escape(text)), tex
               + [NoLine(guest_line("hc", "hypercall: FAIL"), "failed hypercall check"),
                  Line(guest_line("hc", "hello through the console hypercall$"),
                       "console hypercall text"),
-                 Line(r"\] domain: d1 hc guest-reported metric mem_used=123456 unit=1$",
-                      "published metric"),
+                 # An unknown name: Tally has nothing to check it against.
+                 Line(r"\] domain: d1 hc guest-reported metric mem_used=123456 unit=1 "
+                      r"trust=unchecked$", "published metric, unchecked"),
                  NO_ERRORS, MEM_BACK] + passed("hc") + DOMAINS_DONE)
 
 
@@ -74,6 +88,32 @@ CONTROL = ([Line(guest_line("control", r"control: ok: DOMAIN_LIST: 4 domains$"),
             NoLine(guest_line("victim", "TEST RESULT"), "victim verdict"),
             NO_ERRORS, MEM_BACK] + passed("control") + passed("hello") + passed("held")
            + DOMAINS_DONE)
+
+
+# More domains than a page: the control domain lists them with
+# DOMAIN_LIST_FROM three at a time (ABI 1.3).  22 domains in pages of 3:
+# 22, 19, ..., 4 left are 7 full pages, then 1 left is the eighth, short, call.
+PAGED_GUESTS = 21
+PAGED_DOMS = PAGED_GUESTS + 1
+PAGED_CALLS = -(-PAGED_DOMS // 3)
+PAGED_HOSTILE = ("DOMAIN_LIST_FROM d0: -22 (-EINVAL)",
+                 "DOMAIN_LIST_FROM d4294967295: 0 (none left)",
+                 "DOMAIN_LIST_FROM past the last: 0 (none left)",
+                 f"DOMAIN_LIST_FROM d1 capacity 0: {PAGED_DOMS} (the count, {PAGED_DOMS})",
+                 f"DOMAIN_LIST_FROM d2 capacity 0: {PAGED_DOMS - 1} ({PAGED_DOMS - 1})",
+                 "DOMAIN_LIST_FROM capacity 257: -7 (-E2BIG)",
+                 "DOMAIN_LIST_FROM misaligned: -22 (-EINVAL)",
+                 "DOMAIN_LIST_FROM beyond RAM: -14 (-EFAULT)")
+PAGED = ([Line(guest_line("control", rf"control: ok: DOMAIN_LIST_FROM in pages of 3: "
+                          rf"{PAGED_DOMS} domains in {PAGED_CALLS} calls, as one DOMAIN_LIST$"),
+               "paged listing")]
+         + [Line(guest_line("control", "control: ok: " + re.escape(text) + "$"), text)
+            for text in PAGED_HOSTILE]
+         + [Line(guest_line("control", rf"control: ok: DOMAIN_LIST: {PAGED_DOMS} domains$"),
+                 "one DOMAIN_LIST of all"),
+            NoLine(guest_line("control", "control: FAIL"), "failed control check"),
+            NO_ERRORS, MEM_BACK] + passed("control")
+         + [exited(f"p{i}", 0) for i in range(1, PAGED_GUESTS + 1)] + DOMAINS_DONE)
 
 
 # Thousands of malformed hypercalls next to well-behaved guests: each fails
@@ -166,6 +206,13 @@ HYPERCALL_SCENARIOS = [
                  (Guest("busy"), "name=victim mem=8 report=100000000"),
                  (Guest("hello"), "name=hello mem=8"),
                  (Guest("busy"), "name=held mem=8 loops=5000000 report=100000000")]),
+    Scenario(
+        "hypercall-list-paged", "the control domain lists 22 domains with DOMAIN_LIST_FROM "
+        "three at a time, as one DOMAIN_LIST lists them, and bad arguments fail exactly",
+        "bochs", bochs_vmx(1), PAGED, timeout=240,
+        modules=[(Guest("control"), "name=control mem=8 role=control settle=0 list_page=3")]
+        + [(Guest("spin"), f"name=p{i} mem=2 duration_ms=20")
+           for i in range(1, PAGED_GUESTS + 1)]),
     Scenario(
         "hypercall-hostile", "5000 malformed hypercalls beside guests that must not notice",
         "bochs", bochs_vmx(1), HOSTILE, timeout=180,

@@ -8,7 +8,6 @@ metrics-stream scenario (the COM2 capture of a real run).
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -17,11 +16,18 @@ import urllib.request
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TOOL = os.path.join(ROOT, "tools", "tally-metrics")
 SERVING_RE = re.compile(r"serving http://127\.0\.0\.1:(\d+)/metrics")
-SAMPLE_RE = re.compile(r"^([a-z_:][a-z0-9_:]*)(\{.*\})? (\S+)$")
+SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
+LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
+
+
+def tool_python():
+    """The interpreter of the tool's #! line: Debian's, where its libraries are installed."""
+    with open(TOOL) as f:
+        return f.readline()[2:].split()[0]
 
 
 class Exporter:
-    """tools/tally-metrics SOURCE ARGS… --port 0, as a context manager.
+    """tools/tally-metrics SOURCE --listen 127.0.0.1:0 ARGS…, as a context manager.
 
     On entry waits for its `serving http://127.0.0.1:PORT/metrics` line
     (everything it wrote to stderr stays in self.stderr).  On exit it is
@@ -29,7 +35,7 @@ class Exporter:
     """
 
     def __init__(self, source, *args, start_timeout=10):
-        self.argv = [sys.executable, TOOL, source, "--port", "0", *args]
+        self.argv = [tool_python(), TOOL, source, "--listen", "127.0.0.1:0", *args]
         self.start_timeout = start_timeout
         self.proc, self.port = None, None
         self._err, self._lock = [], threading.Lock()
@@ -96,24 +102,54 @@ class Exporter:
             raise RuntimeError(f"GET /metrics: status {status}")
         return body
 
-    def wait_for(self, line, timeout=10):
-        """Scrape until @line is one of /metrics' lines; return the body (raise on timeout)."""
+    def wait_for(self, key, value, timeout=10):
+        """Scrape until sample @key (as samples() names it) equals @value; return the body
+        (raise on timeout)."""
         deadline = time.monotonic() + timeout
         while True:
             body = self.metrics()
-            if line in body.splitlines():
+            if samples(body).get(key) == float(value):
                 return body
             if time.monotonic() > deadline:
-                raise AssertionError(f"no line {line!r} in /metrics within {timeout}s:\n{body}")
+                raise AssertionError(f"no {key} {value} in /metrics within {timeout}s:\n{body}")
             time.sleep(0.05)
 
 
+def unescape(value):
+    """A label value as the text format writes it, unquoted: \\\\, \\" and \\n."""
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
+
+
+def key(family, /, **labels):
+    """samples()' key of @family with @labels: labels sorted by name, values escaped."""
+    if not labels:
+        return family
+    esc = {k: str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+           for k, v in labels.items()}
+    return family + "{" + ",".join(f'{k}="{esc[k]}"' for k in sorted(esc)) + "}"
+
+
 def samples(body):
-    """{'name{labels}': value text} for every sample line of an exposition @body."""
+    """{key(name, **labels): float value} for every sample line of an exposition @body."""
     out = {}
     for line in body.splitlines():
         if line and not line.startswith("#"):
             m = SAMPLE_RE.match(line)
             if m:
-                out[m.group(1) + (m.group(2) or "")] = m.group(3)
+                labels = {k: unescape(v) for k, v in LABEL_RE.findall(m.group(2) or "")}
+                out[key(m.group(1), **labels)] = float(m.group(3))
     return out
+
+
+def promtool_check(body):
+    """None if `promtool check metrics` (Debian's prometheus) accepts exposition @body,
+    else what it said."""
+    try:
+        out = subprocess.run(["promtool", "check", "metrics"], input=body, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
+                             check=False)
+    except FileNotFoundError:
+        return "no promtool: install Debian's prometheus (tools/deps)"
+    if out.returncode != 0 or out.stdout.strip():
+        return f"promtool check metrics: exit {out.returncode}: {out.stdout.strip()}"
+    return None

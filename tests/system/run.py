@@ -301,8 +301,7 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    # Opt-in scenarios (too slow for the default list) run only when named.
-    by_name = {sc.name: sc for sc in scenarios.SCENARIOS + scenarios.OPT_IN_SCALE_SCENARIOS}
+    by_name = {sc.name: sc for sc in scenarios.SCENARIOS}
     if args.list and args.markdown:
         sys.stdout.write(scenarios_markdown())
         return 0

@@ -16,6 +16,7 @@ import re
 SCALE_COUNTS = (2, 16, 64, 128)
 SCALE_GROWTH_GOAL = 1.10        # the largest count's switch over the 2-domain one's
 SCALE_CMDLINE = "exit_when_done sched_slice_ms=1"
+SCALE_ROUNDS = 100              # rounds of every domain's 1 ms slice while the spins spin
 OVERHEAD_RE = re.compile(r"\] domain: d\d+ (\S+) overhead_bytes=(\d+) \(([^)]*)\)$",
                          re.MULTILINE)
 PATHS_RE = re.compile(r"\] sched: cpu0 paths preempt_switch=(\d+)/(\d+)/(\d+) "
@@ -23,11 +24,20 @@ PATHS_RE = re.compile(r"\] sched: cpu0 paths preempt_switch=(\d+)/(\d+)/(\d+) "
 EXITED_RE = re.compile(r"\] domain: d\d+ (\S+) exited status=1 value=0$", re.MULTILINE)
 
 
+def scale_spin_ms(count):
+    """How long each spin spins (TSC time): SCALE_ROUNDS rounds of all @count domains' 1 ms
+    slices.  The same number of slices per domain for every count, so that what a domain
+    costs once (its creation and end lines, drained by the console in the exit path) weighs
+    the same on each count's average switch."""
+    return SCALE_ROUNDS * count
+
+
 def scale_modules(count):
     """A halter and @count-1 spins, 2 MiB each: the halter outlasts the spins, so the CPU
     idles and wakes up too."""
-    return ([("halter", "name=halter mem=2 rounds=40 work_us=1500 sleep_us=2000")]
-            + [("spin", f"name=s{i} mem=2 duration_ms=100") for i in range(1, count)])
+    spin_ms = scale_spin_ms(count)
+    return ([("halter", "name=halter mem=2 rounds=80 work_us=1500 sleep_us=2000")]
+            + [("spin", f"name=s{i} mem=2 duration_ms={spin_ms}") for i in range(1, count)])
 
 
 def scale_megs(count):

@@ -35,14 +35,20 @@ from state_scenarios import STATE_SCENARIOS  # noqa: E402
 from platform_scenarios import PLATFORM_SCENARIOS  # noqa: E402
 from mmio_scenarios import MMIO_SCENARIOS  # noqa: E402
 from disk_scenarios import DISK_SCENARIOS  # noqa: E402
+from bill_scenarios import BILL_SCENARIOS  # noqa: E402
 from power_scenarios import POWER_SCENARIOS  # noqa: E402
+from hv_scenarios import HV_SCENARIOS  # noqa: E402
 from sched_timer_scenarios import SCHED_TIMER_SCENARIOS, lapic_mode  # noqa: E402
 from linux_scenarios import LINUX_SCENARIOS  # noqa: E402
 from linux_boot_scenarios import LINUX_BOOT_SCENARIOS  # noqa: E402
 from linux_net_scenarios import LINUX_NET_SCENARIOS  # noqa: E402
+from agent_scenarios import AGENT_SCENARIOS  # noqa: E402
 from uart_scenarios import UART_SCENARIOS  # noqa: E402
+from console_cmd_scenarios import CONSOLE_CMD_SCENARIOS  # noqa: E402
 from starve_scenarios import STARVE_SCENARIOS  # noqa: E402
-from scale_scenarios import SCALE_SCENARIOS, OPT_IN_SCALE_SCENARIOS  # noqa: E402,F401
+from deadline_scenarios import DEADLINE_SCENARIOS  # noqa: E402
+from scale_scenarios import SCALE_SCENARIOS  # noqa: E402
+from runtime_scenarios import RUNTIME_SCENARIOS  # noqa: E402
 from apic_scenarios import APIC_SCENARIOS  # noqa: E402
 from net_scenarios import NET_SCENARIOS  # noqa: E402
 from devcount_scenarios import DEVCOUNT_SCENARIOS  # noqa: E402
@@ -134,6 +140,8 @@ BAD_MODULES = [
     (Guest("hello"), "name=badmem mem=0"),
     (Guest("hello"), "name=badpin pcpu=7"),
     (Guest("hello"), "name=a/b"),
+    (Guest("hello"), "name=badtype type=x9.huge"),
+    (Guest("hello"), "name=twotypes type=t1.nano mem=8 type=t1.micro"),
     (Guest("hello"), "name=ok mem=8"),
 ]
 # Every refusal names the module the same way: its number, then its name if given.
@@ -147,14 +155,20 @@ BAD_MODULE_CHECKS = [
     Line(r"\[c0\] ERROR: module 3 \(badpin\): pcpu=7 is not an online CPU; not created$",
          "badpin pcpu=7"),
     Line(r"\[c0\] ERROR: module 4 \(a/b\): bad name='a/b' \(.*\); not created$", "bad name"),
-    # Only those five: one line per refused module, each in the one form.
-    Count(r"\] ERROR: ", 5, "error"),
-    Count(r"^\[c0\] ERROR: module \d \(\S+\): ", 5, "refusal"),
+    Line(r"\[c0\] ERROR: module 5 \(badtype\): unknown type='x9\.huge' \(known: t1\.nano "
+         r"t1\.micro t1\.small m1\.small m1\.medium m1\.large m1\.xlarge\); not created$",
+         "an unknown type= listing the known ones"),
+    Line(r"\[c0\] ERROR: module 6 \(twotypes\): type= given twice; not created$",
+         "type= twice"),
+    # Only those seven: one line per refused module, each in the one form.
+    Count(r"\] ERROR: ", 7, "error"),
+    Count(r"^\[c0\] ERROR: module \d \(\S+\): ", 7, "refusal"),
     Count(r"\] domain: d\d+ \S+ created ", 1, "domain created"),
     Line(r"\[c0\] domain: d1 ok created mem_mib=8 vcpus=1 pcpu=0 ", "d1 ok created"),
     Line(r"\] domain: d1 ok exited status=1 value=0$", "d1 ok exit"),
     Line(guest_line("ok", "TEST RESULT: PASS$"), "ok PASS verdict"),
-    NoLine(r"\] <(junk|huge|badmem|badpin|a/b)> ", "output from a refused module"),
+    NoLine(r"\] <(junk|huge|badmem|badpin|a/b|badtype|twotypes)> ",
+           "output from a refused module"),
     audit_ok(1)]
 
 # Each verdict and its exit value (status (value << 1) | 1); hello's verdict=
@@ -412,17 +426,22 @@ SCENARIOS = [
 ] + (HYPERCALL_SCENARIOS + CONSOLE_SCENARIOS + GUEST_SCENARIOS + TOP_SCENARIOS
    + CPU_MODEL_SCENARIOS + CONSOLE_OUTPUT_SCENARIOS + SDM_SCENARIOS + STATE_SCENARIOS
    + SCHED_TIMER_SCENARIOS + UART_SCENARIOS + PLATFORM_SCENARIOS + MMIO_SCENARIOS + APIC_SCENARIOS
-   + POWER_SCENARIOS + NET_SCENARIOS)
+   + POWER_SCENARIOS + NET_SCENARIOS + HV_SCENARIOS)
 # The scheduling scenarios again on the LAPIC timer (sched_timer_scenarios.LAPIC_MODE).
 SCENARIOS += lapic_mode(SCENARIOS)
+SCENARIOS += CONSOLE_CMD_SCENARIOS
 SCENARIOS += LINUX_SCENARIOS
 SCENARIOS += LINUX_BOOT_SCENARIOS
 SCENARIOS += LINUX_NET_SCENARIOS
+SCENARIOS += AGENT_SCENARIOS
 SCENARIOS += STARVE_SCENARIOS
+SCENARIOS += DEADLINE_SCENARIOS
 SCENARIOS += SCALE_SCENARIOS
 SCENARIOS += DEVCOUNT_SCENARIOS
 SCENARIOS += VNET_SCENARIOS
 SCENARIOS += DISK_SCENARIOS
+SCENARIOS += BILL_SCENARIOS
 SCENARIOS += VIRTIO_MMIO_SCENARIOS
 SCENARIOS += VIRTIO_HOSTILE_SCENARIOS
 SCENARIOS += EFI_SCENARIOS
+SCENARIOS += RUNTIME_SCENARIOS

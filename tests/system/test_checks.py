@@ -7,7 +7,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import DomainOverhead  # noqa: E402
-from checks import DomainStat, DonationsReceived, GuestCyclesSplit, domain_stats  # noqa: E402
+from checks import (CpuAccounting, DomainStat, DonationsReceived, GuestCyclesSplit,  # noqa: E402
+                    HypervisorCyclesSplit, domain_stats)
 from checks import DeviceStats, disk_stats, net_identity, net_stats, virtio_errors  # noqa: E402
 from top_checks import ManyDomainsTables, TableDevices, TopTables  # noqa: E402
 
@@ -73,6 +74,31 @@ class RestartedDomainTest(unittest.TestCase):
         self.assertIsNone(GuestCyclesSplit()(Result(serial + "\n" + cpu)))
         self.assertIn("off by -1",
                       GuestCyclesSplit()(Result(serial + "\n" + cpu.replace("137", "138")))[0])
+
+
+
+class HypervisorSplitTest(unittest.TestCase):
+    """The per-CPU split adds up, and the domains' hv_cycles (lives too) to the attributed."""
+
+    SERIAL = "\n".join(["[c0] domain: d1 bz cpu_us=2 cpu_cycles=100 hv_cycles=40 slices=3",
+                         "[c0] domain: d1 bz cpu_us=1 cpu_cycles=30 hv_cycles=5 slices=3",
+                         "[c1] domain: d2 hello cpu_us=1 cpu_cycles=7 hv_cycles=9 slices=1"])
+    CPU = ("[c0] sched: cpu0 accounted_cycles=200 guest_cycles=137 hypervisor_cycles=63 "
+           "idle_cycles=0 switches=1 donated_cycles=0\n"
+           "[c0] sched: cpu0 hypervisor_attributed_cycles=54 hypervisor_unattributed_cycles=9")
+
+    def test_sums(self):
+        r = Result(self.SERIAL + "\n" + self.CPU)
+        self.assertIsNone(HypervisorCyclesSplit()(r))
+        self.assertIsNone(CpuAccounting()(r))
+
+    def test_mismatches(self):
+        bad = self.SERIAL.replace("hv_cycles=9", "hv_cycles=10") + "\n" + self.CPU
+        self.assertIn("off by 1", HypervisorCyclesSplit()(Result(bad))[0])
+        cpu = self.CPU.replace("unattributed_cycles=9", "unattributed_cycles=8")
+        self.assertIn("not accounted 200", CpuAccounting()(Result(self.SERIAL + "\n" + cpu))[0])
+        cpu = self.CPU.replace(" hypervisor_unattributed_cycles=9", "")
+        self.assertIn("lacks", CpuAccounting()(Result(self.SERIAL + "\n" + cpu))[0])
 
 
 NET_LINE = ("[c0] domain: d{n} {name} net mac=02:54:41:00:00:0{n} group=lan tx_packets={tx} "

@@ -155,11 +155,11 @@ class HypercallTableTest(unittest.TestCase):
             self.assertIn(old, self.doc)
             problems = hypercall_doc_problems(self.header, self.doc.replace(old, new, 1))
             self.assertTrue(any(expected in p for p in problems), (old, problems))
-        row = next(ln for ln in self.doc.splitlines() if ln.startswith("| 14 |"))
+        row = next(ln for ln in self.doc.splitlines() if ln.startswith("| 15 |"))
         missing = hypercall_doc_problems(self.header, self.doc.replace(row + "\n", ""))
-        self.assertIn("TALLY_HC_DISK_COUNTERS (14) has no row in the Calls table", missing)
-        extra = self.doc.replace(row, row + "\n" + row.replace("| 14 |", "| 15 |"))
-        self.assertIn("row 15 DISK_COUNTERS: no TALLY_HC_ with that number in tally.h",
+        self.assertIn("TALLY_HC_DOMAIN_LIST_FROM (15) has no row in the Calls table", missing)
+        extra = self.doc.replace(row, row + "\n" + row.replace("| 15 |", "| 99 |"))
+        self.assertIn("row 99 DOMAIN_LIST_FROM: no TALLY_HC_ with that number in tally.h",
                       hypercall_doc_problems(self.header, extra))
 
 

@@ -194,7 +194,7 @@ class ModuleDependencies(unittest.TestCase):
 
     def test_net_entries_replace_init_and_add_modules(self):
         base = lg.initramfs_entries(b"BB", ["/bin/sh"], lg.SHELL_INIT)
-        entries = lg.net_entries(base, [("virtio", b"V"), ("virtio_net", b"N")])
+        entries = lg.net_entries(base, [("virtio", b"V"), ("virtio_net", b"N")], b"AGENT")
         by_name = {name: (mode, data) for name, mode, data, _ in entries}
         self.assertEqual([e[0] for e in entries].count("init"), 1)
         self.assertEqual(by_name["lib/modules/virtio.ko"], (stat.S_IFREG | 0o644, b"V"))
@@ -207,11 +207,13 @@ class ModuleDependencies(unittest.TestCase):
         names = [e[0] for e in entries]
         self.assertLess(names.index("lib/modules"), names.index("lib/modules/virtio.ko"))
         self.assertEqual(by_name["bin/busybox"][1], b"BB")
+        self.assertEqual(by_name["sbin/tally-agent"], (stat.S_IFREG | 0o755, b"AGENT"))
 
     def test_net_init_runs_under_a_shell(self):
         # The script itself, with its mounts and the final exec stubbed: it parses
         # tally.ip= from a command line and runs the ip commands that use it.
-        init = lg.NET_INIT.format(modules="a b", failed=lg.INSMOD_FAILED)
+        init = lg.NET_INIT.format(modules="a b", failed=lg.INSMOD_FAILED,
+                                  agent_done=lg.AGENT_DONE)
         with tempfile.TemporaryDirectory() as tmp:
             script = init.replace("/proc/cmdline", os.path.join(tmp, "cmdline"))
             script = script.replace("/proc/sys/net/ipv4/neigh/eth0/delay_first_probe_time",

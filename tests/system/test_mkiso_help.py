@@ -23,7 +23,8 @@ import unittest
 sys.dont_write_bytecode = True
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MKISO = os.path.join(ROOT, "tools", "mkiso")
-PARSER_SOURCES = ("kernel/domain_config.c", "kernel/options.c", "kernel/cmdline.c",
+PARSER_SOURCES = ("kernel/domain_config.c", "kernel/instance_types.c", "kernel/options.c",
+                  "kernel/cmdline.c",
                   "kernel/fmt.c", "kernel/string.c", "tests/unit/shim.c")
 
 # `check module LINE` and `check tally LINE`: exit 0 if Tally accepts LINE,

@@ -65,6 +65,14 @@ class Parsing(unittest.TestCase):
             3, result(ok.replace(" s2 exited", " s2 crashed") + PATHS), lambda r: None))
         self.assertIn("paths", scale_bench.scale_failure(3, result(ok), lambda r: None))
 
+    def test_every_count_gets_the_same_slices_per_domain(self):
+        for count in scale_bench.SCALE_COUNTS:
+            modules = scale_bench.scale_modules(count)
+            self.assertEqual(len(modules), count)
+            self.assertEqual(modules[0][0], "halter")
+            spin_ms = {opts.split("duration_ms=")[1] for _, opts in modules[1:]}
+            self.assertEqual(spin_ms, {str(scale_bench.SCALE_ROUNDS * count)})
+
     def test_megs_hold_the_domains(self):
         self.assertEqual(scale_bench.scale_megs(2), 128)
         self.assertEqual(scale_bench.scale_megs(128), 512)

@@ -34,7 +34,9 @@ SUMMARY_RE = re.compile(r"^\[c0\] top: uptime (\S+), (\d+) CPUs? online, "
 COUNTS_RE = re.compile(r"^\[c0\] top: (\d+) domains?: (\d+) running, (\d+) paused, "
                        r"(\d+) ended$")
 HEADER_RE = re.compile(r"^\[c0\] top: +DOM ")
-METRIC_RE = re.compile(r"^\[c0\] top: +guest-reported (\S+?)=(\S+)$")
+# The value, then Tally's verdict on it (kernel/metric_check.c) in parentheses.
+METRIC_RE = re.compile(r"^\[c0\] top: +guest-reported (\S+?)=(\S+) \((?:unchecked|consistent|"
+                       r"contradicted)\)$")
 ROW_RE = re.compile(r"^\[c0\] top: ")
 CREATED_RE = re.compile(r"\] domain: d(\d+) (\S+) created mem_mib=(\d+) ")
 SIZE_RE = re.compile(r"^(?:\d+B|\d+\.\d(?:KiB|MiB|GiB|TiB|PiB|EiB))$")

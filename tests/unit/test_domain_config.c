@@ -404,6 +404,31 @@ static void test_options_end(void **state)
 	assert_string_equal(parse_ok("--name=x", 1).name, "dom1");	/* a word, not the end */
 }
 
+/* `template` and `hush` are bare words of Tally's; with a value they are the guest's. */
+static void test_template_and_hush(void **state)
+{
+	struct domain_config cfg;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(domain_config_parse("name=t mem=2 template hush x=1", 1, &cfg, why,
+					     sizeof(why)), 0);
+	assert_true(cfg.template);
+	assert_true(cfg.quiet);
+	assert_int_equal(cfg.mem_mib, 2);
+	assert_int_equal(domain_config_parse("name=t template=no hush=no", 1, &cfg, why,
+					     sizeof(why)), 0);
+	assert_false(cfg.template);
+	assert_false(cfg.quiet);
+	assert_string_equal(domain_config_guest_cmdline("name=t template hush duration_ms=5"),
+			    "duration_ms=5");
+	/* A copy's line: the template's options, then its own, which win, ended by `--`. */
+	assert_int_equal(domain_config_parse("name=t mem=2 template name=c1 mem=8 -- mem=64", 3,
+					     &cfg, why, sizeof(why)), 0);
+	assert_string_equal(cfg.name, "c1");
+	assert_int_equal(cfg.mem_mib, 8);
+}
+
 /* What a Linux kernel gets: the line after Tally's leading options. */
 static void test_guest_cmdline(void **state)
 {
@@ -445,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_net_options),
 		cmocka_unit_test(test_disk_options),
 		cmocka_unit_test(test_guest_cmdline),
+		cmocka_unit_test(test_template_and_hush),
 	};
 
 	return cmocka_run_group_tests_name("domain_config", tests, NULL, NULL);

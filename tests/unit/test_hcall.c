@@ -93,12 +93,12 @@ static void fake_cpu_counters(void *h, uint32_t cpu, struct tally_cpu_counters *
 	out->idle_cycles = 7;
 }
 
-static uint32_t fake_domain_list(void *h, uint32_t *ids, uint32_t max)
+static uint32_t fake_domain_list(void *h, uint32_t first, uint32_t *ids, uint32_t max)
 {
 	uint32_t n = 0;
 
 	(void)h;
-	for (uint32_t id = 0; id < NDOMS; id++) {
+	for (uint32_t id = first; id < NDOMS; id++) {
 		if (!exists(id))
 			continue;
 		if (n < max)
@@ -245,7 +245,8 @@ static void test_control_calls_refused(void **state)
 {
 	const uint64_t control[] = { TALLY_HC_DOMAIN_LIST, TALLY_HC_DOMAIN_COUNTERS_OF,
 				     TALLY_HC_DOMAIN_PAUSE, TALLY_HC_DOMAIN_UNPAUSE,
-				     TALLY_HC_DOMAIN_DESTROY, TALLY_HC_CPU_COUNTERS };
+				     TALLY_HC_DOMAIN_DESTROY, TALLY_HC_CPU_COUNTERS,
+				     TALLY_HC_DOMAIN_LIST_FROM };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(control); i++) {

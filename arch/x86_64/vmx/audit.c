@@ -44,8 +44,8 @@ void arch_audit_collect(struct audit *a)
 		struct domain *d = domain_at(i);
 		struct ept_walk w = { a, d };
 
-		if (d->state == DOMAIN_DEAD || !d->arch.ept_root.raw)
-			continue;
+		if (!d || d->state == DOMAIN_DEAD || !d->arch.ept_root.raw)
+			continue;	/* an empty entry: a run-time domain ended */
 		pgtable_walk(&fmt, &ept_mem, d->arch.ept_root.raw, add_leaf, add_table, &w);
 		for (unsigned int v = 0; v < d->vcpu_count; v++)
 			if (d->vcpus[v]->arch.vmcs_ready)

@@ -29,6 +29,12 @@ int32_t tally_domain_list(struct tally_domain_info *list, uint32_t capacity)
 	return tally_hcall(TALLY_HC_DOMAIN_LIST, gpa(list), capacity, 0);
 }
 
+int32_t tally_domain_list_from(uint32_t first_id, struct tally_domain_info *list,
+			       uint32_t capacity)
+{
+	return tally_hcall(TALLY_HC_DOMAIN_LIST_FROM, first_id, gpa(list), capacity);
+}
+
 int32_t tally_domain_counters_of(uint32_t id, struct tally_counters *c)
 {
 	return tally_hcall(TALLY_HC_DOMAIN_COUNTERS_OF, id, gpa(c), sizeof(*c));

@@ -40,6 +40,13 @@ int32_t tally_domain_counters(struct tally_counters *c);
 /* DOMAIN_LIST (control only): up to @capacity entries at @list; the number of domains. */
 int32_t tally_domain_list(struct tally_domain_info *list, uint32_t capacity);
 
+/*
+ * DOMAIN_LIST_FROM (control only): up to @capacity entries at @list of the
+ * domains whose id >= @first_id; how many such domains there are.
+ */
+int32_t tally_domain_list_from(uint32_t first_id, struct tally_domain_info *list,
+			       uint32_t capacity);
+
 /* DOMAIN_COUNTERS_OF (control only): domain @id's counters in *@c; bytes written. */
 int32_t tally_domain_counters_of(uint32_t id, struct tally_counters *c);
 

@@ -39,4 +39,18 @@ void control_pause_check(const struct tally_domain_info *list, int32_t n, uint32
  */
 void control_pause_storm(uint32_t target, uint32_t rounds);
 
+/*
+ * List every domain with DOMAIN_LIST_FROM @size at a time, check it is one
+ * DOMAIN_LIST's (ids, names, order, count), print the count and the number
+ * of calls; then check bad and edge arguments' exact results.
+ */
+void control_page_check(uint32_t size);
+
+/*
+ * Check DOMAIN_CREATE's refusals, then @cycles times: create @copies
+ * copies of template @tmpl, see them all live in one DOMAIN_LIST_FROM
+ * (ids distinct, none given again at once), destroy them.
+ */
+void control_runtime_cycles(const char *tmpl, uint32_t cycles, uint32_t copies);
+
 #endif

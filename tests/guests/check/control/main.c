@@ -86,12 +86,15 @@ static void watch(uint32_t self, uint32_t seconds, uint32_t rounds)
  * again every N seconds, M times.  storm=NAME storm_rounds=N pauses, reads
  * and unpauses that domain N times.  hold=NAME (before the last two) pauses
  * that domain and leaves it paused: Tally lets it run again when the
- * control domain ends.
+ * control domain ends.  list_page=N (after settle) pages through the
+ * domains N at a time and checks DOMAIN_LIST_FROM's arguments.
+ * copy_of=NAME cycles=N copies=M (after settle, before the listing)
+ * creates M copies of template NAME and destroys them, N times.
  */
 void guest_main(const struct mb_info *mbi)
 {
 	char victim[TALLY_DOMAIN_NAME_MAX] = "", hold[TALLY_DOMAIN_NAME_MAX] = "";
-	char storm[TALLY_DOMAIN_NAME_MAX] = "";
+	char storm[TALLY_DOMAIN_NAME_MAX] = "", tmpl[TALLY_DOMAIN_NAME_MAX] = "";
 	uint32_t settle = cmdline_u32(mbi, "settle", DEFAULT_SETTLE);
 	uint32_t pause_ms = cmdline_u32(mbi, "pause_ms", 0);
 	uint32_t self;
@@ -102,6 +105,12 @@ void guest_main(const struct mb_info *mbi)
 	for (volatile uint32_t i = 0; i < settle; i++)
 		;
 	cmdline_str(mbi, "victim", victim, sizeof(victim));
+	if (cmdline_u32(mbi, "list_page", 0))
+		control_page_check(cmdline_u32(mbi, "list_page", 0));
+	cmdline_str(mbi, "copy_of", tmpl, sizeof(tmpl));
+	if (tmpl[0])
+		control_runtime_cycles(tmpl, cmdline_u32(mbi, "cycles", 1),
+				       cmdline_u32(mbi, "copies", 1));
 	n = show_domains();
 	self = find(n, "control");
 	if (pause_ms)
