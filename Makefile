@@ -183,17 +183,21 @@ TALLY_CMDLINE ?= top_interval_s=10
 DEMO_LINUX_KERNEL := build/linux/bzImage
 DEMO_LINUX_INITRD := build/linux/initramfs-net.cpio
 DEMO_LINUX_CMDLINE := console=ttyS0,115200 quiet loglevel=4 tsc=reliable cryptomgr.notests \
-	clearcpuid=avx512f ipv6.disable=1 tally.ip=10.0.0.1/24
+	clearcpuid=avx512f ipv6.disable=1 tally.ip=10.0.0.1/24 tally_agent=10
+# Sizes from instance types (docs/INSTANCE_TYPES.md), some overridden; Linux
+# runs the in-guest agent (`agent`); `worker` is a template for the console's
+# `create worker NAME`.
 DEMO_MODULES := \
-	--module $(DEMO_LINUX_KERNEL) "name=linux mem=128 vcpus=2 net=demo disk=4 -- $(DEMO_LINUX_CMDLINE)" \
+	--module $(DEMO_LINUX_KERNEL) "name=linux type=m1.small vcpus=2 net=demo disk=4 agent -- $(DEMO_LINUX_CMDLINE)" \
 	--module $(DEMO_LINUX_INITRD) "initrd_of=linux" \
 	--module $(BUILD)/guests/control.elf "name=monitor mem=8 role=control settle=0 watch_s=5 watch_rounds=100000" \
-	--module $(BUILD)/guests/agent.elf "name=app mem=64 rounds=48 alloc_kib=1024 interval_ms=2500" \
-	--module $(BUILD)/guests/busy.elf "name=web mem=64 report=20000000" \
-	--module $(BUILD)/guests/busy.elf "name=batch mem=128 report=40000000" \
+	--module $(BUILD)/guests/agent.elf "name=app type=t1.micro rounds=48 alloc_kib=1024 interval_ms=2500" \
+	--module $(BUILD)/guests/busy.elf "name=web type=t1.micro report=20000000" \
+	--module $(BUILD)/guests/busy.elf "name=batch type=t1.small report=40000000" \
 	--module $(BUILD)/guests/halter.elf "name=idle mem=16 rounds=1000000 work_us=200 sleep_us=50000" \
 	--module $(BUILD)/guests/smp.elf "name=duo mem=16 vcpus=2 ipis=100 timeout_ms=2000" \
-	--module $(BUILD)/guests/hello.elf "name=hello mem=16"
+	--module $(BUILD)/guests/hello.elf "name=hello mem=16" \
+	--module $(BUILD)/guests/busy.elf "name=worker type=t1.nano report=20000000 template"
 # The ISO's dates and volume UUID (tools/mkiso): the last commit's time, or a
 # fixed second outside a git checkout, so two builds of a commit give one ISO.
 SOURCE_DATE_EPOCH ?= $(or $(shell git -C $(CURDIR) log -1 --format=%ct 2>/dev/null),1)

@@ -6,6 +6,7 @@
 #include <tally/domain_counters.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
+#include <tally/metric_check.h>
 #include <tally/options.h>
 #include <tally/sched.h>
 #include <tally/spinlock.h>
@@ -18,6 +19,13 @@
 static struct spinlock total_lock = SPINLOCK_INIT;
 static struct bill total;
 static uint64_t total_lives;
+static uint64_t total_trust[3];		/* guest figures by enum metric_trust */
+
+static void log_trust(const char *who, const uint64_t trust[3])
+{
+	log_info("bill: %s guest_consistent=%lu guest_contradicted=%lu guest_unchecked=%lu", who,
+		 trust[METRIC_CONSISTENT], trust[METRIC_CONTRADICTED], trust[METRIC_UNCHECKED]);
+}
 
 /* @d's present life (the domain's lives are billed one by one). */
 static void usage_of(const struct domain *d, struct bill_usage *u)
@@ -81,30 +89,47 @@ static void log_bill(const char *who, const struct bill *b)
 		 bill_fixed(b->cost_net, f[4], FIXED_CHARS));
 }
 
+void bill_guest_trust(const struct domain *d, uint64_t counts[3])
+{
+	counts[METRIC_UNCHECKED] = counts[METRIC_CONSISTENT] = counts[METRIC_CONTRADICTED] = 0;
+	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
+		if (d->metrics[i].used && d->metrics[i].trust <= METRIC_CONTRADICTED)
+			counts[d->metrics[i].trust]++;
+}
+
 void bill_log_domain(const struct domain *d)
 {
 	char who[DOMAIN_NAME_MAX + 16];
+	uint64_t trust[3];
 	struct bill b;
 	unsigned long flags;
 
 	bill_of_domain(d, &b);
 	fmt_snprintf(who, sizeof(who), "d%u %s", d->id, d->name);
 	log_bill(who, &b);
+	bill_guest_trust(d, trust);
+	log_trust(who, trust);
 	flags = spin_lock_irqsave(&total_lock);
 	bill_add(&total, &b);
 	total_lives++;
+	for (unsigned int i = 0; i < 3; i++)
+		total_trust[i] += trust[i];
 	spin_unlock_irqrestore(&total_lock, flags);
 }
 
 void bill_log_total(void)
 {
 	struct bill t;
+	uint64_t trust[3];
 	char who[32];
 	unsigned long flags;
 
 	flags = spin_lock_irqsave(&total_lock);
 	t = total;
+	for (unsigned int i = 0; i < 3; i++)
+		trust[i] = total_trust[i];
 	fmt_snprintf(who, sizeof(who), "total lives=%lu", total_lives);
 	spin_unlock_irqrestore(&total_lock, flags);
 	log_bill(who, &t);
+	log_trust(who, trust);
 }

@@ -165,11 +165,15 @@ static void emit_disk(const struct domain *d)
 static void emit_bill(const struct domain *d)
 {
 	const struct bill_prices *p = &options.prices;
+	uint64_t trust[3];
 	struct bill b;
 
 	bill_of_domain(d, &b);
+	bill_guest_trust(d, trust);
 	out(",\"bill\":{\"vcpu_s\":%lu,\"hv_s\":%lu,\"life_s\":%lu,\"mem_gib_h\":%lu,"
 	    "\"disk_gib_h\":%lu", b.vcpu_s, b.hv_s, b.life_s, b.mem_gib_h, b.disk_gib_h);
+	out(",\"guest_consistent\":%lu,\"guest_contradicted\":%lu,\"guest_unchecked\":%lu",
+	    trust[METRIC_CONSISTENT], trust[METRIC_CONTRADICTED], trust[METRIC_UNCHECKED]);
 	if (p->vcpu_hour || p->gib_hour || p->disk_gib_hour || p->net_gib)
 		out(",\"cost\":%lu,\"cost_vcpu\":%lu,\"cost_mem\":%lu,\"cost_disk\":%lu,"
 		    "\"cost_net\":%lu", b.cost, b.cost_vcpu, b.cost_mem, b.cost_disk, b.cost_net);

@@ -373,6 +373,7 @@ static __noreturn void all_done(void)
 		sched_rq_account_now(&local()->rq, arch_read_tsc());
 		sched_counters_end(local());
 		sched_log_cpu_accounting("sched");
+		top_final();
 		metrics_stream_final();	/* the final counters */
 		if (options.exit_when_done)
 			exit_status_leave();

@@ -301,7 +301,10 @@ static unsigned int keep_listed(unsigned int picked)
 	return n;
 }
 
-void top_print(void)
+/* The table's rows are one set: the boot CPU's tick and the last CPU's final table take turns. */
+static struct spinlock table_lock = SPINLOCK_INIT;
+
+static void print_table(void)
 {
 	unsigned int count = domain_count(), picked;
 	struct top_layout layout;
@@ -323,6 +326,20 @@ void top_print(void)
 		top_layout_fit(&layout, &rows[r]);
 	print_summary(&s);
 	print_rows(&layout, picked, count);
+}
+
+void top_print(void)
+{
+	unsigned long flags = spin_lock_irqsave(&table_lock);
+
+	print_table();
+	spin_unlock_irqrestore(&table_lock, flags);
+}
+
+void top_final(void)
+{
+	if (options.top_interval_s)
+		top_print();
 }
 
 void top_tick(void)

@@ -62,6 +62,13 @@ void bill_of_domain(const struct domain *d, struct bill *out);
 
 /* Log @d's `bill: dN NAME ...` lines as its life ends, and add them to the total. */
 void bill_log_domain(const struct domain *d);
+/*
+ * How many of @d's guest-reported figures Tally found consistent,
+ * contradicted or could not check (tally/metric_check.h), indexed by
+ * enum metric_trust: the bill says how far the guest's own word was borne
+ * out by what Tally measured.
+ */
+void bill_guest_trust(const struct domain *d, uint64_t counts[3]);
 
 /* Log the `bill: total ...` lines: every domain's lives so far. */
 void bill_log_total(void);

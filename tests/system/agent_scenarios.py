@@ -7,7 +7,8 @@ initramfs's /init mounts /dev/vda, prints busybox's `free -b` and
 `df -B1`, runs `tally-agent -1` from user space and powers off.  The
 figures the agent published (its lines, and Tally's exit lines) must equal
 what the guest printed: MemTotal and the filesystem's size and use
-exactly, MemAvailable within AVAILABLE_DRIFT; each marked consistent.
+exactly, MemAvailable within AVAILABLE_DRIFT; each marked consistent, in
+Tally's final console table and its JSON stream's last object as well.
 
 metric-liar: a small guest with `agent` publishes from user mode (CPL 3)
 what it cannot have: MemTotal four times its RAM, more disk used than its
@@ -25,6 +26,7 @@ from scenario_base import (BOCHS_IPS, Built, Guest, LinuxFile, NO_ERRORS, Scenar
 import emu  # noqa: E402  (tools/, on the path scenario_base set)
 import linux_bench
 from metrics_checks import stream_objects
+from top_checks import parse_tables
 
 TOOL = linux_bench.TOOL
 CMDLINE = TOOL.NET_CMDLINE + " tally_agent=once"
@@ -45,7 +47,9 @@ IMAGES = {
                              f"mke2fs -q -F -t ext2 -d fill -L fat fat.ext2 {IMAGE_KIB}"],
                  "fat.ext2"),
 }
-MACHINE = emu.BochsMachine(cpus=1, megs=320, ips=BOCHS_IPS)
+MACHINE = emu.BochsMachine(cpus=1, megs=320, ips=BOCHS_IPS, com2=True)
+# The final table (top_interval_s= longer than the run: only the last one) and the stream.
+AGENT_CMDLINE = "exit_when_done top_interval_s=3600 metrics=com2 metrics_interval_ms=1000"
 # MemAvailable moves between busybox's `free` and the agent's read: df and the
 # agent are exec'd in between (a static binary of ~900 KB in the initramfs,
 # its stack, heap and page tables; their exit frees most of it again), and
@@ -109,6 +113,35 @@ class AgentMatchesGuest:
 
 
 @dataclasses.dataclass
+class AgentShown:
+    """@dom's published figures appear in Tally's final console table (`top_interval_s=`)
+    and its last JSON object, each labelled guest-reported and consistent, with the
+    values Tally holds (its exit lines)."""
+    dom: str
+
+    def __call__(self, r):
+        held = exit_metrics(r.serial, self.dom)
+        tables = parse_tables(r.serial)
+        if not held or not tables:
+            return f"{self.dom}: no exit metric lines or no console table", tail(r.serial)
+        table = tables[-1]
+        rows = [i for i, row in enumerate(table.rows) if f" {self.dom} " in row]
+        shown = {m.group(1): m.group(2) for i in rows for line in table.metrics.get(i, [])
+                 if (m := re.search(r"guest-reported (\S+)=\S+ \((\w+)\)$", line))}
+        want = {name: "consistent" for name in held}
+        if shown != want:
+            return f"{self.dom}: the final table shows {shown}, want {want}", table.text()
+        objs, failure = stream_objects(r.com2)
+        if failure:
+            return failure
+        last = [d for d in objs[-1]["domains"] if d.get("name") == self.dom] if objs else []
+        streamed = {m["name"]: (m["value"], m["trust"], m["source"])
+                    for m in (last[0].get("metrics") or [])} if last else {}
+        want = {name: (value, "consistent", "guest") for name, (value, _) in held.items()}
+        return None if streamed == want else (f"{self.dom}: stream {streamed}, want {want}", "")
+
+
+@dataclasses.dataclass
 class FiguresDiffer:
     """The two domains' figures differ as their RAM and disks do: fat's MemTotal is larger,
     and its filesystem holds at least FILL_KIB more."""
@@ -135,10 +168,12 @@ def linux_dom(name, mem):
 AGENT_CHECKS = [
     Line(on(dom, re.escape(AGENT_DONE) + " 0$"), f"{dom}: the agent ran and exited 0")
     for dom in DOMS
-] + [AgentMatchesGuest(dom) for dom in DOMS] + [
+] + [AgentMatchesGuest(dom) for dom in DOMS] + [AgentShown(dom) for dom in DOMS] + [
     FiguresDiffer(), NO_ERRORS,
-] + [Line(rf"\] domain: d{i} {dom} powered off$", f"{dom} powered off")
-     for i, dom in enumerate(DOMS, 1)] + domains_done(0)
+] + [Line(rf"\] bill: d{i} {dom} guest_consistent=5 guest_contradicted=0 guest_unchecked=0$",
+          f"{dom}'s bill: its five figures consistent") for i, dom in enumerate(DOMS, 1)] + [
+    Line(rf"\] domain: d{i} {dom} powered off$", f"{dom} powered off")
+    for i, dom in enumerate(DOMS, 1)] + domains_done(0)
 
 # ---------------------------------------------------------------- metric-liar
 
@@ -170,14 +205,18 @@ class LiarJudged:
         return None if shown == want else (f"stream {shown}, want {want}", "")
 
 
-LIAR_CHECKS = [LiarJudged(), NO_ERRORS] + passed("liar") + domains_done(0)
+LIAR_CHECKS = [LiarJudged(), NO_ERRORS,
+               # The bill carries the verdicts: 2 consistent, 2 contradicted, 1 unchecked.
+               Line(r"\] bill: d1 liar guest_consistent=2 guest_contradicted=2 "
+                    r"guest_unchecked=1$", "the bill counts the verdicts")] \
+    + passed("liar") + domains_done(0)
 
 AGENT_SCENARIOS = [
     Scenario(
         "linux-agent", "two Linux domains (96 and 112 MiB, ext2 disks of different fill) run "
         "tools/agent's tally-agent once from user space: its figures equal the guest's own "
         "free -b and df -B1, Tally holds them and marks them consistent",
-        "bochs", MACHINE, AGENT_CHECKS, timeout=300,
+        "bochs", MACHINE, AGENT_CHECKS, cmdline=AGENT_CMDLINE, timeout=300,
         modules=[m for dom, mem in DOMS.items() for m in linux_dom(dom, mem)]),
     Scenario(
         "metric-liar", "a guest with `agent` publishes impossible figures from user mode: "

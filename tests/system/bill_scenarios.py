@@ -165,7 +165,8 @@ class DevicesBilled:
 
 
 STREAM_FIELDS = ("vcpu_s", "hv_s", "life_s", "mem_gib_h", "disk_gib_h", "cost", "cost_vcpu",
-                 "cost_mem", "cost_disk", "cost_net")
+                 "cost_mem", "cost_disk", "cost_net", "guest_consistent", "guest_contradicted",
+                 "guest_unchecked")
 TALLY_BILL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
                           "tally-bill")
 

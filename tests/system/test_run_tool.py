@@ -129,15 +129,17 @@ class DemoLinux(unittest.TestCase):
     def test_linux_is_the_first_domain_with_its_initrd(self):
         tool = load_linux_guest()
         self.assertEqual(self.mods[0][0], "bzImage")
-        self.assertEqual(self.mods[0][1], ["name=linux", "mem=128", "vcpus=2", "net=demo",
-                                           "disk=4", "--"]
-                         + tool.NET_CMDLINE.split() + ["tally.ip=10.0.0.1/24"])
+        self.assertEqual(self.mods[0][1], ["name=linux", "type=m1.small", "vcpus=2", "net=demo",
+                                           "disk=4", "agent", "--"]
+                         + tool.NET_CMDLINE.split()
+                         + ["tally.ip=10.0.0.1/24", "tally_agent=10"])
         self.assertEqual(self.mods[1], ("initramfs-net.cpio", ["initrd_of=linux"]))
 
     def test_the_test_guests_are_still_there(self):
         names = [w[5:] for _, words in self.mods for w in words if w.startswith("name=")]
         self.assertEqual(names, ["linux", "monitor", "app", "web", "batch", "idle", "duo",
-                                 "hello"])
+                                 "hello", "worker"])
+        self.assertIn("template", self.mods[-1][1])
 
     def test_the_demo_boots_to_the_linux_domain(self):
         """tools/run on the real demo (Bochs) until Tally creates the Linux domain, then stop."""
@@ -161,7 +163,7 @@ class DemoLinux(unittest.TestCase):
             proc.send_signal(signal.SIGTERM)    # tools/run ends Bochs' process group
             proc.communicate(timeout=30)
         text = "".join(out)
-        self.assertIn("type Ctrl-A three times to move the console's input", text)
+        self.assertIn("Ctrl-A three times moves the console's input", text)
         self.assertTrue(found, text[-3000:])
         self.assertNotRegex(text, r"\] ERROR: ")
 

@@ -28,15 +28,18 @@ LOG = """\
 [c0] bill: d1 db disk_reads=0 disk_read_bytes=0 disk_writes=0 disk_write_bytes=0
 [c0] bill: d1 db net_rx_bytes=100 net_tx_bytes=200 life_cycles=20000000002
 [c0] bill: d1 db cost=0.000001000 cost_vcpu=0.000000400 cost_mem=0.000000300 cost_disk=0.000000200 cost_net=0.000000100
+[c0] bill: d1 db guest_consistent=3 guest_contradicted=1 guest_unchecked=2
 [c1] <web> a guest line: bill: d9 fake vcpu_s=5.000000000
 [ 12.000001] [c1] bill: d2 web vcpu_s=2.000000000 hv_s=0.000000001 life_s=3.000000000 mem_gib_h=0.000000002 disk_gib_h=0.000000003
 [ 12.000002] [c1] bill: d2 web disk_reads=4 disk_read_bytes=2048 disk_writes=5 disk_write_bytes=2560
 [ 12.000003] [c1] bill: d2 web net_rx_bytes=6 net_tx_bytes=7 life_cycles=8
 [ 12.000004] [c1] bill: d2 web cost=3.000000000 cost_vcpu=1.000000000 cost_mem=1.000000000 cost_disk=0.500000000 cost_net=0.500000000
+[ 12.000005] [c1] bill: d2 web guest_consistent=0 guest_contradicted=0 guest_unchecked=0
 [c0] bill: d2 web vcpu_s=0.999999999 hv_s=0.000000009 life_s=1.000000000 mem_gib_h=0.000000008 disk_gib_h=0.000000007
 [c0] bill: d2 web disk_reads=1 disk_read_bytes=512 disk_writes=1 disk_write_bytes=512
 [c0] bill: d2 web net_rx_bytes=1 net_tx_bytes=1 life_cycles=2
 [c0] bill: d2 web cost=1.000000001 cost_vcpu=1.000000001 cost_mem=0.000000000 cost_disk=0.000000000 cost_net=0.000000000
+[c0] bill: d2 web guest_consistent=1 guest_contradicted=0 guest_unchecked=1
 [c0] bill: total lives=3 vcpu_s=4.499999999 hv_s=0.250000010 life_s=14.000000001 mem_gib_h=0.000347232 disk_gib_h=0.000000010
 """
 
@@ -45,7 +48,9 @@ HEADER = ["domain_id", "name", "vcpu_s (vCPU-seconds)", "hv_s (hypervisor second
           "disk_reads (requests)", "disk_read_bytes (bytes)", "disk_writes (requests)",
           "disk_write_bytes (bytes)", "net_rx_bytes (bytes)", "net_tx_bytes (bytes)",
           "cost (currency units)", "cost_vcpu (currency units)", "cost_mem (currency units)",
-          "cost_disk (currency units)", "cost_net (currency units)"]
+          "cost_disk (currency units)", "cost_net (currency units)",
+          "guest_consistent (guest figures)", "guest_contradicted (guest figures)",
+          "guest_unchecked (guest figures)"]
 
 
 def stream_object(t_ms, domains):
@@ -55,7 +60,8 @@ def stream_object(t_ms, domains):
 
 def json_domain(dom_id, name, vcpu_ns, disk=None, net=None, cost=None):
     bill = {"vcpu_s": vcpu_ns, "hv_s": 5, "life_s": 10 * 10**9, "mem_gib_h": 123,
-            "disk_gib_h": 0}
+            "disk_gib_h": 0, "guest_consistent": 2, "guest_contradicted": 0,
+            "guest_unchecked": 1}
     if cost is not None:
         bill.update(cost=sum(cost), cost_vcpu=cost[0], cost_mem=cost[1], cost_disk=cost[2],
                     cost_net=cost[3])
@@ -96,12 +102,12 @@ class TallyBill(unittest.TestCase):
         self.assertEqual(rows[1], ["1", "db", "1.500000000", "0.250000000", "10.000000001",
                                    "0.000347222", "0.000000000", "0", "0", "0", "0", "100",
                                    "200", "0.000001000", "0.000000400", "0.000000300",
-                                   "0.000000200", "0.000000100"])
+                                   "0.000000200", "0.000000100", "3", "1", "2"])
         # Both lives summed; the guest's look-alike line and the total are not domains.
         self.assertEqual(rows[2], ["2", "web", "2.999999999", "0.000000010", "4.000000000",
                                    "0.000000010", "0.000000010", "5", "2560", "6", "3072",
                                    "7", "8", "4.000000001", "2.000000001", "1.000000000",
-                                   "0.500000000", "0.500000000"])
+                                   "0.500000000", "0.500000000", "1", "0", "1"])
         self.assertEqual(len(rows), 3)
         with open(png, "rb") as f:
             data = f.read()
@@ -129,9 +135,9 @@ class TallyBill(unittest.TestCase):
         self.assertEqual(rows[1], ["1", "a", "3.000000001", "0.000000005", "10.000000000",
                                    "0.000000123", "0.000000000", "2", "1024", "3", "1536", "11",
                                    "12", "0.000000010", "0.000000001", "0.000000002",
-                                   "0.000000003", "0.000000004"])
+                                   "0.000000003", "0.000000004", "2", "0", "1"])
         self.assertEqual(rows[2][:4], ["2", "b", "0.000000000", "0.000000005"])
-        self.assertEqual(rows[2][13:], ["0.000000000"] * 5)   # no prices: no cost
+        self.assertEqual(rows[2][13:18], ["0.000000000"] * 5)   # no prices: no cost
 
     def test_many_domains_chart_rows(self):
         tool = load_tool()
