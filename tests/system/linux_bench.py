@@ -298,8 +298,10 @@ NET_XFER_PORT = 5000
 NET_MEGS = 96                   # per domain: the kernel loads at 16 MiB, init_size 51 MiB
 NET_RECEIVED_RE = re.compile(r"^\[c\d+\] <alice>\+? xfer received=(\d+) ns=(\d+)$",
                              re.MULTILINE)
-NET_USAGE_RE = re.compile(r"\] domain: d\d+ (alice|bob) net .*?\btx_packets=(\d+) "
-                          r"tx_bytes=(\d+) .*?\brx_packets=(\d+) rx_bytes=(\d+) ")
+# Tally's usage lines for a NIC: `net mac=.. tx_packets=N tx_bytes=N ..`, then
+# `net rx_packets=N rx_bytes=N ..` (kernel/domain_report.c).
+NET_USAGE_RE = re.compile(r"\] domain: d\d+ (alice|bob) net (?:mac=\S+ group=\S+ )?"
+                          r"([tr]x)_packets=(\d+) [tr]x_bytes=(\d+) ")
 NOW_NS = r"now() { sed -n 's/^now at \([0-9]*\) nsecs$/\1/p' /proc/timer_list; }"
 NET_SEND = (f"dd if=/dev/zero bs={NET_XFER_BLOCK} count={NET_XFER_BLOCKS} 2>/dev/null | "
             f"nc 10.0.0.1 {NET_XFER_PORT}; echo xfer sent")
@@ -347,8 +349,9 @@ def net_transfer(serial):
     out = {"received": int(got.group(1)) if got else None,
            "ns": int(got.group(2)) if got else None, "alice": None, "bob": None}
     for m in NET_USAGE_RE.finditer(serial):
-        out[m.group(1)] = dict(zip(("tx_packets", "tx_bytes", "rx_packets", "rx_bytes"),
-                                   map(int, m.groups()[1:])))
+        dom, way = m.group(1), m.group(2)
+        out[dom] = out[dom] or {}
+        out[dom].update({f"{way}_packets": int(m.group(3)), f"{way}_bytes": int(m.group(4))})
     return out
 
 

@@ -183,13 +183,13 @@ NET_SERIAL = """\
 [c0] <bob> xfer sent
 [c0] <alice>+ xfer received=2097152 ns=1600000000
 [c0] domain: d2 bob net mac=02:54:41:00:00:02 group=lan tx_packets=1500 tx_bytes=2180000 \
-tx_broadcast=1 tx_multicast=0 rx_packets=700 rx_bytes=46000 rx_broadcast=0 rx_multicast=0 \
-drop_spoofed=0 drop_isolation=0 drop_tx_limit=0 drop_rx_limit=0 drop_no_buffer=0 \
-drop_oversize=0 drop_malformed=0 errors=0
-[c0] domain: d1 alice net mac=02:54:41:00:00:01 group=lan tx_packets=700 tx_bytes=46000 \
-tx_broadcast=0 tx_multicast=0 rx_packets=1500 rx_bytes=2180000 rx_broadcast=1 \
-rx_multicast=0 drop_spoofed=0 drop_isolation=0 drop_tx_limit=0 drop_rx_limit=0 \
+tx_broadcast=1 tx_multicast=0
+[c0] domain: d2 bob net rx_packets=700 rx_bytes=46000 rx_broadcast=0 rx_multicast=0
+[c0] domain: d2 bob net drop_spoofed=0 drop_isolation=0 drop_tx_limit=0 drop_rx_limit=0 \
 drop_no_buffer=0 drop_oversize=0 drop_malformed=0 errors=0
+[c0] domain: d1 alice net mac=02:54:41:00:00:01 group=lan tx_packets=700 tx_bytes=46000 \
+tx_broadcast=0 tx_multicast=0
+[c0] domain: d1 alice net rx_packets=1500 rx_bytes=2180000 rx_broadcast=1 rx_multicast=0
 """
 
 
