@@ -96,18 +96,15 @@ static void cmd_list(void)
 	log_info("list: %u live, %u ended", live, ended);
 }
 
+/* Its guest-reported metrics, each with Tally's verdict, as its end will list them. */
 static void info_metrics(const struct domain *d)
 {
-	unsigned int n = 0;
-
 	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
 		if (d->metrics[i].used) {
-			log_info("info: metric %s=%ld unit=%u", d->metrics[i].name,
-				 d->metrics[i].value, d->metrics[i].unit);
-			n++;
+			domain_log_metrics(d, "info:");
+			return;
 		}
-	if (!n)
-		log_info("info: metrics none reported");
+	log_info("info: metrics none reported");
 }
 
 static void cmd_info(const struct domain *d)

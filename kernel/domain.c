@@ -425,6 +425,7 @@ static int set_paused(struct domain *d, const struct domain *by, bool pause)
  */
 static void destroy(struct domain *d)
 {
+	char who[DOMAIN_NAME_MAX + 20];
 	unsigned long flags = spin_lock_irqsave(&domain_lock);
 	unsigned int self = this_cpu()->id;
 
@@ -437,11 +438,8 @@ static void destroy(struct domain *d)
 	domain_deadline_disarm(d);	/* a restart queues it again when rebuilt */
 	spin_unlock_irqrestore(&domain_lock, flags);
 	vuart_flush(d);
-	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
-		if (d->metrics[i].used)
-			log_info("domain: d%u %s guest-reported metric %s=%ld unit=%u trust=%s",
-				 d->id, d->name, d->metrics[i].name, d->metrics[i].value,
-				 d->metrics[i].unit, metric_trust_name(d->metrics[i].trust));
+	fmt_snprintf(who, sizeof(who), "domain: d%u %s", d->id, d->name);
+	domain_log_metrics(d, who);
 	if (d->io_unhandled || d->console_dropped || d->log_limit.suppressed_total)
 		log_info("domain: d%u %s unclaimed_port_accesses=%lu console_lines_dropped=%lu "
 			 "log_lines_suppressed=%lu", d->id, d->name, d->io_unhandled,

@@ -8,6 +8,7 @@
 #include <tally/domain_counters.h>
 #include <tally/fmt.h>
 #include <tally/log.h>
+#include <tally/metric_check.h>
 #include <tally/sched.h>
 #include <tally/vblk.h>
 #include <tally/virtq.h>
@@ -140,4 +141,13 @@ void domain_log_usage(const struct domain *d)
 	log_disk(d);
 	bill_log_domain(d);	/* after keep_devices: its disk's and NIC's last counters */
 	log_hush(false);
+}
+
+void domain_log_metrics(const struct domain *d, const char *prefix)
+{
+	for (unsigned int i = 0; i < DOMAIN_MAX_METRICS; i++)
+		if (d->metrics[i].used)
+			log_info("%s guest-reported metric %s=%ld unit=%u trust=%s", prefix,
+				 d->metrics[i].name, d->metrics[i].value, d->metrics[i].unit,
+				 metric_trust_name(d->metrics[i].trust));
 }

@@ -46,7 +46,7 @@ int domain_template_boot(const struct boot_info *bi, unsigned int i,
 	struct domain_config first;
 
 	if (template_find(cfg->name, &first) != (int)i) {
-		log_warn("%s: a template named %s comes first; not kept", label, cfg->name);
+		log_err("%s: a template named %s comes first; not kept", label, cfg->name);
 		return -EEXIST;
 	}
 	if (domain_module_find(bi, DOMAIN_MODULE_INITRD, cfg->name, label, claimed, &rd) < 0 ||

@@ -4,6 +4,9 @@
 #include <tally/metric_check.h>
 #include <tally/string.h>
 
+/* One length for both disk prefixes: the device's name starts at the same place in either. */
+_Static_assert(sizeof(METRIC_DISK_USED) == sizeof(METRIC_DISK_SIZE), "disk prefixes differ");
+
 static bool has_prefix(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

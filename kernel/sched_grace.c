@@ -48,7 +48,12 @@ uint64_t sched_cpu_departed(unsigned int cpu)
 
 void sched_quiescent(struct sched_percpu *s)
 {
-	__atomic_store_n(&s->quiescent, s->quiescent + 1, __ATOMIC_SEQ_CST);
+	/*
+	 * At every pick: a release store (a plain one on x86), since only the
+	 * uses of domain pointers before it must not pass it.  Leaving rest
+	 * (sched_rest()) needs the full fence, as loads after it must not.
+	 */
+	__atomic_store_n(&s->quiescent, s->quiescent + 1, __ATOMIC_RELEASE);
 	domain_slot_reap();
 }
 

@@ -208,6 +208,11 @@ void domain_release_vcpu(struct vcpu *v);
  * reason (kernel/domain_report.c): once, when its last vCPU is released.
  */
 void domain_log_usage(const struct domain *d);
+/*
+ * One line per guest-reported metric of @d after @prefix: `PREFIX
+ * guest-reported metric NAME=V unit=U trust=T` (its end, the console's info).
+ */
+void domain_log_metrics(const struct domain *d, const char *prefix);
 
 /* "running", "paused" or "dead", for the console and the stream. */
 const char *domain_state_name(const struct domain *d);

@@ -385,7 +385,10 @@ static void check_result(const struct hcall_ctx *ctx, uint64_t nr, const uint64_
 		FUZZ_CHECK(ret == -ENOSYS && !acted && writes_within(0, 0));
 		return;
 	}
-	FUZZ_CHECK(ctx->cpl == 0 || ret == -EACCES);
+	/* Below CPL 0 only an `agent` domain's ABI_VERSION and PUBLISH_METRIC get through. */
+	FUZZ_CHECK(ctx->cpl == 0 || ret == -EACCES ||
+		   (ctx->user_metrics &&
+		    (nr == TALLY_HC_ABI_VERSION || nr == TALLY_HC_PUBLISH_METRIC)));
 	if (ret < 0) {
 		FUZZ_CHECK(ret == -EACCES || ret == -EPERM || (-ret < 64 && (d->errors & ERR(-ret))));
 		FUZZ_CHECK(ret != -E2BIG || d->limited == NO_ARG || args[d->limited] > d->limit);
@@ -409,6 +412,8 @@ static void one_call(struct fuzz_input *in)
 		.domain_id = caller, .is_control = caller == CONTROL,
 		.cpl = fuzz_take(in, 1) & CPL_MASK, .mem = &g.mem, .ops = &ops, .hv = &hv,
 	};
+
+	ctx.user_metrics = fuzz_take(in, 1) & 1;
 	unsigned int acted = hv.acted;
 	int64_t ret;
 

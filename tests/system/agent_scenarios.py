@@ -25,7 +25,7 @@ from scenario_base import (BOCHS_IPS, Built, Guest, LinuxFile, NO_ERRORS, Scenar
                            domains_done, guest_line, passed)
 import emu  # noqa: E402  (tools/, on the path scenario_base set)
 import linux_bench
-from metrics_checks import stream_objects
+from metrics_checks import final_domains, streamed_metrics
 from top_checks import parse_tables
 
 TOOL = linux_bench.TOOL
@@ -131,12 +131,10 @@ class AgentShown:
         want = {name: "consistent" for name in held}
         if shown != want:
             return f"{self.dom}: the final table shows {shown}, want {want}", table.text()
-        objs, failure = stream_objects(r.com2)
+        last, failure = final_domains(r)
         if failure:
             return failure
-        last = [d for d in objs[-1]["domains"] if d.get("name") == self.dom] if objs else []
-        streamed = {m["name"]: (m["value"], m["trust"], m["source"])
-                    for m in (last[0].get("metrics") or [])} if last else {}
+        streamed = streamed_metrics(last.get(self.dom))
         want = {name: (value, "consistent", "guest") for name, (value, _) in held.items()}
         return None if streamed == want else (f"{self.dom}: stream {streamed}, want {want}", "")
 
@@ -189,18 +187,16 @@ LIAR_WANT = {
 
 @dataclasses.dataclass
 class LiarJudged:
-    """Tally's exit lines and the last JSON object hold the liar's figures and verdicts."""
+    """Tally's exit lines and the final JSON object hold the liar's figures and verdicts."""
 
     def __call__(self, r):
         got = exit_metrics(r.serial, "liar")
         if got != LIAR_WANT:
             return f"exit lines {got}, want {LIAR_WANT}", tail(r.serial)
-        objs, failure = stream_objects(r.com2)
+        last, failure = final_domains(r)
         if failure:
             return failure
-        liar = [d for o in objs for d in o["domains"] if d.get("name") == "liar"]
-        shown = {m["name"]: (m["value"], m["trust"], m["source"])
-                 for m in (liar[-1].get("metrics") or [])} if liar else {}
+        shown = streamed_metrics(last.get("liar"))
         want = {k: (v, t, "guest") for k, (v, t) in LIAR_WANT.items()}
         return None if shown == want else (f"stream {shown}, want {want}", "")
 

@@ -13,7 +13,7 @@ Each check returns None or (reason, excerpt), as in scenarios.py.
 import dataclasses
 import re
 
-from metrics_checks import stream_objects
+from metrics_checks import final_domains, stream_objects
 from top_checks import METRIC_RE, format_size, parse_tables, parse_time
 
 PAUSED_RE = re.compile(r"<control> control: paused d(\d+) (\S+) generation=(\d+) "
@@ -113,10 +113,10 @@ class AgentAgrees:
         rounds = [tuple(int(x) for x in m.groups()) for m in ROUND_RE.finditer(r.serial)]
         if not rounds:
             return "no `agent: round=` line", r.serial[-2000:]
-        objs, failure = stream_objects(r.com2)
+        domains, failure = final_domains(r)
         if failure:
             return failure
-        last = {d["name"]: d for d in objs[-1]["domains"]}.get(self.dom, {})
+        last = domains.get(self.dom, {})
         for name, unit, value in zip(AGENT_METRICS, AGENT_UNITS, rounds[-1]):
             want = {"name": name, "value": value, "unit": unit, "source": "guest",
                     "trust": AGENT_TRUST[name]}

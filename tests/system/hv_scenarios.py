@@ -9,7 +9,7 @@ the time lands on the right domain.
 
 import dataclasses
 
-from metrics_checks import stream_objects
+from metrics_checks import final_domains
 from scenario_base import *  # noqa: F401,F403  (Scenario, Guest, spin, ...)
 from checks import *  # noqa: F401,F403  (the check classes and helpers)
 
@@ -52,16 +52,16 @@ class StreamHypervisorLives:
     lives: int
 
     def __call__(self, r):
-        objs, failure = stream_objects(r.com2)
+        last, failure = final_domains(r)
         if failure:
             return failure
         lines = [key_values(m.group(2)) for m in DOMAIN_STATS_RE.finditer(r.serial)
                  if m.group(1) == self.dom]
-        if len(lines) != self.lives or not objs:
-            return (f"{len(lines)} usage lines for {self.dom} (expected {self.lives}), "
-                    f"{len(objs)} COM2 objects", domain_lines(r.serial, (self.dom,)))
+        if len(lines) != self.lives:
+            return (f"{len(lines)} usage lines for {self.dom} (expected {self.lives})",
+                    domain_lines(r.serial, (self.dom,)))
         want = sum(line.get("hv_cycles", 0) for line in lines)
-        got = [d.get("hypervisor_cycles") for d in objs[-1]["domains"] if d.get("name") == self.dom]
+        got = [last[self.dom].get("hypervisor_cycles")] if self.dom in last else []
         if got == [want] and min(line.get("hv_cycles", 0) for line in lines) > 0:
             return None
         return (f"{self.dom}: hypervisor_cycles {got} in the last COM2 object, expected [{want}] "

@@ -59,6 +59,23 @@ def stream_objects(com2):
     return objs, None
 
 
+def final_domains(r):
+    """({name: domain object} of the last COM2 object, None), or (None, failure) when a
+    line is not JSON or there is no object."""
+    objs, failure = stream_objects(r.com2)
+    if failure:
+        return None, failure
+    if not objs:
+        return None, ("no object on COM2", _tail(r.serial))
+    return {d.get("name"): d for d in objs[-1]["domains"]}, None
+
+
+def streamed_metrics(domain):
+    """{name: (value, trust, source)} of a stream domain object's guest metrics ({} for None)."""
+    return {m["name"]: (m["value"], m["trust"], m["source"])
+            for m in ((domain or {}).get("metrics") or [])}
+
+
 @dataclasses.dataclass
 class StreamIsJson:
     """Every COM2 line is a JSON object with t_ms, tsc_khz, cpus and domains; at least @least."""

@@ -143,6 +143,8 @@ BAD_MODULES = [
     (Guest("hello"), "name=badtype type=x9.huge"),
     (Guest("hello"), "name=twotypes type=t1.nano mem=8 type=t1.micro"),
     (Guest("hello"), "name=ok mem=8"),
+    (Guest("hello"), "name=tpl mem=4 template"),
+    (Guest("hello"), "name=tpl mem=8 template"),
 ]
 # Every refusal names the module the same way: its number, then its name if given.
 BAD_MODULE_CHECKS = [
@@ -160,14 +162,18 @@ BAD_MODULE_CHECKS = [
          "an unknown type= listing the known ones"),
     Line(r"\[c0\] ERROR: module 6 \(twotypes\): type= given twice; not created$",
          "type= twice"),
-    # Only those seven: one line per refused module, each in the one form.
-    Count(r"\] ERROR: ", 7, "error"),
-    Count(r"^\[c0\] ERROR: module \d \(\S+\): ", 7, "refusal"),
+    # A template is kept, not started; a second of the same name is refused.
+    Line(r"\[c0\] domain: template tpl mem_mib=4 vcpus=1 \(module 8\)$", "the template kept"),
+    Line(r"\[c0\] ERROR: module 9 \(tpl\): a template named tpl comes first; not kept$",
+         "a second template of the name refused"),
+    # Only those eight: one line per refused module, each in the one form.
+    Count(r"\] ERROR: ", 8, "error"),
+    Count(r"^\[c0\] ERROR: module \d \(\S+\): ", 8, "refusal"),
     Count(r"\] domain: d\d+ \S+ created ", 1, "domain created"),
     Line(r"\[c0\] domain: d1 ok created mem_mib=8 vcpus=1 pcpu=0 ", "d1 ok created"),
     Line(r"\] domain: d1 ok exited status=1 value=0$", "d1 ok exit"),
     Line(guest_line("ok", "TEST RESULT: PASS$"), "ok PASS verdict"),
-    NoLine(r"\] <(junk|huge|badmem|badpin|a/b|badtype|twotypes)> ",
+    NoLine(r"\] <(junk|huge|badmem|badpin|a/b|badtype|twotypes|tpl)> ",
            "output from a refused module"),
     audit_ok(1)]
 
